@@ -1,0 +1,102 @@
+"""The partnership's training booking system: create_app() builds the Flask app."""
+
+from pathlib import Path
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from app.extensions import csrf, db, login_manager, migrate
+from config import Config, ProductionConfig, config_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app from a configuration class, or the environment's with overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    configure(app, config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    init_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_pages(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: type[Config] | dict | None) -> None:
+    if isinstance(config, type):
+        app.config.from_object(config)
+        return
+    base = config_from_environment()
+    if base is ProductionConfig:
+        ProductionConfig.check()
+    app.config.from_object(base)
+    app.config.update(config or {})
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    WTFormsHelpers(app)
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
+    from app.catalogue import bp as catalogue_bp
+    from app.health import bp as health_bp
+    from app.reviews import bp as reviews_bp
+
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(reviews_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(health_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import display
+    from app.links import absolute_url
+
+    app.jinja_env.filters.update(display.FILTERS)
+    app.jinja_env.globals.update(
+        absolute_url=absolute_url,
+        partnership_name=app.config["PARTNERSHIP_NAME"],
+        service_name=app.config["SERVICE_NAME"],
+    )
+
+
+def register_error_pages(app: Flask) -> None:
+    from app import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import seed
+
+    app.cli.add_command(seed)

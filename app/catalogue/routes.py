@@ -1,0 +1,121 @@
+"""Public pages of the catalogue: anyone can read them without an account."""
+
+from flask import abort, current_app, render_template, request, send_file, url_for
+
+from app.catalogue import bp, pdf, queries
+from app.catalogue.forms import CourseFilterForm
+from app.display import in_london
+from app.models import utcnow
+from app.pagination import govuk_pagination
+from app.reviews.queries import published_case_reviews
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "catalogue/home.html",
+        prospectuses=queries.published_prospectuses(),
+        case_reviews=published_case_reviews(),
+        elsewhere_courses=queries.elsewhere_courses(),
+    )
+
+
+@bp.get("/prospectuses")
+def prospectuses():
+    return render_template(
+        "catalogue/prospectuses.html", prospectuses=queries.published_prospectuses()
+    )
+
+
+@bp.get("/prospectuses/<slug>")
+def prospectus(slug: str):
+    """A prospectus's courses, narrowed by the filters in the query string.
+
+    Answers 404 for an unknown or unpublished prospectus, and 400 (with the
+    filters that were valid still applied) when a filter value is wrong.
+    """
+    found = queries.get_published_prospectus(slug) or abort(404)
+    now = utcnow()
+    form = CourseFilterForm(request.args, today=in_london(now).date())
+    valid = form.validate()
+    courses = queries.find_courses(
+        found,
+        form.valid_filters(),
+        now,
+        page=form.page_number(),
+        per_page=current_app.config["COURSES_PER_PAGE"],
+    )
+    filter_args = form.query_args()
+    page = render_template(
+        "catalogue/prospectus.html",
+        prospectus=found,
+        form=form,
+        courses=courses,
+        next_starts=queries.next_session_starts([course.id for course in courses.items], now),
+        filter_args=filter_args,
+        pagination=govuk_pagination(
+            courses,
+            lambda number: url_for(
+                "catalogue.prospectus", slug=slug, page=number, **filter_args, _anchor="results"
+            ),
+        ),
+    )
+    return page, (200 if valid else 400)
+
+
+@bp.get("/search")
+def search():
+    """Courses matching the words in `q`, from every published prospectus."""
+    now = utcnow()
+    form = CourseFilterForm(request.args, today=in_london(now).date())
+    valid = form.validate()
+    filters = form.valid_filters()
+    per_page = current_app.config["COURSES_PER_PAGE"]
+    results = [
+        (prospectus, queries.find_courses(prospectus, filters, now, page=1, per_page=per_page))
+        for prospectus, _ in queries.published_prospectuses()
+    ]
+    shown = [course.id for _, found in results for course in found.items]
+    page = render_template(
+        "catalogue/search.html",
+        form=form,
+        results=results,
+        next_starts=queries.next_session_starts(shown, now),
+    )
+    return page, (200 if valid else 400)
+
+
+@bp.get("/prospectuses/<slug>.pdf")
+def prospectus_pdf(slug: str):
+    """The prospectus as a PDF made from the live catalogue; 404 when not published."""
+    found = queries.get_published_prospectus(slug) or abort(404)
+    document = pdf.cached_prospectus_pdf(found, utcnow())
+    response = send_file(
+        document.path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{found.slug}-prospectus-{found.year}.pdf",
+        etag=document.etag,
+        conditional=True,
+        max_age=0,
+    )
+    return response
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    """Everything about a course; 404 when it, or its prospectus, is not published."""
+    found = queries.get_published_course(slug) or abort(404)
+    return render_template(
+        "catalogue/course.html",
+        course=found,
+        sessions=queries.upcoming_sessions([found.id], utcnow()).get(found.id, []),
+        lesson_links=queries.lesson_links_for_courses([found.id]).get(found.id, []),
+    )
+
+
+@bp.get("/sessions/<int:session_id>")
+def session(session_id: int):
+    """One session of a course; 404 when it is not published."""
+    found = queries.get_public_session(session_id) or abort(404)
+    return render_template("catalogue/session.html", session=found, now=utcnow())

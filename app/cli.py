@@ -1,0 +1,24 @@
+"""Flask commands: `flask --app wsgi seed --demo`, ..."""
+
+import click
+from flask.cli import with_appcontext
+
+from app.demo import load_demo_data, read_demo_file
+from app.display import in_london
+from app.extensions import db
+from app.models import utcnow
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Load the demonstration catalogue.")
+@with_appcontext
+def seed(demo: bool) -> None:
+    """Load data into the database (run `flask db upgrade` first)."""
+    if not demo:
+        raise click.UsageError("Say what to load: --demo loads the demonstration catalogue.")
+    summary = load_demo_data(db.session, read_demo_file(), in_london(utcnow()).date())
+    db.session.commit()
+    click.echo(
+        f"Demo data loaded: {summary.prospectuses} prospectuses, {summary.courses} courses, "
+        f"{summary.case_reviews} case reviews, {summary.sessions_created} new sessions."
+    )

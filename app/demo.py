@@ -1,0 +1,203 @@
+"""Loads the demonstration catalogue from app/data/demo.yaml, idempotently.
+
+Everything is matched by its natural key (slug, name or email) and updated in
+place; a course's sessions and their bookings are made only when the course has
+none yet, so loading twice leaves exactly what loading once did.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.display import LONDON
+from app.models import (
+    Agency,
+    Booking,
+    BookingStatus,
+    CaseReview,
+    CaseReviewReport,
+    Course,
+    CourseAudience,
+    CourseSession,
+    Delivery,
+    LessonLink,
+    Prospectus,
+    Sector,
+    SessionStatus,
+    User,
+    Venue,
+)
+
+DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
+
+
+@dataclass
+class DemoSummary:
+    prospectuses: int = 0
+    courses: int = 0
+    sessions_created: int = 0
+    case_reviews: int = 0
+
+
+def read_demo_file(path: Path = DEMO_FILE) -> dict:
+    with path.open(encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
+def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
+    """Make the catalogue in `data` exist, with sessions dated relative to `today`."""
+    summary = DemoSummary()
+    prospectuses = {
+        entry["slug"]: upsert_prospectus(db_session, entry, today.year)
+        for entry in data["prospectuses"]
+    }
+    venues = {entry["name"]: upsert_venue(db_session, entry) for entry in data["venues"]}
+    agencies = {entry["name"]: upsert_agency(db_session, entry) for entry in data["agencies"]}
+    people = [upsert_person(db_session, entry, agencies) for entry in data["people"]]
+    reviews = {
+        entry["slug"]: upsert_case_review(db_session, entry) for entry in data["case_reviews"]
+    }
+    db_session.flush()
+    for entry in data["courses"]:
+        course = upsert_course(db_session, entry, prospectuses[entry["prospectus"]])
+        link_case_reviews(course, entry.get("case_reviews", []), reviews)
+        if not has_sessions(db_session, course):
+            for planned in entry.get("sessions", []):
+                add_session(db_session, course, planned, venues, people, today)
+                summary.sessions_created += 1
+    db_session.flush()
+    summary.prospectuses = len(prospectuses)
+    summary.courses = len(data["courses"])
+    summary.case_reviews = len(reviews)
+    return summary
+
+
+def find_or_new(db_session: Session, model: type, **key):
+    found = db_session.scalar(select(model).filter_by(**key))
+    if found is None:
+        found = model(**key)
+        db_session.add(found)
+    return found
+
+
+def upsert_prospectus(db_session: Session, entry: dict, year: int) -> Prospectus:
+    prospectus = find_or_new(db_session, Prospectus, slug=entry["slug"])
+    prospectus.title = entry["title"]
+    prospectus.introduction = entry["introduction"].strip()
+    prospectus.position = entry.get("position", 0)
+    prospectus.year = year
+    prospectus.published = True
+    return prospectus
+
+
+def upsert_venue(db_session: Session, entry: dict) -> Venue:
+    venue = find_or_new(db_session, Venue, name=entry["name"])
+    venue.address = entry["address"].strip()
+    venue.postcode = entry["postcode"]
+    venue.access_information = entry.get("access_information", "")
+    return venue
+
+
+def upsert_agency(db_session: Session, entry: dict) -> Agency:
+    agency = find_or_new(db_session, Agency, name=entry["name"])
+    agency.sector = Sector(entry["sector"])
+    return agency
+
+
+def upsert_person(db_session: Session, entry: dict, agencies: dict[str, Agency]) -> User:
+    person = find_or_new(db_session, User, email=entry["email"].lower())
+    person.name = entry["name"]
+    person.job_title = entry.get("job_title", "")
+    person.agency = agencies[entry["agency"]]
+    return person
+
+
+def upsert_case_review(db_session: Session, entry: dict) -> CaseReview:
+    review = find_or_new(db_session, CaseReview, slug=entry["slug"])
+    review.title = entry["title"]
+    review.year = entry.get("year")
+    review.summary = entry["summary"].strip()
+    review.key_findings = "\n".join(entry.get("key_findings", []))
+    review.published = True
+    reports = entry.get("reports", [])
+    for position, report in enumerate(reports):
+        if position == len(review.reports):
+            review.reports.append(CaseReviewReport())
+        row = review.reports[position]
+        row.title, row.url, row.position = report["title"], report["url"], position
+    del review.reports[len(reports) :]
+    return review
+
+
+def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> Course:
+    course = find_or_new(db_session, Course, slug=entry["slug"])
+    course.prospectus = prospectus
+    course.title = entry["title"]
+    course.summary = entry["summary"].strip()
+    course.description = entry.get("description", "").strip()
+    course.learning_outcomes = "\n".join(entry.get("learning_outcomes", []))
+    course.audience = entry.get("audience", "")
+    course.level = entry["level"]
+    course.duration = entry.get("duration", "")
+    course.delivery = Delivery(entry["delivery"])
+    course.charges_policy = entry.get("charges_policy", "")
+    course.external_url = entry.get("external_url")
+    course.published = True
+    wanted = {Sector(value) for value in entry.get("sectors", [])}
+    course.audience_sectors = [row for row in course.audience_sectors if row.sector in wanted] + [
+        CourseAudience(sector=sector)
+        for sector in sorted(wanted - {row.sector for row in course.audience_sectors})
+    ]
+    return course
+
+
+def link_case_reviews(course: Course, entries: list[dict], reviews: dict[str, CaseReview]) -> None:
+    existing = {link.case_review_id: link for link in course.lesson_links}
+    for entry in entries:
+        review = reviews[entry["review"]]
+        link = existing.get(review.id)
+        if link is None:
+            link = LessonLink(case_review=review)
+            course.lesson_links.append(link)
+        link.note = entry["note"].strip()
+
+
+def has_sessions(db_session: Session, course: Course) -> bool:
+    if course.id is None:
+        return False
+    return (
+        db_session.scalar(select(CourseSession.id).filter_by(course_id=course.id).limit(1))
+        is not None
+    )
+
+
+def add_session(
+    db_session: Session,
+    course: Course,
+    planned: dict,
+    venues: dict[str, Venue],
+    people: list[User],
+    today: date,
+) -> None:
+    day = today + timedelta(days=planned["in_days"])
+    session = CourseSession(
+        course=course,
+        starts_at=london_moment(day, planned["start"]),
+        ends_at=london_moment(day, planned["end"]),
+        venue=venues[planned["venue"]] if planned.get("venue") else None,
+        capacity=planned["capacity"],
+        status=SessionStatus(planned.get("status", "scheduled")),
+        published=True,
+    )
+    db_session.add(session)
+    for person in people[: planned.get("booked", 0)]:
+        db_session.add(Booking(session=session, user=person, status=BookingStatus.CONFIRMED))
+
+
+def london_moment(day: date, clock: str) -> datetime:
+    """A wall-clock time on a day in London, whichever side of a clock change it falls."""
+    return datetime.combine(day, time.fromisoformat(clock), LONDON)

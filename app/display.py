@@ -1,0 +1,85 @@
+"""How dates, times and text are shown: always in Europe/London, in the GOV.UK style."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import markdown as markdown_lib
+import nh3
+from markupsafe import Markup
+
+LONDON = ZoneInfo("Europe/London")
+
+ALLOWED_TAGS = {
+    "p", "br", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "h4",
+    "blockquote", "code", "pre", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def in_london(moment: datetime) -> datetime:
+    return moment.astimezone(LONDON)
+
+
+def long_date(moment: datetime | date) -> str:
+    """Thursday 3 December 2026."""
+    day = in_london(moment) if isinstance(moment, datetime) else moment
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(moment: datetime | date) -> str:
+    """3 December 2026."""
+    day = in_london(moment) if isinstance(moment, datetime) else moment
+    return f"{day.day} {day:%B %Y}"
+
+
+def clock_time(moment: datetime) -> str:
+    """9:30am, 1pm or midday, in London."""
+    local = in_london(moment)
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+
+
+def time_range(starts_at: datetime, ends_at: datetime) -> str:
+    return f"{clock_time(starts_at)} to {clock_time(ends_at)}"
+
+
+def iso_date(moment: datetime) -> str:
+    return in_london(moment).date().isoformat()
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown typed by a coordinator, as HTML that can carry no script or style."""
+    html = markdown_lib.markdown(text or "", output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return Markup(clean)
+
+
+def paragraphs(text: str) -> list[str]:
+    return [block.strip() for block in (text or "").split("\n\n") if block.strip()]
+
+
+def places_text(places_left: int) -> str:
+    if places_left <= 0:
+        return "Full"
+    return "1 place left" if places_left == 1 else f"{places_left} places left"
+
+
+FILTERS = {
+    "long_date": long_date,
+    "short_date": short_date,
+    "clock_time": clock_time,
+    "iso_date": iso_date,
+    "markdown": render_markdown,
+    "paragraphs": paragraphs,
+    "places_text": places_text,
+    "time_range": time_range,
+}

@@ -1,0 +1,22 @@
+"""Error pages: HTML for people, JSON under /api/."""
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+ERROR_TEMPLATES = {
+    400: "errors/400.html",
+    404: "errors/404.html",
+    405: "errors/400.html",
+}
+
+
+def handle_http_error(error: HTTPException):
+    """Unexpected exceptions arrive here too, wrapped as InternalServerError by Flask."""
+    if request.path.startswith("/api/"):
+        return jsonify(error={"status": error.code, "message": error.description}), error.code
+    template = ERROR_TEMPLATES.get(error.code, "errors/500.html")
+    return render_template(template, error=error), error.code
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)

@@ -1,0 +1,349 @@
+"""The partnership's catalogue, people and bookings as typed SQLAlchemy models."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime, stored naive so SQLite and PostgreSQL behave alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Datetimes stored in the database must be timezone-aware.")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Sector(enum.StrEnum):
+    """The part of the children's workforce an agency, or a course's audience, belongs to."""
+
+    HEALTH = "health"
+    POLICE = "police"
+    EDUCATION = "education"
+    SOCIAL_CARE = "social-care"
+    EARLY_YEARS = "early-years"
+    VOLUNTARY = "voluntary"
+    HOUSING = "housing"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return SECTOR_LABELS[self]
+
+
+SECTOR_LABELS = {
+    Sector.HEALTH: "Health",
+    Sector.POLICE: "Police",
+    Sector.EDUCATION: "Education",
+    Sector.SOCIAL_CARE: "Social care",
+    Sector.EARLY_YEARS: "Early years",
+    Sector.VOLUNTARY: "Voluntary and community",
+    Sector.HOUSING: "Housing",
+    Sector.OTHER: "Other",
+}
+
+
+class Delivery(enum.StrEnum):
+    IN_PERSON = "in-person"
+    LIVE_ONLINE = "live-online"
+    E_LEARNING = "e-learning"
+
+    @property
+    def label(self) -> str:
+        return DELIVERY_LABELS[self]
+
+
+DELIVERY_LABELS = {
+    Delivery.IN_PERSON: "In person",
+    Delivery.LIVE_ONLINE: "Live online",
+    Delivery.E_LEARNING: "E-learning (hosted elsewhere)",
+}
+
+
+class SessionStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class BookingStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    AWAITING_APPROVAL = "awaiting-approval"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+
+
+#: Bookings that hold one of a session's places.
+PLACE_HOLDING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
+
+LEVELS = (1, 2, 3, 4)
+
+
+def enum_column(enum_class: type[enum.StrEnum], length: int = 20):
+    """A string column holding an enum's values, checked by a named constraint."""
+    return db.Enum(
+        enum_class,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=False,
+        length=length,
+        create_constraint=True,
+        name=enum_class.__name__.lower(),
+        validate_strings=True,
+    )
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Prospectus(Timestamped, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    year: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    published: Mapped[bool] = mapped_column(default=False)
+
+    courses: Mapped[list[Course]] = relationship(back_populates="prospectus")
+
+
+class Course(Timestamped, db.Model):
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prospectus_id: Mapped[int] = mapped_column(ForeignKey("prospectus.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    learning_outcomes: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[int]
+    duration: Mapped[str] = mapped_column(String(100), default="")
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery))
+    charges_policy: Mapped[str] = mapped_column(Text, default="")
+    external_url: Mapped[str | None] = mapped_column(String(500))
+    published: Mapped[bool] = mapped_column(default=False)
+
+    prospectus: Mapped[Prospectus] = relationship(back_populates="courses")
+    sessions: Mapped[list[CourseSession]] = relationship(
+        back_populates="course", order_by="CourseSession.starts_at"
+    )
+    audience_sectors: Mapped[list[CourseAudience]] = relationship(
+        back_populates="course",
+        cascade="all, delete-orphan",
+        order_by="CourseAudience.sector",
+    )
+    lesson_links: Mapped[list[LessonLink]] = relationship(
+        back_populates="course", cascade="all, delete-orphan"
+    )
+
+    @property
+    def outcomes(self) -> list[str]:
+        return split_lines(self.learning_outcomes)
+
+    @property
+    def is_elsewhere(self) -> bool:
+        """An e-learning course hosted elsewhere: it has a link instead of sessions."""
+        return self.delivery is Delivery.E_LEARNING
+
+    @property
+    def sectors(self) -> list[Sector]:
+        return [row.sector for row in self.audience_sectors]
+
+
+class CourseAudience(db.Model):
+    """A sector of the workforce a course is meant for; filters the prospectus."""
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="audience_sectors")
+
+
+class Venue(Timestamped, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    access_information: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def address_lines(self) -> list[str]:
+        return split_lines(self.address)
+
+
+class Agency(Timestamped, db.Model):
+    """The employer of a professional, in a sector; reports group by it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[Sector] = mapped_column(enum_column(Sector))
+
+
+class User(UserMixin, Timestamped, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+
+    agency: Mapped[Agency | None] = relationship()
+
+
+class Booking(Timestamped, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus))
+
+    session: Mapped[CourseSession] = relationship(back_populates="bookings")
+    user: Mapped[User] = relationship()
+
+
+class CourseSession(Timestamped, db.Model):
+    """One dated delivery of a course."""
+
+    __tablename__ = "course_session"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        Index("ix_course_session_course_starts", "course_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
+    capacity: Mapped[int]
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column(SessionStatus), default=SessionStatus.SCHEDULED
+    )
+    published: Mapped[bool] = mapped_column(default=False)
+
+    course: Mapped[Course] = relationship(back_populates="sessions")
+    venue: Mapped[Venue | None] = relationship()
+    bookings: Mapped[list[Booking]] = relationship(back_populates="session")
+
+    @property
+    def is_online(self) -> bool:
+        return self.venue_id is None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is SessionStatus.CANCELLED
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.places_taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_left == 0
+
+    def has_started(self, now: datetime) -> bool:
+        return self.starts_at <= now
+
+
+# Loaded only where a query asks for it (undefer), so listing sessions never costs a
+# query per row; touching it unasked raises instead of quietly querying.
+CourseSession.places_taken = column_property(
+    select(func.count(Booking.id))
+    .where(
+        Booking.session_id == CourseSession.id,
+        Booking.status.in_(PLACE_HOLDING_STATUSES),
+    )
+    .correlate_except(Booking)
+    .scalar_subquery(),
+    deferred=True,
+    raiseload=True,
+)
+
+
+class CaseReview(Timestamped, db.Model):
+    """A published serious case review (child safeguarding practice review)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    key_findings: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(default=False)
+
+    reports: Mapped[list[CaseReviewReport]] = relationship(
+        back_populates="case_review",
+        cascade="all, delete-orphan",
+        order_by="CaseReviewReport.position",
+    )
+    lesson_links: Mapped[list[LessonLink]] = relationship(
+        back_populates="case_review", cascade="all, delete-orphan"
+    )
+
+    @property
+    def findings(self) -> list[str]:
+        return split_lines(self.key_findings)
+
+
+class CaseReviewReport(Timestamped, db.Model):
+    """A published document of a case review: an overview report or a summary."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_review_id: Mapped[int] = mapped_column(ForeignKey("case_review.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(default=0)
+
+    case_review: Mapped[CaseReview] = relationship(back_populates="reports")
+
+
+class LessonLink(Timestamped, db.Model):
+    """A course draws on a case review; the note says how the course uses it."""
+
+    __table_args__ = (UniqueConstraint("course_id", "case_review_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    case_review_id: Mapped[int] = mapped_column(ForeignKey("case_review.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="lesson_links")
+    case_review: Mapped[CaseReview] = relationship(back_populates="lesson_links")
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]

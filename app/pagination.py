@@ -1,0 +1,23 @@
+"""GOV.UK pagination parameters for a Flask-SQLAlchemy page of results."""
+
+from collections.abc import Callable
+
+from flask_sqlalchemy.pagination import Pagination
+
+
+def govuk_pagination(results: Pagination, link_to: Callable[[int], str]) -> dict | None:
+    """The govukPagination macro's parameters, or None when everything fits on one page."""
+    if results.pages <= 1:
+        return None
+    items = [
+        {"ellipsis": True}
+        if number is None
+        else {"number": number, "href": link_to(number), "current": number == results.page}
+        for number in results.iter_pages(left_edge=1, left_current=1, right_current=2, right_edge=1)
+    ]
+    return {
+        "previous": {"href": link_to(results.prev_num)} if results.has_prev else None,
+        "next": {"href": link_to(results.next_num)} if results.has_next else None,
+        "items": items,
+        "landmarkLabel": "Pages of courses",
+    }
