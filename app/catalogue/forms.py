@@ -21,16 +21,16 @@ class ListChoiceField(SelectField):
         self.invalid_message = invalid_message
 
     def pre_validate(self, form) -> None:
-        if self.data not in {value for value, _ in self.choices}:
+        if self.data not in self.choices:
             raise ValidationError(self.invalid_message)
 
 
-def month_choices(today: date, months: int = MONTHS_AHEAD) -> list[tuple[str, str]]:
-    choices = [("", "Any month")]
+def month_choices(today: date, months: int = MONTHS_AHEAD) -> dict[str, str]:
+    choices = {"": "Any month"}
     year, month = today.year, today.month
     for _ in range(months):
         first = date(year, month, 1)
-        choices.append((first.strftime("%Y-%m"), first.strftime("%B %Y")))
+        choices[first.strftime("%Y-%m")] = first.strftime("%B %Y")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return choices
 
@@ -49,26 +49,25 @@ class CourseFilterForm(FlaskForm):
     )
     level = ListChoiceField(
         "Level",
-        choices=[("", "Any level")] + [(str(level), f"Level {level}") for level in LEVELS],
+        choices={"": "Any level"} | {str(level): f"Level {level}" for level in LEVELS},
         invalid_message="Choose a level from the list",
         default="",
     )
     sector = ListChoiceField(
         "Audience",
-        choices=[("", "Anyone")]
-        + [(sector.value, label) for sector, label in SECTOR_LABELS.items()],
+        choices={"": "Anyone"} | {sector.value: label for sector, label in SECTOR_LABELS.items()},
         invalid_message="Choose an audience from the list",
         default="",
     )
     delivery = ListChoiceField(
         "How it is delivered",
-        choices=[("", "Any way")]
-        + [(delivery.value, label) for delivery, label in DELIVERY_LABELS.items()],
+        choices={"": "Any way"}
+        | {delivery.value: label for delivery, label in DELIVERY_LABELS.items()},
         invalid_message="Choose a way of delivery from the list",
         default="",
     )
     month = ListChoiceField(
-        "Month", choices=[], invalid_message="Choose a month from the list", default=""
+        "Month", choices={}, invalid_message="Choose a month from the list", default=""
     )
     places = BooleanField("Only courses with places left", widget=GovCheckboxInput())
     page = StringField(

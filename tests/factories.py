@@ -1,0 +1,127 @@
+"""Factories for tests: each makes a valid object with sensible defaults, adds and flushes it."""
+
+from datetime import datetime, timedelta
+from itertools import count
+
+from app.extensions import db
+from app.models import (
+    Agency,
+    Booking,
+    BookingStatus,
+    CaseReview,
+    CaseReviewReport,
+    Course,
+    CourseAudience,
+    CourseSession,
+    Delivery,
+    LessonLink,
+    Prospectus,
+    Sector,
+    User,
+    Venue,
+    utcnow,
+)
+
+_numbers = count(1)
+
+
+def _add(thing):
+    db.session.add(thing)
+    db.session.flush()
+    return thing
+
+
+def make_prospectus(slug: str = "multi-agency", **fields) -> Prospectus:
+    defaults = dict(
+        title="Multi-agency learning and development prospectus",
+        introduction="Free multi-agency training for the children's workforce.",
+        year=2026,
+        published=True,
+    )
+    return _add(Prospectus(slug=slug, **(defaults | fields)))
+
+
+def make_course(prospectus: Prospectus, sectors: tuple[Sector, ...] = (), **fields) -> Course:
+    number = next(_numbers)
+    defaults = dict(
+        slug=f"course-{number}",
+        title=f"Course {number}",
+        summary="A course about safeguarding.",
+        description="What the course covers.",
+        learning_outcomes="Recognise the signs of abuse\nKnow how to make a referral",
+        audience="Anyone who works with children.",
+        level=1,
+        duration="Half day",
+        delivery=Delivery.IN_PERSON,
+        published=True,
+    )
+    course = Course(prospectus=prospectus, **(defaults | fields))
+    course.audience_sectors = [CourseAudience(sector=sector) for sector in sectors]
+    return _add(course)
+
+
+def make_venue(**fields) -> Venue:
+    number = next(_numbers)
+    defaults = dict(
+        name=f"Venue {number}",
+        address="Riverside House\nMain Street\nRotherham",
+        postcode="S60 1AE",
+        access_information="Step-free access and a hearing loop.",
+    )
+    return _add(Venue(**(defaults | fields)))
+
+
+def make_session(
+    course: Course,
+    starts_at: datetime | None = None,
+    hours: float = 3,
+    venue: Venue | None = None,
+    **fields,
+) -> CourseSession:
+    starts_at = starts_at or utcnow().replace(microsecond=0) + timedelta(days=14)
+    defaults = dict(capacity=20, published=True)
+    session = CourseSession(
+        course=course,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        venue=venue,
+        **(defaults | fields),
+    )
+    return _add(session)
+
+
+def make_user(**fields) -> User:
+    number = next(_numbers)
+    defaults = dict(email=f"person{number}@example.org", name=f"Person {number}")
+    return _add(User(**(defaults | fields)))
+
+
+def make_agency(**fields) -> Agency:
+    number = next(_numbers)
+    return _add(Agency(**(dict(name=f"Agency {number}", sector=Sector.HEALTH) | fields)))
+
+
+def fill(session: CourseSession, places: int, status=BookingStatus.CONFIRMED) -> None:
+    """Take `places` of the session's places with bookings by new people."""
+    for _ in range(places):
+        _add(Booking(session=session, user=make_user(), status=status))
+
+
+def make_case_review(slug: str | None = None, **fields) -> CaseReview:
+    number = next(_numbers)
+    defaults = dict(
+        title=f"Child {number} - Serious Case Review",
+        year=2012,
+        summary="What the review found.",
+        key_findings="Enquiries were not started in time\nRoles were unclear",
+        published=True,
+    )
+    review = CaseReview(slug=slug or f"child-{number}", **(defaults | fields))
+    review.reports = [
+        CaseReviewReport(title="Overview report", url="https://example.org/overview.pdf")
+    ]
+    return _add(review)
+
+
+def link(course: Course, review: CaseReview, note: str = "Uses the review's findings.") -> None:
+    _add(LessonLink(course=course, case_review=review, note=note))
