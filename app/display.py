@@ -33,17 +33,21 @@ def short_date(moment: datetime | date) -> str:
 
 
 def clock_time(moment: datetime) -> str:
-    """9:30am, 1pm or midday, in London."""
+    """9:30am, 1pm, midday or midnight, in London."""
     local = in_london(moment)
-    if local.hour == 12 and local.minute == 0:
-        return "midday"
+    if local.minute == 0 and local.hour in (0, 12):
+        return "midnight" if local.hour == 0 else "midday"
     hour = local.hour % 12 or 12
     suffix = "am" if local.hour < 12 else "pm"
     return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
 
 
 def time_range(starts_at: datetime, ends_at: datetime) -> str:
-    return f"{clock_time(starts_at)} to {clock_time(ends_at)}"
+    """9:30am to 12:30pm; with the zones named when the clocks change in between."""
+    start, end = in_london(starts_at), in_london(ends_at)
+    if start.utcoffset() != end.utcoffset():
+        return f"{clock_time(start)} {start:%Z} to {clock_time(end)} {end:%Z}"
+    return f"{clock_time(start)} to {clock_time(end)}"
 
 
 def iso_date(moment: datetime) -> str:

@@ -1,0 +1,106 @@
+"""`flask --app wsgi seed --demo` loads the demo catalogue; loading it twice changes nothing."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
+
+from app.extensions import db
+from app.models import (
+    Booking,
+    CaseReview,
+    Course,
+    CourseSession,
+    Delivery,
+    LessonLink,
+    Prospectus,
+    SessionStatus,
+    User,
+    utcnow,
+)
+
+MODELS = (Prospectus, Course, CourseSession, Booking, User, CaseReview, LessonLink)
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in MODELS
+    }
+
+
+def test_seed_needs_to_be_told_what_to_load(runner):
+    result = runner.invoke(args=["seed"])
+
+    assert result.exit_code != 0
+    assert "--demo" in result.output
+
+
+def test_seed_demo_is_idempotent(runner):
+    first = runner.invoke(args=["seed", "--demo"])
+    after_first = row_counts()
+    second = runner.invoke(args=["seed", "--demo"])
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert "0 new sessions" in second.output
+    assert row_counts() == after_first
+
+
+def test_demo_has_both_prospectuses_for_this_year_with_eight_courses_each(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    for slug in ("multi-agency", "early-help"):
+        prospectus = db.session.scalar(select(Prospectus).filter_by(slug=slug))
+        assert prospectus.published
+        assert prospectus.year == utcnow().year
+        assert len([course for course in prospectus.courses if course.published]) >= 8
+
+
+def test_demo_sessions_are_spread_over_six_months_some_full_some_past(runner):
+    runner.invoke(args=["seed", "--demo"])
+    now = utcnow()
+    sessions = db.session.scalars(
+        select(CourseSession).options(undefer(CourseSession.places_taken))
+    ).all()
+
+    upcoming = [session for session in sessions if session.starts_at > now]
+    assert any(session.starts_at < now for session in sessions)
+    assert max(session.starts_at for session in upcoming) > now + timedelta(days=150)
+    assert max(session.starts_at for session in upcoming) < now + timedelta(days=190)
+    assert sum(session.is_full for session in upcoming) >= 3
+    assert sum(0 < session.places_left <= 2 for session in upcoming) >= 3
+    assert any(session.status is SessionStatus.CANCELLED for session in sessions)
+
+
+def test_demo_has_the_child_r_and_child_s_reviews_linked_to_courses(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    child_r = db.session.scalar(select(CaseReview).filter_by(slug="child-r"))
+    child_s = db.session.scalar(select(CaseReview).filter_by(slug="child-s"))
+
+    assert "failure to protect Child R" in child_r.summary
+    assert any("Section 47" in finding for finding in child_r.findings)
+    assert child_s.year == 2012
+    assert child_r.reports and child_s.reports
+    assert child_r.lesson_links and child_s.lesson_links
+    assert all(link.note for link in child_r.lesson_links + child_s.lesson_links)
+
+
+def test_demo_has_the_free_e_learning_on_child_sexual_exploitation(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    e_learning = db.session.scalars(select(Course).filter_by(delivery=Delivery.E_LEARNING)).all()
+
+    assert any("sexual exploitation" in course.title.lower() for course in e_learning)
+    assert all(course.external_url and not course.sessions for course in e_learning)
+
+
+def test_demo_catalogue_pages_answer(runner, client):
+    runner.invoke(args=["seed", "--demo"])
+    slugs = db.session.scalars(select(Course.slug)).all()
+
+    for url in ["/", "/prospectuses/multi-agency", "/prospectuses/early-help", "/case-reviews"]:
+        assert client.get(url).status_code == 200
+    for slug in slugs:
+        assert client.get(f"/courses/{slug}").status_code == 200

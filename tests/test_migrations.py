@@ -1,0 +1,54 @@
+"""The schema is made by the migrations alone, up from empty and back down, on both databases."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from app.extensions import db
+from tests.conftest import TEST_DATABASE_URL, make_app, throwaway_postgres_database
+
+
+def migrate_up_and_down(app: Flask) -> None:
+    with app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert set(db.metadata.tables) <= tables
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            assert compare_metadata(context, db.metadata) == []
+
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+
+        upgrade()
+        assert set(db.metadata.tables) <= set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+
+
+def test_sqlite_migrates_from_empty_to_head_and_back(tmp_path):
+    migrate_up_and_down(make_app(f"sqlite:///{tmp_path / 'fresh.sqlite'}", tmp_path))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL names no PostgreSQL server")
+def test_postgresql_migrates_from_empty_to_head_and_back(tmp_path):
+    with throwaway_postgres_database(TEST_DATABASE_URL) as url:
+        migrate_up_and_down(make_app(url, tmp_path))
+
+
+def test_every_constraint_in_the_migrated_schema_has_a_name(app):
+    inspector = inspect(db.engine)
+    for table in inspector.get_table_names():
+        if table == "alembic_version":
+            continue
+        constraints = [
+            inspector.get_pk_constraint(table),
+            *inspector.get_foreign_keys(table),
+            *inspector.get_unique_constraints(table),
+            *inspector.get_check_constraints(table),
+        ]
+        for constraint in constraints:
+            assert constraint["name"], f"{table} has an unnamed constraint: {constraint}"
