@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -18,7 +19,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from app.extensions import db
 
@@ -170,6 +171,13 @@ class Course(Timestamped, db.Model):
         back_populates="course", cascade="all, delete-orphan"
     )
 
+    @validates("external_url")
+    def validate_external_url(self, key: str, url: str | None) -> str | None:
+        """Only web addresses: a `javascript:` link must never reach a page or a PDF."""
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError("The e-learning address must start with http:// or https://")
+        return url or None
+
     @property
     def outcomes(self) -> list[str]:
         return split_lines(self.learning_outcomes)
@@ -184,12 +192,11 @@ class Course(Timestamped, db.Model):
         return [row.sector for row in self.audience_sectors]
 
 
-class CourseAudience(db.Model):
+class CourseAudience(Timestamped, db.Model):
     """A sector of the workforce a course is meant for; filters the prospectus."""
 
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), primary_key=True)
     sector: Mapped[Sector] = mapped_column(enum_column(Sector), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="audience_sectors")
 

@@ -1,6 +1,6 @@
 """The JSON API under /api/v1: every response holds to the OpenAPI document it publishes."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from openapi_core import OpenAPI
@@ -18,10 +18,17 @@ from tests.factories import (
     make_session,
     make_venue,
 )
+from tests.test_display import at, next_clock_change, next_summer_day, next_winter_day
 
 BASE_URL = "https://training.example.org"
-WINTER = datetime(2027, 1, 14, 9, 30, tzinfo=UTC)
-SUMMER = datetime(2027, 6, 10, 8, 30, tzinfo=UTC)
+# Days still to come whenever the tests run: one in Greenwich Mean Time, then one in
+# British Summer Time after it (and after the sessions a week and a fortnight later).
+WINTER_DAY = next_winter_day()
+SUMMER_DAY = next_summer_day(WINTER_DAY)
+WINTER = at(WINTER_DAY, 9, 30)
+SUMMER = at(SUMMER_DAY, 8, 30)
+WINTER_STARTS = f"{WINTER_DAY}T09:30:00+00:00"
+SUMMER_STARTS = f"{SUMMER_DAY}T09:30:00+01:00"
 
 
 @pytest.fixture
@@ -174,7 +181,7 @@ def test_courses_lists_every_published_course_with_its_next_date(api):
     make_catalogue()
     found = {c["slug"]: c for c in api("/courses")["courses"]}
     assert set(found) == {"neglect", "cse-e-learning"}
-    assert found["neglect"]["next_session_starts_at"] == "2027-01-14T09:30:00+00:00"
+    assert found["neglect"]["next_session_starts_at"] == WINTER_STARTS
     assert found["neglect"]["audience_sectors"] == ["education", "health"]
     assert found["neglect"]["level"] == 2
 
@@ -183,10 +190,10 @@ def test_a_course_has_its_sessions_at_venues_and_online(api):
     make_catalogue()
     sessions = sessions_of(api, "neglect")
     assert [s["starts_at"] for s in sessions] == [
-        "2027-01-14T09:30:00+00:00",
-        "2027-01-21T09:30:00+00:00",
-        "2027-01-28T09:30:00+00:00",
-        "2027-06-10T09:30:00+01:00",
+        WINTER_STARTS,
+        f"{WINTER_DAY + timedelta(days=7)}T09:30:00+00:00",
+        f"{WINTER_DAY + timedelta(days=14)}T09:30:00+00:00",
+        SUMMER_STARTS,
     ]
     at_venue, online = sessions[0], sessions[3]
     assert at_venue["online"] is False
@@ -267,7 +274,7 @@ def test_a_case_review_lists_its_findings_reports_and_courses(api):
             "slug": "neglect",
             "title": "Neglect",
             "note": "Looks at how the school's concerns were shared.",
-            "next_session_starts_at": "2027-01-14T09:30:00+00:00",
+            "next_session_starts_at": WINTER_STARTS,
             "api_url": f"{BASE_URL}/api/v1/courses/neglect",
         }
     ]
@@ -373,24 +380,24 @@ def test_past_sessions_are_not_listed(api):
 def test_winter_times_carry_the_greenwich_offset(api):
     make_session(make_course(make_prospectus(), slug="neglect"), WINTER, hours=3)
     session = sessions_of(api, "neglect")[0]
-    assert session["starts_at"] == "2027-01-14T09:30:00+00:00"
-    assert session["ends_at"] == "2027-01-14T12:30:00+00:00"
+    assert session["starts_at"] == WINTER_STARTS
+    assert session["ends_at"] == f"{WINTER_DAY}T12:30:00+00:00"
     assert session["timezone"] == "Europe/London"
 
 
 def test_summer_times_carry_the_british_summer_time_offset(api):
     make_session(make_course(make_prospectus(), slug="neglect"), SUMMER, hours=3)
     session = sessions_of(api, "neglect")[0]
-    assert session["starts_at"] == "2027-06-10T09:30:00+01:00"
-    assert session["ends_at"] == "2027-06-10T12:30:00+01:00"
+    assert session["starts_at"] == SUMMER_STARTS
+    assert session["ends_at"] == f"{SUMMER_DAY}T12:30:00+01:00"
 
 
 def test_a_session_across_the_autumn_clock_change_changes_offset(api):
-    starts = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
-    make_session(make_course(make_prospectus(), slug="neglect"), starts, hours=1)
+    change_day = next_clock_change(spring=False)  # clocks go back at 01:00 UTC
+    make_session(make_course(make_prospectus(), slug="neglect"), at(change_day, 0, 30), hours=1)
     session = sessions_of(api, "neglect")[0]
-    assert session["starts_at"] == "2027-10-31T01:30:00+01:00"
-    assert session["ends_at"] == "2027-10-31T01:30:00+00:00"
+    assert session["starts_at"] == f"{change_day}T01:30:00+01:00"
+    assert session["ends_at"] == f"{change_day}T01:30:00+00:00"
 
 
 def test_times_name_the_same_instant_as_stored(api):
@@ -405,7 +412,7 @@ def test_next_session_ignores_cancelled_and_unpublished_sessions(api):
     make_session(course, WINTER, status=SessionStatus.CANCELLED)
     make_session(course, WINTER + timedelta(days=1), published=False)
     make_session(course, SUMMER)
-    expected = "2027-06-10T09:30:00+01:00"
+    expected = SUMMER_STARTS
     assert api("/courses")["courses"][0]["next_session_starts_at"] == expected
     assert api("/courses/neglect")["next_session_starts_at"] == expected
     assert api("/prospectuses/multi-agency")["courses"][0]["next_session_starts_at"] == expected
@@ -416,7 +423,7 @@ def test_next_session_is_the_earliest_to_come_not_the_first_made(api):
     course = make_course(make_prospectus(), slug="neglect")
     make_session(course, SUMMER)
     make_session(course, WINTER)
-    assert api("/courses")["courses"][0]["next_session_starts_at"] == "2027-01-14T09:30:00+00:00"
+    assert api("/courses")["courses"][0]["next_session_starts_at"] == WINTER_STARTS
 
 
 # Links

@@ -17,12 +17,12 @@ from tests.factories import (
 
 
 @pytest.fixture
-def multi_agency():
+def multi_agency(app):
     return make_prospectus("multi-agency", title="Multi-agency learning and development prospectus")
 
 
 @pytest.fixture
-def early_help():
+def early_help(app):
     return make_prospectus(
         "early-help",
         title="Early Help learning and development prospectus",
@@ -473,3 +473,9 @@ def test_search_finds_courses_in_both_prospectuses(client, multi_agency, early_h
         "Neglect",
         "Neglect and early help",
     }
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "ftp://example.org"])
+def test_an_e_learning_address_must_be_a_web_address(multi_agency, url):
+    with pytest.raises(ValueError, match="must start with http:// or https://"):
+        make_course(multi_agency, delivery=Delivery.E_LEARNING, external_url=url)

@@ -1,17 +1,109 @@
 """Dates and times are shown as people in England read them: London time, GOV.UK style.
 
-British Summer Time in 2027 starts at 01:00 UTC on 28 March and ends at 01:00 UTC on
-31 October.
+British Summer Time starts at 01:00 UTC on the last Sunday in March and ends at 01:00 UTC
+on the last Sunday in October: in 2027, on 28 March and 31 October.
+
+The tests of pages use dates found from today, since pages list only sessions still to
+come and the month filter offers only the next 12 months.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
-from app.display import clock_time, long_date, render_markdown, short_date, time_range
+from app.catalogue.forms import month_choices
+from app.display import clock_time, in_london, long_date, render_markdown, short_date, time_range
+from app.models import utcnow
 from tests.factories import make_course, make_prospectus, make_session
+
+WINTER_MONTHS = {1, 2}
+SUMMER_MONTHS = {6, 7}
+A_WEEK = timedelta(days=7)
+ONE_HOUR = timedelta(hours=1)
 
 
 def utc(*parts):
     return datetime(*parts, tzinfo=UTC)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """`day` at hour:minute UTC."""
+    return datetime.combine(day, time(hour, minute), UTC)
+
+
+def london_today() -> date:
+    return in_london(utcnow()).date()
+
+
+def summer_time_at(day: date, hour: int, minute: int = 0) -> bool:
+    return in_london(at(day, hour, minute)).utcoffset() == ONE_HOUR
+
+
+def next_day_in(months: set[int], today: date | None = None) -> date:
+    """The first day in one of `months` at least a week after today."""
+    day = (today or london_today()) + A_WEEK
+    while day.month not in months:
+        day += timedelta(days=1)
+    return day
+
+
+def next_winter_day(today: date | None = None) -> date:
+    return next_day_in(WINTER_MONTHS, today)
+
+
+def next_summer_day(today: date | None = None) -> date:
+    return next_day_in(SUMMER_MONTHS, today)
+
+
+def last_summer_day(today: date | None = None) -> date:
+    """The last day in June or July at least a week before today."""
+    day = (today or london_today()) - A_WEEK
+    while day.month not in SUMMER_MONTHS:
+        day -= timedelta(days=1)
+    return day
+
+
+def next_clock_change(spring: bool, today: date | None = None) -> date:
+    """The first day at least a week ahead on which the clocks go forward (or back) at 01:00 UTC.
+
+    Found from the time zone database, not worked out from the rule.
+    """
+    day = (today or london_today()) + A_WEEK
+    while not (summer_time_at(day, 0, 59) != spring and summer_time_at(day, 1) == spring):
+        day += timedelta(days=1)
+    return day
+
+
+def next_month_end(summer: bool, today: date | None = None) -> date:
+    """The last day of a month the month filter offers, late on which (from 22:00 UTC)
+    London is on British Summer Time, or on Greenwich Mean Time, as asked.
+
+    The month is not this one, and the month after it is offered but is not the last
+    offered, so both stay offered should a new month begin while the test runs.
+    """
+    offered = [
+        date.fromisoformat(f"{month}-01")
+        for month in month_choices(today or london_today())
+        if month
+    ]
+    for first_of_next in offered[2:-1]:
+        last = first_of_next - timedelta(days=1)
+        if summer_time_at(last, 22) == summer_time_at(last, 23, 59) == summer:
+            return last
+    raise AssertionError(f"No month offered ends in {'summer' if summer else 'winter'} time")
+
+
+def spoken(day: date) -> str:
+    """Thursday 14 January 2027."""
+    return f"{day:%A} {day.day} {day:%B} {day.year}"
+
+
+def day_and_month(day: date) -> str:
+    """14 January."""
+    return f"{day.day} {day:%B}"
+
+
+def month_of(day: date) -> str:
+    """2027-01, as in the month filter's query string."""
+    return f"{day:%Y-%m}"
 
 
 # Dates
@@ -60,6 +152,17 @@ def test_clock_time_at_noon_in_summer_is_midday():
     assert clock_time(utc(2027, 6, 10, 11, 0)) == "midday"
 
 
+def test_clock_time_at_london_midnight_is_midnight():
+    assert clock_time(datetime(2027, 1, 14, 0, 0, tzinfo=UTC)) == "midnight"
+    assert clock_time(datetime(2027, 6, 9, 23, 0, tzinfo=UTC)) == "midnight"
+
+
+def test_an_hour_in_the_repeated_autumn_hour_names_both_zones():
+    starts_at = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+
+    assert time_range(starts_at, starts_at + timedelta(hours=1)) == "1:30am BST to 1:30am GMT"
+
+
 def test_clock_time_just_after_noon_is_pm():
     assert clock_time(utc(2027, 1, 14, 12, 30)) == "12:30pm"
 
@@ -82,16 +185,20 @@ def test_clock_time_repeats_an_hour_at_the_autumn_clock_change():
     assert clock_time(before) == clock_time(after) == "1:30am"
 
 
-def test_time_range():
+def test_time_range_joins_start_and_end_with_to():
     assert time_range(utc(2027, 1, 14, 9, 30), utc(2027, 1, 14, 12, 30)) == "9:30am to 12:30pm"
 
 
 def test_time_range_across_the_spring_clock_change():
-    assert time_range(utc(2027, 3, 28, 0, 30), utc(2027, 3, 28, 2, 30)) == "12:30am to 3:30am"
+    assert (
+        time_range(utc(2027, 3, 28, 0, 30), utc(2027, 3, 28, 2, 30)) == "12:30am GMT to 3:30am BST"
+    )
 
 
 def test_time_range_across_the_autumn_clock_change():
-    assert time_range(utc(2027, 10, 31, 0, 30), utc(2027, 10, 31, 2, 30)) == "1:30am to 2:30am"
+    assert (
+        time_range(utc(2027, 10, 31, 0, 30), utc(2027, 10, 31, 2, 30)) == "1:30am BST to 2:30am GMT"
+    )
 
 
 # Markdown typed by coordinators
@@ -154,63 +261,68 @@ def course_and_session_pages(client, course, session):
 
 
 def test_a_winter_session_shows_greenwich_time(client):
-    pages = course_and_session_pages(client, *course_with_session(utc(2027, 1, 14, 9, 30)))
+    day = next_winter_day()
+    pages = course_and_session_pages(client, *course_with_session(at(day, 9, 30)))
     for page in pages:
-        assert "Thursday 14 January 2027" in page
+        assert spoken(day) in page
         assert "9:30am to 12:30pm" in page
 
 
 def test_a_summer_session_shows_british_summer_time(client):
-    pages = course_and_session_pages(client, *course_with_session(utc(2027, 6, 10, 8, 30)))
+    day = next_summer_day()
+    pages = course_and_session_pages(client, *course_with_session(at(day, 8, 30)))
     for page in pages:
-        assert "Thursday 10 June 2027" in page
+        assert spoken(day) in page
         assert "9:30am to 12:30pm" in page
 
 
 def test_the_session_page_says_times_are_uk_time(client):
     _, session_page = course_and_session_pages(
-        client, *course_with_session(utc(2027, 6, 10, 8, 30))
+        client, *course_with_session(at(next_summer_day(), 8, 30))
     )
     assert "9:30am to 12:30pm (UK time)" in session_page
 
 
 def test_a_session_across_the_spring_clock_change_ends_an_hour_later_by_the_clock(client):
-    starts = utc(2027, 3, 28, 0, 30)
-    pages = course_and_session_pages(client, *course_with_session(starts, hours=2))
+    day = next_clock_change(spring=True)
+    pages = course_and_session_pages(client, *course_with_session(at(day, 0, 30), hours=2))
     for page in pages:
-        assert "Sunday 28 March 2027" in page
-        assert "12:30am to 3:30am" in page
+        assert f"Sunday {day.day} March {day.year}" in page
+        assert "12:30am GMT to 3:30am BST" in page
 
 
-def test_a_session_across_the_autumn_clock_change_ends_at_the_same_hour_by_the_clock(client):
-    starts = utc(2027, 10, 31, 0, 30)
-    pages = course_and_session_pages(client, *course_with_session(starts, hours=1))
+def test_a_session_across_the_autumn_clock_change_ends_an_hour_earlier_by_the_clock(client):
+    day = next_clock_change(spring=False)
+    pages = course_and_session_pages(client, *course_with_session(at(day, 0, 30), hours=2))
     for page in pages:
-        assert "Sunday 31 October 2027" in page
-        assert "1:30am to 1:30am" in page
+        assert f"Sunday {day.day} October {day.year}" in page
+        assert "1:30am BST to 2:30am GMT" in page
 
 
 def test_a_session_just_after_midnight_in_london_shows_the_london_date(client):
-    pages = course_and_session_pages(client, *course_with_session(utc(2027, 6, 30, 23, 30)))
+    utc_day = next_summer_day()
+    pages = course_and_session_pages(client, *course_with_session(at(utc_day, 23, 30)))
     for page in pages:
-        assert "Thursday 1 July 2027" in page
-        assert "30 June" not in page
+        assert spoken(utc_day + timedelta(days=1)) in page
+        assert day_and_month(utc_day) not in page
         assert "12:30am to 3:30am" in page
 
 
 def test_a_past_summer_session_still_shows_london_time(client):
-    _, session = course_with_session(utc(2026, 7, 2, 8, 30))
+    day = last_summer_day()
+    _, session = course_with_session(at(day, 8, 30))
     page = client.get(f"/sessions/{session.id}").text
-    assert "Thursday 2 July 2026" in page
+    assert spoken(day) in page
     assert "9:30am to 12:30pm" in page
     assert "This session has already taken place" in page
 
 
 def test_the_prospectus_shows_the_next_date_in_london(client):
-    course, _ = course_with_session(utc(2027, 6, 30, 23, 30))
+    utc_day = next_summer_day()
+    course, _ = course_with_session(at(utc_day, 23, 30))
     page = client.get(f"/prospectuses/{course.prospectus.slug}").text
-    assert "Thursday 1 July 2027" in page
-    assert "30 June" not in page
+    assert spoken(utc_day + timedelta(days=1)) in page
+    assert day_and_month(utc_day) not in page
 
 
 def test_a_course_description_cannot_run_script_on_the_course_page(client):
@@ -232,38 +344,45 @@ def courses_in_month(client, prospectus, month):
     return response.text
 
 
-def test_a_session_late_on_30_june_utc_is_in_july_in_london(client):
+def test_a_session_late_on_the_last_utc_day_of_a_summer_month_is_in_the_next_month(client):
+    last = next_month_end(summer=True)
     prospectus = make_prospectus()
     course = make_course(prospectus, slug="late-night")
-    make_session(course, utc(2027, 6, 30, 23, 30))
-    july = courses_in_month(client, prospectus, "2027-07")
-    june = courses_in_month(client, prospectus, "2027-06")
-    assert f'href="/courses/{course.slug}"' in july
-    assert f'href="/courses/{course.slug}"' not in june
-    assert "0 courses match your filters" in june
+    make_session(course, at(last, 23, 30))
+    next_month = courses_in_month(client, prospectus, month_of(last + timedelta(days=1)))
+    this_month = courses_in_month(client, prospectus, month_of(last))
+    assert f'href="/courses/{course.slug}"' in next_month
+    assert f'href="/courses/{course.slug}"' not in this_month
+    assert "0 courses match your filters" in this_month
 
 
-def test_a_session_at_a_minute_to_midnight_in_london_is_in_june(client):
+def test_a_session_at_a_minute_to_midnight_in_london_is_in_that_month(client):
+    last = next_month_end(summer=True)
     prospectus = make_prospectus()
     course = make_course(prospectus, slug="last-minute")
-    make_session(course, utc(2027, 6, 30, 22, 59))
-    assert f'href="/courses/{course.slug}"' in courses_in_month(client, prospectus, "2027-06")
-    assert f'href="/courses/{course.slug}"' not in courses_in_month(client, prospectus, "2027-07")
+    make_session(course, at(last, 22, 59))
+    this_month, next_month = month_of(last), month_of(last + timedelta(days=1))
+    assert f'href="/courses/{course.slug}"' in courses_in_month(client, prospectus, this_month)
+    assert f'href="/courses/{course.slug}"' not in courses_in_month(client, prospectus, next_month)
 
 
-def test_a_session_at_midnight_on_1_june_in_london_is_in_june(client):
+def test_a_session_at_midnight_on_the_first_in_london_is_in_the_new_month(client):
+    last = next_month_end(summer=True)
     prospectus = make_prospectus()
     course = make_course(prospectus, slug="first-minute")
-    make_session(course, utc(2027, 5, 31, 23, 0))
-    june = courses_in_month(client, prospectus, "2027-06")
-    assert f'href="/courses/{course.slug}"' in june
-    assert "1 course matches your filters" in june
-    assert f'href="/courses/{course.slug}"' not in courses_in_month(client, prospectus, "2027-05")
+    make_session(course, at(last, 23, 0))
+    new_month = courses_in_month(client, prospectus, month_of(last + timedelta(days=1)))
+    assert f'href="/courses/{course.slug}"' in new_month
+    assert "1 course matches your filters" in new_month
+    old_month = courses_in_month(client, prospectus, month_of(last))
+    assert f'href="/courses/{course.slug}"' not in old_month
 
 
-def test_a_session_late_on_31_january_utc_stays_in_january(client):
+def test_a_session_late_on_the_last_day_of_a_winter_month_stays_in_that_month(client):
+    last = next_month_end(summer=False)
     prospectus = make_prospectus()
     course = make_course(prospectus, slug="winter-evening")
-    make_session(course, utc(2027, 1, 31, 23, 30))
-    assert f'href="/courses/{course.slug}"' in courses_in_month(client, prospectus, "2027-01")
-    assert f'href="/courses/{course.slug}"' not in courses_in_month(client, prospectus, "2027-02")
+    make_session(course, at(last, 23, 30))
+    this_month, next_month = month_of(last), month_of(last + timedelta(days=1))
+    assert f'href="/courses/{course.slug}"' in courses_in_month(client, prospectus, this_month)
+    assert f'href="/courses/{course.slug}"' not in courses_in_month(client, prospectus, next_month)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
 from app.extensions import db
-from app.models import Delivery, LessonLink, SessionStatus, utcnow
+from app.models import Delivery, LessonLink, Sector, SessionStatus, utcnow
 from tests.factories import (
     link,
     make_case_review,
@@ -54,7 +54,7 @@ def download(client, url: str = PDF_URL, **kwargs) -> Pdf:
 
 
 @pytest.fixture
-def course():
+def course(app):
     """A published course with one upcoming session and one case review it draws on."""
     course = make_course(make_prospectus(), title="Understanding neglect")
     make_session(course, starts_at=WINTER_MORNING)
@@ -267,6 +267,27 @@ def test_removed_lesson_link_leaves_the_pdf(client, course):
 
     assert "Child D - Serious Case Review" not in text
     assert "Missed visits." not in text
+
+
+def test_changed_audience_sector_gives_a_new_pdf(client):
+    course = make_course(make_prospectus(), sectors=(Sector.HEALTH,))
+    assert "(Health)" in download(client).text
+    course.audience_sectors[0].sector = Sector.POLICE
+
+    text = download(client).text
+
+    assert "(Police)" in text
+    assert "(Health)" not in text
+
+
+def test_a_session_that_has_started_leaves_the_pdf_the_same_day(client, course):
+    soon = make_session(course, starts_at=utcnow() + timedelta(seconds=2))
+    assert download(client).text.count("Upcoming dates") == 1
+    first = client.get(PDF_URL).data
+    soon.starts_at = utcnow() - timedelta(minutes=1)
+    soon.ends_at = utcnow() + timedelta(hours=1)
+
+    assert client.get(PDF_URL).data != first
 
 
 def test_browser_holding_the_current_pdf_is_told_it_is_unchanged(client, course):

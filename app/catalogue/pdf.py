@@ -18,7 +18,7 @@ STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "pdf" / 
 
 @dataclass(frozen=True)
 class CachedDocument:
-    path: Path
+    content: bytes
     etag: str
 
 
@@ -26,20 +26,25 @@ def cached_prospectus_pdf(prospectus: Prospectus, now: datetime) -> CachedDocume
     """The PDF for today's catalogue, built only when no copy for it is on disk yet.
 
     The copy is keyed by everything it shows: the catalogue's state and the day,
-    since "upcoming" moves on by itself. Files are shared by all worker processes.
+    since "upcoming" moves on by itself. Files are shared by all worker processes;
+    the bytes are returned rather than the path, so a copy another process removes
+    as stale can never be lost half-way through a response.
     """
     key = cache_key(prospectus, now)
     folder = Path(current_app.config["PDF_CACHE_DIR"])
     path = folder / f"{prospectus.slug}-{key}.pdf"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, render_prospectus_pdf(prospectus, now))
-        remove_stale_copies(folder, prospectus.slug, keep=path)
-    return CachedDocument(path=path, etag=key)
+    try:
+        return CachedDocument(content=path.read_bytes(), etag=key)
+    except FileNotFoundError:
+        content = render_prospectus_pdf(prospectus, now)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, content)
+    remove_stale_copies(folder, prospectus.slug, keep=path)
+    return CachedDocument(content=content, etag=key)
 
 
 def cache_key(prospectus: Prospectus, now: datetime) -> str:
-    state = f"{prospectus.slug}|{in_london(now).date()}|{queries.catalogue_fingerprint()}"
+    state = f"{prospectus.slug}|{in_london(now).date()}|{queries.catalogue_fingerprint(now)}"
     return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 

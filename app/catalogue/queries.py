@@ -237,23 +237,12 @@ def published_courses(prospectus: Prospectus | None = None) -> list[Course]:
     return list(db.session.scalars(query))
 
 
-def catalogue_fingerprint() -> str:
-    """Changes whenever anything printed in a prospectus is added, changed or removed."""
-    tables = (
-        Prospectus,
-        Course,
-        CourseAudience,
-        CourseSession,
-        Venue,
-        CaseReview,
-        LessonLink,
-    )
-    columns = []
+def catalogue_fingerprint(now: datetime) -> str:
+    """Changes whenever anything printed in a prospectus is added, changed or removed,
+    and when the next session starts, so a printed list of upcoming dates moves on."""
+    tables = (Prospectus, Course, CourseAudience, CourseSession, Venue, CaseReview, LessonLink)
+    columns = [select(func.min(CourseSession.starts_at)).where(*bookable_session(now))]
     for model in tables:
-        stamp = model.updated_at if hasattr(model, "updated_at") else model.created_at
-        columns += [
-            select(func.max(stamp)).scalar_subquery(),
-            select(func.count()).select_from(model).scalar_subquery(),
-        ]
-    row = db.session.execute(select(*columns)).one()
+        columns += [select(func.max(model.updated_at)), select(func.count()).select_from(model)]
+    row = db.session.execute(select(*(column.scalar_subquery() for column in columns))).one()
     return "|".join(str(value) for value in row)

@@ -1,5 +1,7 @@
 """Public pages of the catalogue: anyone can read them without an account."""
 
+import io
+
 from flask import abort, current_app, render_template, request, send_file, url_for
 
 from app.catalogue import bp, pdf, queries
@@ -90,8 +92,8 @@ def prospectus_pdf(slug: str):
     """The prospectus as a PDF made from the live catalogue; 404 when not published."""
     found = queries.get_published_prospectus(slug) or abort(404)
     document = pdf.cached_prospectus_pdf(found, utcnow())
-    response = send_file(
-        document.path,
+    return send_file(
+        io.BytesIO(document.content),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{found.slug}-prospectus-{found.year}.pdf",
@@ -99,7 +101,6 @@ def prospectus_pdf(slug: str):
         conditional=True,
         max_age=0,
     )
-    return response
 
 
 @bp.get("/courses/<slug>")

@@ -188,6 +188,7 @@ def upgrade():
             nullable=False,
         ),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["course_id"], ["course.id"], name=op.f("fk_course_audience_course_id_course")
         ),
