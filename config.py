@@ -12,8 +12,8 @@ DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE / 'training.sqlite'}"
+    SQLALCHEMY_DATABASE_URI = (
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'training.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     PARTNERSHIP_NAME = os.environ.get(
@@ -24,6 +24,28 @@ class Config:
     # request's Host header, which a client controls.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     COURSES_PER_PAGE = 10
+
+    # Mail: SMTP when MAIL_SERVER is set; otherwise each message is written to MAIL_FOLDER.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_FROM = os.environ.get(
+        "MAIL_FROM", "Safeguarding training <training@rotherham-scp.example.org>"
+    )
+    MAIL_FOLDER = os.environ.get("MAIL_FOLDER", str(INSTANCE / "mail"))
+    MAIL_SEND_AFTER_COMMIT = True
+
+    # Rate limits: in memory by default, shared by every worker when this names Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "training")
+    SIGN_IN_LIMIT_PER_ADDRESS = "5 per 15 minutes"
+    SIGN_IN_LIMIT_PER_CLIENT = "30 per 15 minutes"
+    RESET_LIMIT_PER_ADDRESS = "3 per hour"
+    RESET_LIMIT_PER_CLIENT = "10 per hour"
+    # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE / "cache" / "pdf"))
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -5,8 +5,11 @@ from pathlib import Path
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.extensions import csrf, db, login_manager, migrate
+from app import mail
+from app.accounts import service as accounts_service
+from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import Config, ProductionConfig, config_from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +36,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             ),
         ]
     )
+    if proxies := app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     init_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -56,23 +61,28 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see that page"
+    login_manager.login_message_category = "info"
     csrf.init_app(app)
+    limiter.init_app(app)
     WTFormsHelpers(app)
-
-    from app.models import User
+    mail.init_app(app)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str):
+        return accounts_service.load_user(db.session, session_id)
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts import bp as accounts_bp
     from app.api import bp as api_bp
     from app.catalogue import bp as catalogue_bp
     from app.health import bp as health_bp
     from app.reviews import bp as reviews_bp
 
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
@@ -97,6 +107,7 @@ def register_error_pages(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import seed
+    from app.cli import seed, send_mail
 
     app.cli.add_command(seed)
+    app.cli.add_command(send_mail)

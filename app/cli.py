@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from app.demo import load_demo_data, read_demo_file
 from app.display import in_london
 from app.extensions import db
+from app.mail import deliver_due
 from app.models import utcnow
 
 
@@ -21,4 +22,14 @@ def seed(demo: bool) -> None:
     click.echo(
         f"Demo data loaded: {summary.prospectuses} prospectuses, {summary.courses} courses, "
         f"{summary.case_reviews} case reviews, {summary.sessions_created} new sessions."
+    )
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail() -> None:
+    """Send the mail that is due in the outbox; safe to run from cron, several at once."""
+    report = deliver_due()
+    click.echo(
+        f"Sent {report.sent}; {report.retrying} to try again later; {report.failed} given up on."
     )

@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.passwords import hash_password
 from app.display import LONDON
 from app.models import (
     Agency,
@@ -57,7 +58,11 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
     }
     venues = {entry["name"]: upsert_venue(db_session, entry) for entry in data["venues"]}
     agencies = {entry["name"]: upsert_agency(db_session, entry) for entry in data["agencies"]}
-    people = [upsert_person(db_session, entry, agencies) for entry in data["people"]]
+    password_hash = hash_password(data["demo_password"])
+    people = [
+        upsert_person(db_session, entry, agencies, password_hash, today)
+        for entry in data["people"]
+    ]
     reviews = {
         entry["slug"]: upsert_case_review(db_session, entry) for entry in data["case_reviews"]
     }
@@ -108,11 +113,20 @@ def upsert_agency(db_session: Session, entry: dict) -> Agency:
     return agency
 
 
-def upsert_person(db_session: Session, entry: dict, agencies: dict[str, Agency]) -> User:
+def upsert_person(
+    db_session: Session,
+    entry: dict,
+    agencies: dict[str, Agency],
+    password_hash: str,
+    today: date,
+) -> User:
     person = find_or_new(db_session, User, email=entry["email"].lower())
     person.name = entry["name"]
     person.job_title = entry.get("job_title", "")
     person.agency = agencies[entry["agency"]]
+    if person.password_hash is None:
+        person.password_hash = password_hash
+        person.email_verified_at = datetime.combine(today, time(), LONDON)
     return person
 
 

@@ -77,7 +77,21 @@ def places_text(places_left: int) -> str:
     return "1 place left" if places_left == 1 else f"{places_left} places left"
 
 
+BOOKING_STATUS_LABELS = {
+    "confirmed": "Confirmed",
+    "waiting": "On the waiting list",
+    "awaiting-approval": "Waiting for your manager's approval",
+    "cancelled": "Cancelled",
+    "declined": "Declined by your manager",
+}
+
+
+def booking_status(status: str) -> str:
+    return BOOKING_STATUS_LABELS[str(status)]
+
+
 FILTERS = {
+    "booking_status": booking_status,
     "long_date": long_date,
     "short_date": short_date,
     "clock_time": clock_time,

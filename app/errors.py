@@ -7,6 +7,7 @@ ERROR_TEMPLATES = {
     400: "errors/400.html",
     404: "errors/404.html",
     405: "errors/400.html",
+    429: "errors/429.html",
 }
 
 

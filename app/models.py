@@ -219,6 +219,9 @@ class Agency(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     sector: Mapped[Sector] = mapped_column(enum_column(Sector))
+    # False for a name a professional typed in because theirs was not on the list:
+    # coordinators check it, then list it or merge it into an existing agency.
+    listed: Mapped[bool] = mapped_column(default=True)
 
 
 class User(UserMixin, Timestamped, db.Model):
@@ -227,8 +230,31 @@ class User(UserMixin, Timestamped, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str] = mapped_column(String(200), default="")
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    line_manager_name: Mapped[str] = mapped_column(String(200), default="")
+    line_manager_email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id kept in the session cookie: raising it signs the person out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
 
     agency: Mapped[Agency | None] = relationship()
+
+    @validates("email", "line_manager_email")
+    def normalise_email(self, key: str, address: str | None) -> str | None:
+        """Addresses compare case-insensitively, so they are kept in lower case."""
+        return address.strip().lower() if address else None
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
 
 class Booking(Timestamped, db.Model):
@@ -350,6 +376,36 @@ class LessonLink(Timestamped, db.Model):
 
     course: Mapped[Course] = relationship(back_populates="lesson_links")
     case_review: Mapped[CaseReview] = relationship(back_populates="lesson_links")
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to go, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus), default=OutboxStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def split_lines(text: str) -> list[str]:

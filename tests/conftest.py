@@ -5,12 +5,17 @@ case a throwaway database is made on it for this run and dropped afterwards.
 """
 
 import os
+import re
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -18,7 +23,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -63,6 +68,8 @@ def make_app(database_url: str, tmp_path: Path) -> Flask:
             "PDF_CACHE_DIR": str(tmp_path / "pdf-cache"),
             "BASE_URL": "https://training.example.org",
             "SERVER_NAME": None,
+            "MAIL_FOLDER": str(tmp_path / "mail"),
+            "MAIL_FROM": "Safeguarding training <training@example.org>",
         }
     )
 
@@ -96,10 +103,13 @@ class CommittingClient(FlaskClient):
 def app(shared_app, tmp_path) -> Iterator[Flask]:
     """The app, in a context of its own, with every table emptied after the test."""
     shared_app.config["PDF_CACHE_DIR"] = str(tmp_path / "pdf-cache")
+    shared_app.config["MAIL_FOLDER"] = str(tmp_path / "mail")
+    shared_app.config["MAIL_SERVER"] = None
     with shared_app.app_context():
         yield shared_app
         db.session.remove()
         empty_every_table()
+        limiter.reset()
 
 
 def empty_every_table() -> None:
@@ -148,3 +158,72 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", counter.record)
 
     return counting
+
+
+class Mailbox:
+    """What an SMTP server on loopback received, as parsed messages."""
+
+    def __init__(self) -> None:
+        self.received: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.received if message["To"] == address]
+
+    def last_to(self, address: str) -> EmailMessage:
+        found = self.to(address)
+        assert found, f"no mail to {address}; mail went to {[m['To'] for m in self.received]}"
+        return found[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Controller, Mailbox]]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server) -> Mailbox:
+    """A real SMTP server on loopback that the app sends to, emptied for each test."""
+    controller, mailbox = smtp_server
+    mailbox.received.clear()
+    app.config["MAIL_SERVER"] = controller.hostname
+    app.config["MAIL_PORT"] = controller.port
+    return mailbox
+
+
+def link_in(message: EmailMessage) -> str:
+    """The first link in a message's plain-text part, as a path on the site."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    url = re.search(r"https://training\.example\.org(/\S+)", text)
+    assert url, f"no link in: {text}"
+    return url.group(1)
+
+
+def csrf_token(page: str) -> str:
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def submit(client, url: str, data: dict, **kwargs):
+    """Fill in and send the form on the page at `url`, with its CSRF token, as a browser would."""
+    page = client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(page.text), **data}, **kwargs)
+
+
+def sign_in(client, email: str, password: str, next_path: str | None = None):
+    url = "/account/sign-in" + (f"?next={next_path}" if next_path else "")
+    return submit(client, url, {"email": email, "password": password})

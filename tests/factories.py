@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from itertools import count
 
+from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.models import (
     Agency,
@@ -90,9 +91,19 @@ def make_session(
     return _add(session)
 
 
-def make_user(**fields) -> User:
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(password: str | None = None, verified: bool = True, **fields) -> User:
+    """A professional; with `password`, one who can sign in."""
     number = next(_numbers)
-    defaults = dict(email=f"person{number}@example.org", name=f"Person {number}")
+    defaults = dict(
+        email=f"person{number}@example.org",
+        name=f"Person {number}",
+        job_title="Health visitor",
+        email_verified_at=utcnow() if verified else None,
+        password_hash=hash_password(password) if password else None,
+    )
     return _add(User(**(defaults | fields)))
 
 

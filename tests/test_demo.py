@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
+from app.demo import read_demo_file
 from app.extensions import db
 from app.models import (
     Booking,
@@ -18,6 +19,7 @@ from app.models import (
     User,
     utcnow,
 )
+from tests.conftest import sign_in
 
 MODELS = (Prospectus, Course, CourseSession, Booking, User, CaseReview, LessonLink)
 
@@ -104,3 +106,14 @@ def test_demo_catalogue_pages_answer(runner, client):
         assert client.get(url).status_code == 200
     for slug in slugs:
         assert client.get(f"/courses/{slug}").status_code == 200
+
+
+def test_demo_people_can_sign_in_with_the_demo_password(runner, client):
+    runner.invoke(args=["seed", "--demo"])
+    data = read_demo_file()
+    person = data["people"][0]
+
+    response = sign_in(client, person["email"].upper(), data["demo_password"])
+
+    assert response.status_code == 302
+    assert person["name"] in client.get("/account/bookings").text

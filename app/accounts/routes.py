@@ -1,0 +1,200 @@
+"""Account pages under /account. Each form shows its errors and keeps what was typed."""
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import bp, service
+from app.accounts.forms import (
+    ChoosePasswordForm,
+    ConfirmForm,
+    ProfileForm,
+    RegisterForm,
+    ResetRequestForm,
+    SignInForm,
+)
+from app.accounts.redirects import safe_next_path
+from app.bookings.queries import bookings_of
+from app.extensions import db, limiter
+from app.models import utcnow
+
+
+def submitted_email() -> str:
+    """Limits per address count every spelling of an address as one."""
+    return "address:" + request.form.get("email", "").strip().lower()
+
+
+def limit_per_address(setting: str):
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=submitted_email,
+        methods=["POST"],
+        scope=setting,
+    )
+
+
+def limit_per_client(setting: str):
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"], scope=setting)
+
+
+def show_refusal(form, error: service.AccountError) -> None:
+    """Show a service's refusal at the field it concerns, as a validator would."""
+    field = form[error.field] if error.field and error.field in form else form.submit
+    field.errors = [*field.errors, str(error)]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm(service.listed_agencies(db.session))
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("accounts/register.html", form=form), status
+    try:
+        service.register(db.session, form.details(), form.password.data)
+    except service.AccountError as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return render_template("accounts/register.html", form=form), 400
+    db.session.commit()
+    # The same page whether or not the address already had an account.
+    return redirect(url_for("accounts.check_email"))
+
+
+@bp.get("/register/check-email")
+def check_email():
+    return render_template("accounts/check_email.html")
+
+
+@bp.get("/verify/<token>")
+def verify(token: str):
+    """Confirm an email address from the mailed link (24 hours, signed)."""
+    try:
+        user = service.verify_email(db.session, token)
+    except service.AccountError as error:
+        return render_template("accounts/verify_failed.html", message=str(error)), 400
+    db.session.commit()
+    return render_template("accounts/verified.html", user=user)
+
+
+@bp.post("/verify/send-again")
+@login_required
+def send_verification_again():
+    form = ConfirmForm()
+    if form.validate_on_submit() and not current_user.is_verified:
+        service.send_verification(db.session, current_user)
+        db.session.commit()
+        flash(f"We have sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limit_per_address("SIGN_IN_LIMIT_PER_ADDRESS")
+@limit_per_client("SIGN_IN_LIMIT_PER_CLIENT")
+def sign_in():
+    form = SignInForm()
+    next_path = safe_next_path(request.args.get("next"))
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("accounts/sign_in.html", form=form), status
+    try:
+        user = service.authenticate(db.session, form.email.data, form.password.data)
+    except service.AccountError as error:
+        show_refusal(form, error)
+        return render_template("accounts/sign_in.html", form=form), 400
+    db.session.commit()
+    # A new session at sign-in, so an identifier planted beforehand is worth nothing.
+    session.clear()
+    login_user(user)
+    return redirect(next_path or url_for("accounts.bookings"))
+
+
+@bp.route("/sign-out", methods=["GET", "POST"])
+def sign_out():
+    """GET offers the button (for bookmarks); only the POST, with its CSRF token, signs out."""
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You have signed out.", "success")
+        return redirect(url_for("catalogue.home"))
+    return render_template("accounts/sign_out.html", form=form)
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limit_per_address("RESET_LIMIT_PER_ADDRESS")
+@limit_per_client("RESET_LIMIT_PER_CLIENT")
+def reset_password():
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("accounts/reset_password.html", form=form), status
+    service.request_password_reset(db.session, form.email.data)
+    db.session.commit()
+    return render_template("accounts/reset_sent.html", email=form.email.data)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def choose_password(token: str):
+    """Set a new password from the mailed link (an hour, single use)."""
+    try:
+        service.user_for_reset(db.session, token)
+    except service.AccountError as error:
+        return render_template("accounts/verify_failed.html", message=str(error)), 400
+    form = ChoosePasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("accounts/choose_password.html", form=form), status
+    try:
+        service.reset_password(db.session, token, form.password.data)
+    except service.AccountError as error:
+        show_refusal(form, error)
+        return render_template("accounts/choose_password.html", form=form), 400
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("Your password has been changed. Sign in with your new password.", "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    agencies = service.listed_agencies(db.session)
+    form = ProfileForm(agencies, obj=current_user)
+    if request.method == "GET":
+        form.agency.data = str(current_user.agency_id) if current_user.agency_id else ""
+        if current_user.agency and not current_user.agency.listed:
+            form.agency.data = "not-listed"
+            form.new_agency_name.data = current_user.agency.name
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("accounts/profile.html", form=form, confirm=ConfirmForm()), status
+    try:
+        changed_email = service.update_profile(db.session, current_user, form.details())
+    except service.AccountError as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return render_template("accounts/profile.html", form=form, confirm=ConfirmForm()), 400
+    db.session.commit()
+    if changed_email:
+        flash(
+            f"Your details are saved. Confirm {form.email.data} from the link we sent.", "success"
+        )
+    else:
+        flash("Your details are saved.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.get("/bookings")
+@login_required
+def bookings():
+    return render_template(
+        "accounts/bookings.html", bookings=bookings_of(db.session, current_user, utcnow())
+    )

@@ -1,0 +1,216 @@
+"""The rules of professionals' accounts: registering, verifying, signing in, resetting.
+
+Registering, signing in and resetting answer alike for an address with an account and
+one without, so nobody can learn from them who has an account.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import passwords, tokens
+from app.links import absolute_url
+from app.mail import queue_mail
+from app.models import Agency, Sector, User, utcnow
+
+
+class AccountError(Exception):
+    """A rule was broken; the message says what to do, in words for the person.
+
+    `field` names the form field the message belongs beside, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a professional tells us about themselves."""
+
+    name: str
+    email: str
+    job_title: str
+    agency_id: int | None
+    new_agency_name: str
+    line_manager_name: str
+    line_manager_email: str
+
+
+def find_by_email(db_session: Session, email: str) -> User | None:
+    return db_session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def listed_agencies(db_session: Session) -> list[Agency]:
+    return list(db_session.scalars(select(Agency).where(Agency.listed).order_by(Agency.name)))
+
+
+def register(db_session: Session, details: Details, password: str) -> User | None:
+    """Make an unverified account and mail its verification link.
+
+    When the address already has an account nothing is made: its owner is mailed
+    instead, and the caller shows the same page either way. Returns the new account.
+    """
+    if problem := passwords.password_problem(password, details.email):
+        raise AccountError(problem, field="password")
+    # Hashed whether or not it is kept, so both answers take the same time.
+    password_hash = passwords.hash_password(password)
+    existing = find_by_email(db_session, details.email)
+    if existing is not None:
+        queue_mail(
+            db_session,
+            existing.email,
+            "You already have an account",
+            "already_registered",
+            user=existing,
+            sign_in_url=absolute_url("accounts.sign_in"),
+            reset_url=absolute_url("accounts.reset_password"),
+        )
+        return None
+    user = User(password_hash=password_hash)
+    apply_details(db_session, user, details)
+    db_session.add(user)
+    db_session.flush()
+    send_verification(db_session, user)
+    return user
+
+
+def apply_details(db_session: Session, user: User, details: Details) -> None:
+    user.name = details.name.strip()
+    user.email = details.email
+    user.job_title = details.job_title.strip()
+    user.line_manager_name = details.line_manager_name.strip()
+    user.line_manager_email = details.line_manager_email or None
+    user.agency = choose_agency(db_session, details)
+
+
+def choose_agency(db_session: Session, details: Details) -> Agency:
+    """The listed agency chosen, or the one typed in, which coordinators are asked to check."""
+    if details.agency_id is not None:
+        agency = db_session.get(Agency, details.agency_id)
+        if agency is None or not agency.listed:
+            raise AccountError("Choose your agency from the list", field="agency")
+        return agency
+    name = " ".join(details.new_agency_name.split())
+    if not name:
+        raise AccountError("Enter the name of your agency", field="new_agency_name")
+    existing = db_session.scalar(select(Agency).where(Agency.name.ilike(name)))
+    return existing or Agency(name=name, sector=Sector.OTHER, listed=False)
+
+
+def send_verification(db_session: Session, user: User) -> None:
+    queue_mail(
+        db_session,
+        user.email,
+        "Confirm your email address",
+        "verify_email",
+        user=user,
+        verify_url=absolute_url("accounts.verify", token=tokens.verify_email_token(user)),
+    )
+
+
+def verify_email(db_session: Session, token: str) -> User:
+    try:
+        claims = tokens.read_token("verify-email", token, tokens.VERIFY_EMAIL_MAX_AGE)
+    except tokens.TokenExpired:
+        raise AccountError(
+            "That link has expired: links to confirm an email address last 24 hours"
+        ) from None
+    except tokens.TokenInvalid:
+        raise AccountError("That link is not valid: check you copied all of it") from None
+    user = db_session.get(User, claims["user"])
+    if user is None or user.email != claims["email"]:
+        raise AccountError("That link is for an email address this account no longer uses")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def authenticate(db_session: Session, email: str, password: str) -> User:
+    """The account these details sign in to; one message for every kind of failure."""
+    user = find_by_email(db_session, email)
+    matches = passwords.password_matches(user.password_hash if user else None, password)
+    if user is None or not matches or not user.active:
+        raise AccountError("Enter the email address and password of your account", field="email")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def request_password_reset(db_session: Session, email: str) -> None:
+    """Mail a reset link when the address has an active account; say nothing either way."""
+    user = find_by_email(db_session, email)
+    if user is None or not user.active:
+        return
+    queue_mail(
+        db_session,
+        user.email,
+        "Reset your password",
+        "reset_password",
+        user=user,
+        reset_url=absolute_url("accounts.choose_password", token=tokens.reset_password_token(user)),
+    )
+
+
+def user_for_reset(db_session: Session, token: str) -> User:
+    try:
+        claims = tokens.read_token("reset-password", token, tokens.RESET_PASSWORD_MAX_AGE)
+    except tokens.TokenExpired:
+        raise AccountError("That link has expired: reset links last an hour") from None
+    except tokens.TokenInvalid:
+        raise AccountError("That link is not valid: check you copied all of it") from None
+    user = db_session.get(User, claims["user"])
+    if user is None or not user.active or tokens.password_digest(user) != claims["password"]:
+        raise AccountError("That link has already been used: ask for a new one")
+    return user
+
+
+def reset_password(db_session: Session, token: str, password: str) -> User:
+    """Set a new password from a mailed link, and sign the account out everywhere."""
+    user = user_for_reset(db_session, token)
+    if problem := passwords.password_problem(password, user.email):
+        raise AccountError(problem, field="password")
+    user.password_hash = passwords.hash_password(password)
+    user.session_version += 1
+    # Following the mailed link proves the address is theirs.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    return user
+
+
+def update_profile(db_session: Session, user: User, details: Details) -> bool:
+    """Change someone's details; a new email address must be verified again.
+
+    Returns whether the address changed.
+    """
+    old_email = user.email
+    new_email = details.email.strip().lower()
+    if new_email != old_email and find_by_email(db_session, new_email) is not None:
+        raise AccountError("Another account uses that email address", field="email")
+    apply_details(db_session, user, details)
+    if new_email == old_email:
+        return False
+    user.email_verified_at = None
+    db_session.flush()
+    send_verification(db_session, user)
+    queue_mail(
+        db_session,
+        old_email,
+        "Your email address was changed",
+        "email_changed",
+        user=user,
+        old_email=old_email,
+    )
+    return True
+
+
+def load_user(db_session: Session, session_id: str) -> User | None:
+    """The account a session cookie names, unless it has since been signed out everywhere."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db_session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user

@@ -1,0 +1,1 @@
+"""Bookings: a person's places on sessions, waiting lists and approvals."""

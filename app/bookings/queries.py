@@ -1,0 +1,68 @@
+"""Read-only queries of bookings."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from app.models import Booking, BookingStatus, Course, CourseSession, User
+
+ACTIVE = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL, BookingStatus.WAITING)
+
+
+@dataclass
+class PersonsBookings:
+    """A person's bookings as their training record page shows them."""
+
+    upcoming: list[Booking] = field(default_factory=list)
+    past: list[Booking] = field(default_factory=list)
+    cancelled: list[Booking] = field(default_factory=list)
+    #: Place in the waiting list, by booking id, for the upcoming bookings that wait.
+    queue_positions: dict[int, int] = field(default_factory=dict)
+
+
+def queue_position():
+    """Where a waiting booking stands in its session's queue: first come, first served."""
+    ahead = aliased(Booking)
+    return (
+        select(func.count(ahead.id) + 1)
+        .where(
+            ahead.session_id == Booking.session_id,
+            ahead.status == BookingStatus.WAITING,
+            or_(
+                ahead.created_at < Booking.created_at,
+                and_(ahead.created_at == Booking.created_at, ahead.id < Booking.id),
+            ),
+        )
+        .correlate(Booking)
+        .scalar_subquery()
+    )
+
+
+def bookings_of(db_session: Session, user: User, now: datetime) -> PersonsBookings:
+    """Every booking of one person, upcoming (with queue places), past and cancelled."""
+    query = (
+        select(Booking, queue_position())
+        .join(Booking.session)
+        .where(Booking.user_id == user.id)
+        .options(
+            joinedload(Booking.session)
+            .joinedload(CourseSession.course)
+            .load_only(Course.slug, Course.title),
+            joinedload(Booking.session).joinedload(CourseSession.venue),
+        )
+        .order_by(CourseSession.starts_at, Booking.id)
+    )
+    found = PersonsBookings()
+    for booking, position in db_session.execute(query):
+        if booking.status not in ACTIVE:
+            found.cancelled.append(booking)
+        elif booking.session.starts_at <= now:
+            found.past.append(booking)
+        else:
+            found.upcoming.append(booking)
+            if booking.status is BookingStatus.WAITING:
+                found.queue_positions[booking.id] = position
+    found.past.reverse()
+    return found

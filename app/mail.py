@@ -1,0 +1,231 @@
+"""Outgoing mail through an outbox table.
+
+A message is written to the outbox in the same transaction as the change that caused
+it, so a rolled-back change sends nothing and a committed one cannot lose its mail.
+Right after the commit the app tries to send it; whatever fails stays queued and
+`flask --app wsgi send-mail` (safe to run from cron, several at once) retries it with
+backoff. Each message is claimed by one sender at a time with a conditional UPDATE,
+so none is sent twice.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.models import OutboxMessage, OutboxStatus, utcnow
+
+logger = logging.getLogger(__name__)
+
+#: Minutes to wait after each failed attempt; the last figure repeats.
+BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360)
+#: After this many attempts a message is marked failed and left for a person to look at.
+MAX_ATTEMPTS = 15
+#: A claim older than this is taken to belong to a sender that died mid-way.
+CLAIM_LEASE = timedelta(minutes=15)
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class SmtpTransport:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False
+    timeout: float = 10
+
+    def send(self, message: EmailMessage) -> None:
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.use_tls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+
+
+@dataclass(frozen=True)
+class FolderTransport:
+    """For development without a mail server: each message becomes an .eml file."""
+
+    folder: Path
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("@", "_at_")
+        path = self.folder / f"{name}.eml"
+        path.write_bytes(bytes(message))
+        logger.info("Mail to %s, %r, written to %s", message["To"], message["Subject"], path)
+
+
+def configured_transport() -> Transport:
+    config = current_app.config
+    if config.get("MAIL_SERVER"):
+        return SmtpTransport(
+            host=config["MAIL_SERVER"],
+            port=int(config["MAIL_PORT"]),
+            username=config.get("MAIL_USERNAME"),
+            password=config.get("MAIL_PASSWORD"),
+            use_tls=bool(config.get("MAIL_USE_TLS")),
+        )
+    return FolderTransport(Path(config["MAIL_FOLDER"]))
+
+
+def queue_mail(
+    db_session: Session, to: str, subject: str, template: str, **context
+) -> OutboxMessage:
+    """Write a message to the outbox, from `mail/<template>.txt` and `.html`."""
+    message = OutboxMessage(
+        message_id=make_msgid(domain=urlsplit(current_app.config["BASE_URL"]).hostname),
+        to_address=to,
+        subject=subject,
+        text_body=render_template(f"mail/{template}.txt", subject=subject, **context),
+        html_body=render_template(f"mail/{template}.html", subject=subject, **context),
+    )
+    db_session.add(message)
+    db_session.info.setdefault("outbox_queued", []).append(message)
+    return message
+
+
+def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = message.message_id
+    email["Date"] = format_datetime(message.created_at)
+    email.set_content(message.text_body)
+    email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def deliver(
+    db_session: Session, message_ids: list[int], transport: Transport, sender: str, now: datetime
+) -> DeliveryReport:
+    """Send each message this process manages to claim; commits after each step."""
+    report = DeliveryReport()
+    for message_id in message_ids:
+        message = claim(db_session, message_id, now)
+        if message is None:
+            continue
+        try:
+            transport.send(build_email(message, sender))
+        except (OSError, smtplib.SMTPException) as error:
+            record_failure(message, error, now)
+            report.failed += message.status is OutboxStatus.FAILED
+            report.retrying += message.status is OutboxStatus.QUEUED
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = now
+            report.sent += 1
+        db_session.commit()
+    return report
+
+
+def claim(db_session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
+    """Mark a due message as being sent by us; None when it is not due or someone else has it."""
+    claimed = db_session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, is_due(now))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db_session.commit()
+    if claimed.rowcount != 1:
+        return None
+    return db_session.get(OutboxMessage, message_id)
+
+
+def is_due(now: datetime):
+    return or_(
+        (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == OutboxStatus.SENDING)
+        & (OutboxMessage.claimed_at < now - CLAIM_LEASE),
+    )
+
+
+def record_failure(message: OutboxMessage, error: Exception, now: datetime) -> None:
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    message.claimed_at = None
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+        logger.error("Gave up on mail %s to %s: %s", message.id, message.to_address, error)
+        return
+    wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
+    message.status = OutboxStatus.QUEUED
+    message.next_attempt_at = now + timedelta(minutes=wait)
+    logger.warning(
+        "Mail %s to %s not sent, retrying in %s min: %s",
+        message.id,
+        message.to_address,
+        wait,
+        error,
+    )
+
+
+def due_message_ids(db_session: Session, now: datetime, limit: int = 500) -> list[int]:
+    query = select(OutboxMessage.id).where(is_due(now)).order_by(OutboxMessage.id).limit(limit)
+    return list(db_session.scalars(query))
+
+
+def deliver_due(now: datetime | None = None) -> DeliveryReport:
+    """Send everything due: what `flask send-mail` runs."""
+    now = now or utcnow()
+    with new_session() as db_session:
+        ids = due_message_ids(db_session, now)
+        return deliver(
+            db_session, ids, configured_transport(), current_app.config["MAIL_FROM"], now
+        )
+
+
+def new_session() -> Session:
+    """A session of its own, apart from the request's, for sending."""
+    from app.extensions import db
+
+    return Session(db.engine, expire_on_commit=False)
+
+
+def send_queued_after_commit(db_session: Session) -> None:
+    """Try at once what this transaction queued; failures wait for `send-mail`."""
+    queued = db_session.info.pop("outbox_queued", [])
+    if not queued or not current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+        return
+    # The commit expired the objects, and no SQL may run here: read ids from identity.
+    ids = [inspect(message).identity[0] for message in queued]
+    with new_session() as sending:
+        deliver(sending, ids, configured_transport(), current_app.config["MAIL_FROM"], utcnow())
+
+
+def forget_queued(db_session: Session, *args) -> None:
+    db_session.info.pop("outbox_queued", None)
+
+
+def init_app(app) -> None:
+    from flask_sqlalchemy.session import Session as FlaskSession
+
+    if not event.contains(FlaskSession, "after_commit", send_queued_after_commit):
+        event.listen(FlaskSession, "after_commit", send_queued_after_commit)
+        event.listen(FlaskSession, "after_rollback", forget_queued)

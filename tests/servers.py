@@ -1,0 +1,67 @@
+"""The app served for real by gunicorn on loopback, for tests that need several processes."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def app_environment(database_url: str, **settings: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "a secret for the test server",
+        **settings,
+    }
+
+
+def migrate(environment: dict[str, str]) -> None:
+    subprocess.run(
+        [VENV_BIN / "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+
+
+@contextmanager
+def gunicorn(environment: dict[str, str], workers: int, *options: str) -> Iterator[str]:
+    """Serve the app with `workers` processes; yields its base URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [VENV_BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", *options, "wsgi:app"],
+        cwd=ROOT,
+        env=environment,
+    )  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answering(base_url + "/healthz", process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped with exit code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
