@@ -60,8 +60,7 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
     agencies = {entry["name"]: upsert_agency(db_session, entry) for entry in data["agencies"]}
     password_hash = hash_password(data["demo_password"])
     people = [
-        upsert_person(db_session, entry, agencies, password_hash, today)
-        for entry in data["people"]
+        upsert_person(db_session, entry, agencies, password_hash, today) for entry in data["people"]
     ]
     reviews = {
         entry["slug"]: upsert_case_review(db_session, entry) for entry in data["case_reviews"]
