@@ -1,5 +1,6 @@
 """The partnership's training booking system: create_app() builds the Flask app."""
 
+import logging
 from pathlib import Path
 
 from flask import Flask
@@ -9,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import mail
 from app.accounts import service as accounts_service
+from app.database import begin_requests_that_write_with_the_lock, configure_engine
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import Config, ProductionConfig, config_from_environment
 
@@ -25,6 +27,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     )
     configure(app, config)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if not app.config.get("TESTING"):
+        # The app's own messages (mail sent or written to a file, retries) at INFO and up.
+        logging.basicConfig(
+            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        logging.getLogger("app").setLevel(logging.INFO)
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(ROOT / "templates")),
@@ -59,6 +67,9 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    app.before_request(begin_requests_that_write_with_the_lock)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"

@@ -141,7 +141,8 @@ class QueryCounter:
         return len(self.statements)
 
     def record(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.statements.append(statement)
+        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            self.statements.append(statement)
 
 
 @pytest.fixture

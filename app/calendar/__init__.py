@@ -1,0 +1,1 @@
+"""Calendar files: invites mailed with bookings, downloads and feeds."""
