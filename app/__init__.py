@@ -88,12 +88,14 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.api import bp as api_bp
+    from app.bookings import bp as bookings_bp
     from app.catalogue import bp as catalogue_bp
     from app.health import bp as health_bp
     from app.reviews import bp as reviews_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(bookings_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
@@ -118,7 +120,7 @@ def register_error_pages(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import seed, send_mail
+    from app import cli
 
-    app.cli.add_command(seed)
-    app.cli.add_command(send_mail)
+    for command in (cli.seed, cli.send_mail, cli.expire_approvals, cli.check_integrity):
+        app.cli.add_command(command)

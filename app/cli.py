@@ -3,6 +3,8 @@
 import click
 from flask.cli import with_appcontext
 
+from app.bookings import integrity
+from app.bookings import service as bookings
 from app.demo import load_demo_data, read_demo_file
 from app.display import in_london
 from app.extensions import db
@@ -33,3 +35,27 @@ def send_mail() -> None:
     click.echo(
         f"Sent {report.sent}; {report.retrying} to try again later; {report.failed} given up on."
     )
+
+
+@click.command("expire-approvals")
+@with_appcontext
+def expire_approvals() -> None:
+    """Release places whose manager's approval was not given in time; for cron."""
+    now = utcnow()
+    released = 0
+    for session_id in bookings.sessions_with_expired_approvals(db.session, now):
+        released += bookings.expire_session_approvals(db.session, session_id, now)
+        db.session.commit()
+    click.echo(f"Released {released} places held for approvals that expired.")
+
+
+@click.command("check-integrity")
+@with_appcontext
+def check_integrity() -> None:
+    """Audit the booking invariants; exits non-zero when any is broken."""
+    found = integrity.breaches(db.session, utcnow())
+    for breach in found:
+        click.echo(f"BREACH: {breach}", err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo("All booking invariants hold.")

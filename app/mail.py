@@ -84,10 +84,21 @@ def configured_transport() -> Transport:
 
 
 def queue_mail(
-    db_session: Session, to: str, subject: str, template: str, **context
+    db_session: Session,
+    to: str,
+    subject: str,
+    template: str,
+    calendar: tuple[str, bytes] | None = None,
+    **context,
 ) -> OutboxMessage:
-    """Write a message to the outbox, from `mail/<template>.txt` and `.html`."""
+    """Write a message to the outbox, from `mail/<template>.txt` and `.html`.
+
+    `calendar` is an iCalendar METHOD and file, sent as an invite or cancellation.
+    """
+    method, ics = calendar or (None, None)
     message = OutboxMessage(
+        calendar=ics.decode() if ics else None,
+        calendar_method=method,
         message_id=make_msgid(domain=urlsplit(current_app.config["BASE_URL"]).hostname),
         to_address=to,
         subject=subject,
@@ -108,6 +119,21 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
+    if message.calendar:
+        # Outlook and Google act on the inline text/calendar part; the attachment is for
+        # everyone else, who can open it to add the session.
+        email.add_alternative(
+            message.calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            params={"method": message.calendar_method, "charset": "utf-8"},
+        )
+        email.add_attachment(
+            message.calendar.encode(),
+            maintype="application",
+            subtype="ics",
+            filename="invite.ics" if message.calendar_method == "REQUEST" else "cancel.ics",
+        )
     return email
 
 

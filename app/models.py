@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_login import UserMixin
@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
@@ -110,15 +111,18 @@ PLACE_HOLDING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROV
 LEVELS = (1, 2, 3, 4)
 
 
-def enum_column(enum_class: type[enum.StrEnum], length: int = 20):
-    """A string column holding an enum's values, checked by a named constraint."""
+def enum_column(enum_class: type[enum.StrEnum], length: int = 20, name: str | None = None):
+    """A string column holding an enum's values, checked by a named constraint.
+
+    Two such columns of one enum in one table need a `name` each for their constraints.
+    """
     return db.Enum(
         enum_class,
         values_callable=lambda members: [member.value for member in members],
         native_enum=False,
         length=length,
         create_constraint=True,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
         validate_strings=True,
     )
 
@@ -156,6 +160,8 @@ class Course(Timestamped, db.Model):
     delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery))
     charges_policy: Mapped[str] = mapped_column(Text, default="")
     external_url: Mapped[str | None] = mapped_column(String(500))
+    # A place is held while the professional's line manager is asked to approve it.
+    requires_approval: Mapped[bool] = mapped_column(default=False)
     published: Mapped[bool] = mapped_column(default=False)
 
     prospectus: Mapped[Prospectus] = relationship(back_populates="courses")
@@ -257,14 +263,71 @@ class User(UserMixin, Timestamped, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
+#: Bookings a person can hold only one of per session.
+ACTIVE_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.AWAITING_APPROVAL,
+    BookingStatus.WAITING,
+)
+
+
+def _active_statuses_sql() -> str:
+    return "status IN ({})".format(", ".join(f"'{status.value}'" for status in ACTIVE_STATUSES))
+
+
 class Booking(Timestamped, db.Model):
+    """One person's place on one session, or their turn in its waiting list."""
+
+    __table_args__ = (
+        # The database itself refuses a second active booking by one person for one session.
+        Index(
+            "uq_booking_one_active_per_person",
+            "session_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text(_active_statuses_sql()),
+            postgresql_where=text(_active_statuses_sql()),
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus))
+    access_needs: Mapped[str] = mapped_column(Text, default="")
+    manager_email: Mapped[str | None] = mapped_column(String(254))
+    approval_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manager_comment: Mapped[str] = mapped_column(Text, default="")
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_cancellation: Mapped[bool] = mapped_column(default=False)
 
     session: Mapped[CourseSession] = relationship(back_populates="bookings")
     user: Mapped[User] = relationship()
+    history: Mapped[list[BookingEvent]] = relationship(
+        back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class BookingEvent(db.Model):
+    """One change of a booking's state: when, who, from, to and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    from_status: Mapped[BookingStatus | None] = mapped_column(
+        enum_column(BookingStatus, name="from_status")
+    )
+    to_status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus, name="to_status"))
+    reason: Mapped[str] = mapped_column(String(200))
+
+    booking: Mapped[Booking] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()
 
 
 class CourseSession(Timestamped, db.Model):
@@ -287,6 +350,13 @@ class CourseSession(Timestamped, db.Model):
         enum_column(SessionStatus), default=SessionStatus.SCHEDULED
     )
     published: Mapped[bool] = mapped_column(default=False)
+    # Booking is open from booking_opens_at (or at once) until booking_closes_at (or the start).
+    booking_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    booking_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Cancelling later than this many hours before the start is a late cancellation.
+    cancellation_cutoff_hours: Mapped[int] = mapped_column(default=72)
+    # Rises whenever the time, venue or status changes, so calendars take the update.
+    sequence: Mapped[int] = mapped_column(default=0)
 
     course: Mapped[Course] = relationship(back_populates="sessions")
     venue: Mapped[Venue | None] = relationship()
@@ -310,6 +380,18 @@ class CourseSession(Timestamped, db.Model):
 
     def has_started(self, now: datetime) -> bool:
         return self.starts_at <= now
+
+    @property
+    def booking_closes(self) -> datetime:
+        return self.booking_closes_at or self.starts_at
+
+    def booking_is_open(self, now: datetime) -> bool:
+        opened = self.booking_opens_at is None or self.booking_opens_at <= now
+        return opened and now < self.booking_closes
+
+    @property
+    def cancellation_cutoff(self) -> datetime:
+        return self.starts_at - timedelta(hours=self.cancellation_cutoff_hours)
 
 
 # Loaded only where a query asks for it (undefer), so listing sessions never costs a
@@ -397,6 +479,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
+    # An iCalendar invite or cancellation sent with the message, and its METHOD.
+    calendar: Mapped[str | None] = mapped_column(Text)
+    calendar_method: Mapped[str | None] = mapped_column(String(10))
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus), default=OutboxStatus.QUEUED
     )

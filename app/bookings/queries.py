@@ -66,3 +66,35 @@ def bookings_of(db_session: Session, user: User, now: datetime) -> PersonsBookin
                 found.queue_positions[booking.id] = position
     found.past.reverse()
     return found
+
+
+def get_own_booking(db_session: Session, booking_id: int, user: User) -> Booking | None:
+    """A booking, only if it is this person's own."""
+    return db_session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id, Booking.user_id == user.id)
+        .options(
+            joinedload(Booking.session).joinedload(CourseSession.course),
+            joinedload(Booking.session).joinedload(CourseSession.venue),
+        )
+    )
+
+
+def get_booking_for_decision(db_session: Session, booking_id: int) -> Booking | None:
+    return db_session.scalar(
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            joinedload(Booking.user),
+            joinedload(Booking.session).joinedload(CourseSession.course),
+            joinedload(Booking.session).joinedload(CourseSession.venue),
+        )
+    )
+
+
+def queue_position_of(db_session: Session, booking: Booking) -> int | None:
+    if booking.status is not BookingStatus.WAITING:
+        return None
+    return db_session.scalar(
+        select(queue_position()).select_from(Booking).where(Booking.id == booking.id)
+    )

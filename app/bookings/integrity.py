@@ -1,0 +1,81 @@
+"""Audits the booking invariants; `flask --app wsgi check-integrity` reports any breach."""
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    CourseSession,
+    SessionStatus,
+)
+
+
+def count_where(*conditions):
+    return func.count(Booking.id).filter(and_(*conditions))
+
+
+def breaches(db_session: Session, now: datetime) -> list[str]:
+    """Each broken invariant, in words; an empty list when all hold."""
+    return [
+        *overbooked_sessions(db_session),
+        *double_bookings(db_session),
+        *waiting_beside_free_places(db_session, now),
+        *promoted_twice(db_session),
+    ]
+
+
+def overbooked_sessions(db_session: Session) -> list[str]:
+    held = count_where(Booking.status.in_(PLACE_HOLDING_STATUSES))
+    rows = db_session.execute(
+        select(CourseSession.id, CourseSession.capacity, held)
+        .join(Booking, Booking.session_id == CourseSession.id)
+        .group_by(CourseSession.id, CourseSession.capacity)
+        .having(held > CourseSession.capacity)
+    )
+    return [f"session {sid}: {taken} places held of {capacity}" for sid, capacity, taken in rows]
+
+
+def double_bookings(db_session: Session) -> list[str]:
+    rows = db_session.execute(
+        select(Booking.session_id, Booking.user_id, func.count(Booking.id))
+        .where(Booking.status.in_(ACTIVE_STATUSES))
+        .group_by(Booking.session_id, Booking.user_id)
+        .having(func.count(Booking.id) > 1)
+    )
+    return [f"session {sid}: person {uid} has {n} active bookings" for sid, uid, n in rows]
+
+
+def waiting_beside_free_places(db_session: Session, now: datetime) -> list[str]:
+    held = count_where(Booking.status.in_(PLACE_HOLDING_STATUSES))
+    waiting = count_where(Booking.status == BookingStatus.WAITING)
+    rows = db_session.execute(
+        select(CourseSession.id, CourseSession.capacity, held, waiting)
+        .join(Booking, Booking.session_id == CourseSession.id)
+        .where(CourseSession.status == SessionStatus.SCHEDULED, CourseSession.starts_at > now)
+        .group_by(CourseSession.id, CourseSession.capacity)
+        .having(and_(waiting > 0, held < CourseSession.capacity))
+    )
+    return [
+        f"session {sid}: {w} waiting while {capacity - h} of {capacity} places are free"
+        for sid, capacity, h, w in rows
+    ]
+
+
+def promoted_twice(db_session: Session) -> list[str]:
+    promotions = func.count(BookingEvent.id)
+    rows = db_session.execute(
+        select(BookingEvent.booking_id, promotions)
+        .where(
+            BookingEvent.from_status == BookingStatus.WAITING,
+            BookingEvent.to_status.in_(PLACE_HOLDING_STATUSES),
+        )
+        .group_by(BookingEvent.booking_id)
+        .having(promotions > 1)
+    )
+    return [f"booking {bid} was promoted {n} times" for bid, n in rows]

@@ -1,0 +1,83 @@
+"""The mail each change of a booking sends, with the calendar invite where a place is held."""
+
+from sqlalchemy.orm import Session
+
+from app.bookings.tokens import approval_token
+from app.calendar import ics
+from app.calendar.events import place_event, prodid
+from app.links import absolute_url
+from app.mail import queue_mail
+from app.models import Booking
+
+
+def invite(db_session: Session, booking: Booking) -> tuple[str, bytes]:
+    return "REQUEST", ics.invite(place_event(db_session, booking), "REQUEST", prodid())
+
+
+def cancellation(db_session: Session, booking: Booking) -> tuple[str, bytes]:
+    event = place_event(db_session, booking, cancelled=True)
+    return "CANCEL", ics.invite(event, "CANCEL", prodid())
+
+
+def to_person(
+    db_session: Session,
+    booking: Booking,
+    subject: str,
+    template: str,
+    calendar: tuple[str, bytes] | None = None,
+) -> None:
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"{subject}: {booking.session.course.title}",
+        f"bookings/{template}",
+        calendar=calendar,
+        booking=booking,
+        session=booking.session,
+        booking_url=absolute_url("bookings.show", booking_id=booking.id),
+    )
+
+
+def confirmed(db_session: Session, booking: Booking) -> None:
+    to_person(db_session, booking, "Place confirmed", "confirmed", invite(db_session, booking))
+
+
+def waiting(db_session: Session, booking: Booking) -> None:
+    to_person(db_session, booking, "On the waiting list", "waiting")
+
+
+def promoted(db_session: Session, booking: Booking) -> None:
+    to_person(db_session, booking, "A place is yours", "promoted", invite(db_session, booking))
+
+
+def approval_requested(db_session: Session, booking: Booking) -> None:
+    to_person(db_session, booking, "Waiting for your manager's approval", "awaiting_approval")
+    token = approval_token(booking)
+    queue_mail(
+        db_session,
+        booking.manager_email,
+        f"Please approve training for {booking.user.name}",
+        "bookings/approval_request",
+        booking=booking,
+        session=booking.session,
+        decision_url=absolute_url("bookings.approval", token=token),
+    )
+
+
+def approved(db_session: Session, booking: Booking) -> None:
+    to_person(
+        db_session, booking, "Approved: place confirmed", "approved", invite(db_session, booking)
+    )
+
+
+def declined(db_session: Session, booking: Booking) -> None:
+    to_person(db_session, booking, "Not approved", "declined")
+
+
+def approval_expired(db_session: Session, booking: Booking) -> None:
+    to_person(db_session, booking, "Approval not given in time", "approval_expired")
+
+
+def cancelled(db_session: Session, booking: Booking, held_a_place: bool) -> None:
+    calendar = cancellation(db_session, booking) if held_a_place else None
+    to_person(db_session, booking, "Booking cancelled", "cancelled", calendar)

@@ -1,0 +1,142 @@
+"""Booking a place, seeing and cancelling it, and a line manager's approval."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.bookings import bp, service
+from app.bookings.forms import BookingForm, CancelForm, DecisionForm
+from app.bookings.queries import get_booking_for_decision, get_own_booking, queue_position_of
+from app.bookings.tokens import booking_id_from
+from app.catalogue.queries import get_public_session
+from app.extensions import db
+from app.models import utcnow
+
+
+def try_again_page():
+    return render_template("bookings/try_again.html"), 503
+
+
+def expire_overdue_approvals(session_id: int) -> None:
+    """Approvals left too long release their places whenever the session is looked at."""
+    now = utcnow()
+    if session_id in service.sessions_with_expired_approvals(db.session, now):
+        service.expire_session_approvals(db.session, session_id, now)
+        db.session.commit()
+
+
+@bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@login_required
+def book(session_id: int):
+    """Confirm, then book a place or join the waiting list; 404 for an unpublished session."""
+    session = get_public_session(session_id) or abort(404)
+    try:
+        expire_overdue_approvals(session_id)
+    except service.TryAgain:
+        return try_again_page()
+    existing = service.active_booking(db.session, session_id, current_user)
+    if existing is not None:
+        flash("You already have a booking for this session.", "info")
+        return redirect(url_for("bookings.show", booking_id=existing.id))
+    form = BookingForm()
+    try:
+        offer = service.offer(db.session, session, current_user, utcnow())
+    except service.BookingError as error:
+        status = 400 if form.is_submitted() else 200
+        return render_template(
+            "bookings/cannot_book.html", session=session, reason=str(error)
+        ), status
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template(
+            "bookings/confirm.html", session=session, offer=offer, form=form
+        ), status
+    try:
+        booking = service.book(
+            db.session, session_id, current_user, form.access_needs.data or "", utcnow()
+        )
+    except service.AlreadyBooked as error:
+        db.session.rollback()
+        return redirect(url_for("bookings.show", booking_id=error.booking.id))
+    except service.TryAgain:
+        return try_again_page()
+    except service.BookingError as error:
+        db.session.rollback()
+        return render_template("bookings/cannot_book.html", session=session, reason=str(error)), 400
+    db.session.commit()
+    return redirect(url_for("bookings.show", booking_id=booking.id))
+
+
+@bp.get("/bookings/<int:booking_id>")
+@login_required
+def show(booking_id: int):
+    """The booking, to its owner only: anyone else gets 404."""
+    booking = get_own_booking(db.session, booking_id, current_user) or abort(404)
+    try:
+        expire_overdue_approvals(booking.session_id)
+    except service.TryAgain:
+        return try_again_page()
+    booking = get_own_booking(db.session, booking_id, current_user)
+    return render_template(
+        "bookings/show.html",
+        booking=booking,
+        session=booking.session,
+        queue_position=queue_position_of(db.session, booking),
+        form=CancelForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel(booking_id: int):
+    """Cancel one's own booking; anyone else's answers 404."""
+    get_own_booking(db.session, booking_id, current_user) or abort(404)
+    if not CancelForm().validate_on_submit():
+        abort(400, "The form had expired: go back, reload the page and try again.")
+    try:
+        booking = service.cancel(db.session, booking_id, current_user, utcnow())
+    except service.TryAgain:
+        return try_again_page()
+    except service.BookingError as error:
+        db.session.rollback()
+        flash(str(error), "info")
+        return redirect(url_for("bookings.show", booking_id=booking_id))
+    db.session.commit()
+    if booking.late_cancellation:
+        flash(
+            "Your booking is cancelled. As that was after the cut-off, "
+            "it is recorded as a late cancellation.",
+            "success",
+        )
+    else:
+        flash("Your booking is cancelled.", "success")
+    return redirect(url_for("bookings.show", booking_id=booking_id))
+
+
+@bp.route("/approvals/<token>", methods=["GET", "POST"])
+def approval(token: str):
+    """For the line manager, who has no account: approve or decline, from the mailed link."""
+    booking_id = booking_id_from(token)
+    booking = get_booking_for_decision(db.session, booking_id) if booking_id else None
+    if booking is None:
+        return render_template("bookings/approval_invalid.html"), 404
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template(
+            "bookings/approval.html", booking=booking, form=form, now=utcnow()
+        ), status
+    try:
+        decided = service.decide(
+            db.session, booking_id, bool(form.approve.data), form.comment.data or "", utcnow()
+        )
+    except service.TryAgain:
+        return try_again_page()
+    except service.BookingError as error:
+        db.session.rollback()
+        booking = get_booking_for_decision(db.session, booking_id)
+        return render_template(
+            "bookings/approval.html", booking=booking, form=form, now=utcnow(), refusal=str(error)
+        ), 400
+    db.session.commit()
+    return render_template("bookings/approval_done.html", booking=decided)

@@ -1,0 +1,355 @@
+"""The rules of booking a place: capacity, waiting lists, manager approval, cancellation.
+
+Every function that changes bookings first takes the session's lock (see
+app/database.py), then reads availability inside it, never from a cache; so places
+are never given twice, whatever the load. Functions flush and leave the commit to
+their caller; the mail they queue goes out only if that commit happens.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, joinedload
+
+from app.bookings import notices
+from app.database import LockUnavailable, is_lock_failure, write_transaction
+from app.models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    Course,
+    CourseSession,
+    SessionStatus,
+    User,
+)
+
+APPROVAL_TIME = timedelta(days=7)
+
+
+class BookingError(Exception):
+    """A booking rule was broken; the message says why, in words for the person."""
+
+
+class AlreadyBooked(BookingError):
+    def __init__(self, booking: Booking) -> None:
+        super().__init__("You already have a booking for this session")
+        self.booking = booking
+
+
+class TryAgain(BookingError):
+    """The session's lock could not be had in time; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Lots of people are booking this session right now. Nothing has been saved: "
+            "wait a moment, then try again."
+        )
+
+
+class Outcome(StrEnum):
+    """What booking now would do, shown to the person before they confirm."""
+
+    CONFIRM = "confirm"
+    APPROVAL = "approval"
+    WAIT = "wait"
+
+
+@dataclass(frozen=True)
+class Offer:
+    outcome: Outcome
+    places_left: int
+    waiting: int
+
+
+# Reading
+
+
+def places_held(db_session: Session, session_id: int) -> int:
+    return db_session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.session_id == session_id, Booking.status.in_(PLACE_HOLDING_STATUSES)
+        )
+    )
+
+
+def waiting_count(db_session: Session, session_id: int) -> int:
+    return db_session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.session_id == session_id, Booking.status == BookingStatus.WAITING
+        )
+    )
+
+
+def active_booking(db_session: Session, session_id: int, user: User) -> Booking | None:
+    return db_session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id,
+            Booking.user_id == user.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def check_bookable(session: CourseSession, user: User, now: datetime) -> None:
+    """Raise BookingError unless this person may book this session now."""
+    if not user.is_verified:
+        raise BookingError("Confirm your email address before you book a place")
+    course = session.course
+    if not (session.published and course.published and course.prospectus.published):
+        raise BookingError("This session is not open for booking")
+    if session.status is SessionStatus.CANCELLED:
+        raise BookingError("This session has been cancelled")
+    if session.has_started(now):
+        raise BookingError("This session has already started")
+    if session.booking_opens_at is not None and now < session.booking_opens_at:
+        raise BookingError("Booking for this session has not opened yet")
+    if now >= session.booking_closes:
+        raise BookingError("Booking for this session has closed")
+    if course.requires_approval and not user.line_manager_email:
+        raise BookingError(
+            "This course needs your line manager's approval: add their email address "
+            "to your details first"
+        )
+
+
+def offer(db_session: Session, session: CourseSession, user: User, now: datetime) -> Offer:
+    """What booking would do now; the answer under lock, in book(), is the one that counts."""
+    check_bookable(session, user, now)
+    left = session.capacity - places_held(db_session, session.id)
+    waiting = waiting_count(db_session, session.id)
+    if left <= 0 or waiting:
+        outcome = Outcome.WAIT
+    elif session.course.requires_approval:
+        outcome = Outcome.APPROVAL
+    else:
+        outcome = Outcome.CONFIRM
+    return Offer(outcome=outcome, places_left=max(left, 0), waiting=waiting)
+
+
+# Locking
+
+
+def lock_session(db_session: Session, session_id: int) -> CourseSession:
+    """Begin a write transaction holding the session's lock, and load the session in it."""
+    try:
+        write_transaction(db_session)
+        session = db_session.scalar(
+            select(CourseSession)
+            .where(CourseSession.id == session_id)
+            .options(joinedload(CourseSession.course).joinedload(Course.prospectus))
+            .with_for_update(of=CourseSession)
+            .execution_options(populate_existing=True)
+        )
+    except LockUnavailable:
+        raise TryAgain from None
+    except OperationalError as error:
+        if not is_lock_failure(error):
+            raise
+        db_session.rollback()
+        raise TryAgain from None
+    if session is None:
+        raise BookingError("There is no such session")
+    return session
+
+
+# Changing
+
+
+def record(
+    db_session: Session,
+    booking: Booking,
+    to_status: BookingStatus,
+    now: datetime,
+    reason: str,
+    actor: User | None = None,
+) -> None:
+    """Move a booking to a new status and keep the change in its history."""
+    db_session.add(
+        BookingEvent(
+            booking=booking,
+            at=now,
+            actor=actor,
+            from_status=booking.status,
+            to_status=to_status,
+            reason=reason,
+        )
+    )
+    booking.status = to_status
+
+
+def book(
+    db_session: Session, session_id: int, user: User, access_needs: str, now: datetime
+) -> Booking:
+    """Book a place, or a turn in the waiting list when the session is full.
+
+    Raises AlreadyBooked (with the existing booking), BookingError or TryAgain.
+    """
+    session = lock_session(db_session, session_id)
+    check_bookable(session, user, now)
+    existing = active_booking(db_session, session_id, user)
+    if existing is not None:
+        raise AlreadyBooked(existing)
+    # Someone already waiting keeps their turn, even if a place has just freed.
+    has_place = places_held(db_session, session_id) < session.capacity
+    gets_place = has_place and not waiting_count(db_session, session_id)
+    booking = Booking(
+        session=session,
+        user=user,
+        access_needs=access_needs.strip(),
+        manager_email=user.line_manager_email,
+    )
+    if not gets_place:
+        record(db_session, booking, BookingStatus.WAITING, now, "joined the waiting list", user)
+        db_session.flush()
+        notices.waiting(db_session, booking)
+    elif session.course.requires_approval:
+        ask_for_approval(db_session, booking, session, now, actor=user)
+    else:
+        record(db_session, booking, BookingStatus.CONFIRMED, now, "booked", actor=user)
+        db_session.flush()
+        notices.confirmed(db_session, booking)
+    return booking
+
+
+def ask_for_approval(
+    db_session: Session, booking: Booking, session: CourseSession, now: datetime, actor: User
+) -> None:
+    record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval", actor)
+    booking.approval_expires_at = min(now + APPROVAL_TIME, session.booking_closes)
+    db_session.flush()
+    notices.approval_requested(db_session, booking)
+
+
+def cancel(
+    db_session: Session, booking_id: int, actor: User, now: datetime, reason: str = "cancelled"
+) -> Booking:
+    """Cancel a booking; its place goes to the first person waiting.
+
+    After the session's cut-off the cancellation is recorded as late.
+    """
+    session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
+    session = lock_session(db_session, session_id)
+    booking = db_session.get(Booking, booking_id, populate_existing=True)
+    if not booking.is_active:
+        raise BookingError("This booking is already cancelled")
+    if session.has_started(now):
+        raise BookingError("This session has started, so the booking can no longer be cancelled")
+    held_a_place = booking.status in PLACE_HOLDING_STATUSES
+    record(db_session, booking, BookingStatus.CANCELLED, now, reason, actor=actor)
+    booking.cancelled_at = now
+    booking.late_cancellation = held_a_place and now >= session.cancellation_cutoff
+    db_session.flush()
+    notices.cancelled(db_session, booking, held_a_place)
+    promote_from_waiting_list(db_session, session, now)
+    return booking
+
+
+def promote_from_waiting_list(
+    db_session: Session, session: CourseSession, now: datetime
+) -> list[Booking]:
+    """Give free places to the people waiting, first come first served. Call under lock."""
+    promoted = []
+    if session.status is SessionStatus.CANCELLED or session.has_started(now):
+        return promoted
+    free = session.capacity - places_held(db_session, session.id)
+    if free <= 0:
+        return promoted
+    first_waiting = db_session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
+        .order_by(Booking.created_at, Booking.id)
+        .limit(free)
+    ).all()
+    for booking in first_waiting:
+        if session.course.requires_approval and booking.manager_email:
+            ask_for_approval(db_session, booking, session, now, actor=None)
+        else:
+            record(db_session, booking, BookingStatus.CONFIRMED, now, "promoted from waiting list")
+            booking.promoted_at = now
+            db_session.flush()
+            notices.promoted(db_session, booking)
+        promoted.append(booking)
+    return promoted
+
+
+def decide(
+    db_session: Session, booking_id: int, approve: bool, comment: str, now: datetime
+) -> Booking:
+    """The line manager's answer; a decline, like an expiry, frees the place."""
+    session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
+    if session_id is None:
+        raise BookingError("This approval link is not valid")
+    session = lock_session(db_session, session_id)
+    booking = db_session.get(Booking, booking_id, populate_existing=True)
+    expire_approvals(db_session, session, now)
+    if booking.status is not BookingStatus.AWAITING_APPROVAL:
+        raise BookingError(
+            "This booking has already been decided, or has expired or been cancelled"
+        )
+    booking.manager_comment = comment.strip()
+    if approve:
+        record(db_session, booking, BookingStatus.CONFIRMED, now, "approved by line manager")
+        db_session.flush()
+        notices.approved(db_session, booking)
+    else:
+        record(db_session, booking, BookingStatus.DECLINED, now, "declined by line manager")
+        db_session.flush()
+        notices.declined(db_session, booking)
+        promote_from_waiting_list(db_session, session, now)
+    return booking
+
+
+def expire_approvals(db_session: Session, session: CourseSession, now: datetime) -> int:
+    """Release the places of approvals left unanswered too long. Call under lock."""
+    expired = db_session.scalars(
+        select(Booking).where(
+            Booking.session_id == session.id,
+            Booking.status == BookingStatus.AWAITING_APPROVAL,
+            Booking.approval_expires_at <= now,
+        )
+    ).all()
+    for booking in expired:
+        record(db_session, booking, BookingStatus.DECLINED, now, "approval expired")
+        db_session.flush()
+        notices.approval_expired(db_session, booking)
+    if expired:
+        promote_from_waiting_list(db_session, session, now)
+    return len(expired)
+
+
+def sessions_with_expired_approvals(db_session: Session, now: datetime) -> list[int]:
+    return list(
+        db_session.scalars(
+            select(Booking.session_id)
+            .where(
+                Booking.status == BookingStatus.AWAITING_APPROVAL,
+                Booking.approval_expires_at <= now,
+            )
+            .distinct()
+        )
+    )
+
+
+def expire_session_approvals(db_session: Session, session_id: int, now: datetime) -> int:
+    """Expire one session's overdue approvals in a transaction of their own."""
+    session = lock_session(db_session, session_id)
+    return expire_approvals(db_session, session, now)
+
+
+def change_capacity(
+    db_session: Session, session_id: int, capacity: int, actor: User, now: datetime
+) -> CourseSession:
+    """Raising capacity confirms people waiting; lowering it below the places held is refused."""
+    session = lock_session(db_session, session_id)
+    held = places_held(db_session, session_id)
+    if capacity < held:
+        raise BookingError(f"{held} places are taken, so the capacity cannot be less than {held}")
+    session.capacity = capacity
+    db_session.flush()
+    promote_from_waiting_list(db_session, session, now)
+    return session
