@@ -39,6 +39,7 @@ class Config:
 
     # Rate limits: in memory by default, shared by every worker when this names Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "training")
     SIGN_IN_LIMIT_PER_ADDRESS = "5 per 15 minutes"
     SIGN_IN_LIMIT_PER_CLIENT = "30 per 15 minutes"
