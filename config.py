@@ -45,6 +45,8 @@ class Config:
     SIGN_IN_LIMIT_PER_CLIENT = "30 per 15 minutes"
     RESET_LIMIT_PER_ADDRESS = "3 per hour"
     RESET_LIMIT_PER_CLIENT = "10 per hour"
+    REGISTER_LIMIT_PER_CLIENT = "20 per hour"
+    VERIFY_RESEND_LIMIT = "5 per hour"
     # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE / "cache" / "pdf"))

@@ -86,8 +86,10 @@ BOOKING_STATUS_LABELS = {
 }
 
 
-def booking_status(status: str) -> str:
-    return BOOKING_STATUS_LABELS[str(status)]
+def booking_status(booking) -> str:
+    if booking.approval_expired:
+        return "Not approved in time"
+    return BOOKING_STATUS_LABELS[str(booking.status)]
 
 
 FILTERS = {

@@ -298,6 +298,8 @@ class Booking(Timestamped, db.Model):
     manager_email: Mapped[str | None] = mapped_column(String(254))
     approval_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     manager_comment: Mapped[str] = mapped_column(Text, default="")
+    # Declined because the manager did not answer in time, rather than by the manager.
+    approval_expired: Mapped[bool] = mapped_column(default=False)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late_cancellation: Mapped[bool] = mapped_column(default=False)

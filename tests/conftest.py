@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, make_url, text
@@ -96,6 +96,10 @@ class CommittingClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         db.session.commit()
+        # Requests share the test's app context, and so its `g`, where Flask-Login keeps
+        # the signed-in user and Flask-WTF the CSRF token: each request starts without them.
+        for name in list(g):
+            g.pop(name)
         return super().open(*args, **kwargs)
 
 

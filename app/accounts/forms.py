@@ -16,11 +16,16 @@ from app.accounts.service import Details
 NOT_LISTED = "not-listed"
 
 
+def strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 def email_field(label: str, required: bool = True, description: str = "") -> EmailField:
     presence = InputRequired(message=f"Enter {label.lower()}") if required else Optional()
     return EmailField(
         label,
         description=description,
+        filters=[strip],
         validators=[
             presence,
             Length(max=254, message="Email address must be 254 characters or fewer"),
@@ -72,12 +77,10 @@ class DetailsForm(FlaskForm):
         validators=[InputRequired(message="Choose your agency")],
         widget=GovSelect(),
     )
+    # No Optional(): it would stop the check that a name is given when one is needed.
     new_agency_name = StringField(
         "If your agency is not listed, its name",
-        validators=[
-            Optional(),
-            Length(max=200, message="Agency name must be 200 characters or fewer"),
-        ],
+        validators=[Length(max=200, message="Agency name must be 200 characters or fewer")],
         widget=GovTextInput(),
         render_kw={"autocomplete": "organization"},
     )

@@ -51,6 +51,7 @@ def show_refusal(form, error: service.AccountError) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limit_per_client("REGISTER_LIMIT_PER_CLIENT")
 def register():
     form = RegisterForm(service.listed_agencies(db.session))
     if not form.validate_on_submit():
@@ -85,6 +86,11 @@ def verify(token: str):
 
 @bp.post("/verify/send-again")
 @login_required
+@limiter.limit(
+    lambda: current_app.config["VERIFY_RESEND_LIMIT"],
+    key_func=lambda: f"person:{current_user.id}",
+    scope="VERIFY_RESEND_LIMIT",
+)
 def send_verification_again():
     form = ConfirmForm()
     if form.validate_on_submit() and not current_user.is_verified:

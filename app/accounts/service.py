@@ -6,7 +6,7 @@ one without, so nobody can learn from them who has an account.
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import passwords, tokens
@@ -55,7 +55,9 @@ def register(db_session: Session, details: Details, password: str) -> User | Non
     """
     if problem := passwords.password_problem(password, details.email):
         raise AccountError(problem, field="password")
-    # Hashed whether or not it is kept, so both answers take the same time.
+    # Checked and hashed whether or not the address has an account, so both answers
+    # are alike in what they say and in how long they take.
+    agency = choose_agency(db_session, details)
     password_hash = passwords.hash_password(password)
     existing = find_by_email(db_session, details.email)
     if existing is not None:
@@ -70,20 +72,20 @@ def register(db_session: Session, details: Details, password: str) -> User | Non
         )
         return None
     user = User(password_hash=password_hash)
-    apply_details(db_session, user, details)
+    apply_details(user, details, agency)
     db_session.add(user)
     db_session.flush()
     send_verification(db_session, user)
     return user
 
 
-def apply_details(db_session: Session, user: User, details: Details) -> None:
+def apply_details(user: User, details: Details, agency: Agency) -> None:
     user.name = details.name.strip()
     user.email = details.email
     user.job_title = details.job_title.strip()
     user.line_manager_name = details.line_manager_name.strip()
     user.line_manager_email = details.line_manager_email or None
-    user.agency = choose_agency(db_session, details)
+    user.agency = agency
 
 
 def choose_agency(db_session: Session, details: Details) -> Agency:
@@ -96,7 +98,7 @@ def choose_agency(db_session: Session, details: Details) -> Agency:
     name = " ".join(details.new_agency_name.split())
     if not name:
         raise AccountError("Enter the name of your agency", field="new_agency_name")
-    existing = db_session.scalar(select(Agency).where(Agency.name.ilike(name)))
+    existing = db_session.scalar(select(Agency).where(func.lower(Agency.name) == name.lower()))
     return existing or Agency(name=name, sector=Sector.OTHER, listed=False)
 
 
@@ -121,7 +123,7 @@ def verify_email(db_session: Session, token: str) -> User:
     except tokens.TokenInvalid:
         raise AccountError("That link is not valid: check you copied all of it") from None
     user = db_session.get(User, claims["user"])
-    if user is None or user.email != claims["email"]:
+    if user is None or not user.active or user.email != claims["email"]:
         raise AccountError("That link is for an email address this account no longer uses")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -188,7 +190,7 @@ def update_profile(db_session: Session, user: User, details: Details) -> bool:
     new_email = details.email.strip().lower()
     if new_email != old_email and find_by_email(db_session, new_email) is not None:
         raise AccountError("Another account uses that email address", field="email")
-    apply_details(db_session, user, details)
+    apply_details(user, details, choose_agency(db_session, details))
     if new_email == old_email:
         return False
     user.email_verified_at = None

@@ -18,9 +18,7 @@ def try_again_page():
 
 def expire_overdue_approvals(session_id: int) -> None:
     """Approvals left too long release their places whenever the session is looked at."""
-    now = utcnow()
-    if session_id in service.sessions_with_expired_approvals(db.session, now):
-        service.expire_session_approvals(db.session, session_id, now)
+    if service.expire_overdue_approvals(db.session, session_id, utcnow()):
         db.session.commit()
 
 
@@ -120,6 +118,11 @@ def approval(token: str):
     booking = get_booking_for_decision(db.session, booking_id) if booking_id else None
     if booking is None:
         return render_template("bookings/approval_invalid.html"), 404
+    try:
+        expire_overdue_approvals(booking.session_id)
+    except service.TryAgain:
+        return try_again_page()
+    booking = get_booking_for_decision(db.session, booking_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200

@@ -315,6 +315,7 @@ def expire_approvals(db_session: Session, session: CourseSession, now: datetime)
     ).all()
     for booking in expired:
         record(db_session, booking, BookingStatus.DECLINED, now, "approval expired")
+        booking.approval_expired = True
         db_session.flush()
         notices.approval_expired(db_session, booking)
     if expired:
@@ -322,23 +323,31 @@ def expire_approvals(db_session: Session, session: CourseSession, now: datetime)
     return len(expired)
 
 
-def sessions_with_expired_approvals(db_session: Session, now: datetime) -> list[int]:
-    return list(
-        db_session.scalars(
-            select(Booking.session_id)
-            .where(
-                Booking.status == BookingStatus.AWAITING_APPROVAL,
-                Booking.approval_expires_at <= now,
-            )
-            .distinct()
-        )
+def sessions_with_expired_approvals(
+    db_session: Session, now: datetime, session_id: int | None = None
+) -> list[int]:
+    query = select(Booking.session_id).where(
+        Booking.status == BookingStatus.AWAITING_APPROVAL, Booking.approval_expires_at <= now
     )
+    if session_id is not None:
+        query = query.where(Booking.session_id == session_id)
+    return list(db_session.scalars(query.distinct()))
 
 
 def expire_session_approvals(db_session: Session, session_id: int, now: datetime) -> int:
-    """Expire one session's overdue approvals in a transaction of their own."""
+    """Expire one session's overdue approvals in a write transaction of its own."""
     session = lock_session(db_session, session_id)
     return expire_approvals(db_session, session, now)
+
+
+def expire_overdue_approvals(db_session: Session, session_id: int, now: datetime) -> bool:
+    """Release a session's overdue approvals, if it has any: done whenever it is read.
+
+    Returns whether anything changed, for the caller to commit.
+    """
+    if not sessions_with_expired_approvals(db_session, now, session_id):
+        return False
+    return expire_session_approvals(db_session, session_id, now) > 0
 
 
 def change_capacity(

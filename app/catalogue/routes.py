@@ -4,9 +4,11 @@ import io
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 
+from app.bookings import service as bookings
 from app.catalogue import bp, pdf, queries
 from app.catalogue.forms import CourseFilterForm
 from app.display import in_london
+from app.extensions import db
 from app.models import utcnow
 from app.pagination import govuk_pagination
 from app.reviews.queries import published_case_reviews
@@ -118,5 +120,11 @@ def course(slug: str):
 @bp.get("/sessions/<int:session_id>")
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
-    found = queries.get_public_session(session_id) or abort(404)
+    queries.get_public_session(session_id) or abort(404)
+    try:
+        if bookings.expire_overdue_approvals(db.session, session_id, utcnow()):
+            db.session.commit()
+    except bookings.TryAgain:
+        pass  # the places shown may include some held a moment too long; nothing is lost
+    found = queries.get_public_session(session_id)
     return render_template("catalogue/session.html", session=found, now=utcnow())

@@ -80,6 +80,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column("manager_comment", sa.Text(), nullable=False, server_default="")
         )
+        batch_op.add_column(
+            sa.Column("approval_expired", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.add_column(sa.Column("promoted_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("cancelled_at", sa.DateTime(), nullable=True))
         batch_op.add_column(
@@ -136,6 +139,7 @@ def downgrade():
         batch_op.drop_column("late_cancellation")
         batch_op.drop_column("cancelled_at")
         batch_op.drop_column("promoted_at")
+        batch_op.drop_column("approval_expired")
         batch_op.drop_column("manager_comment")
         batch_op.drop_column("approval_expires_at")
         batch_op.drop_column("manager_email")

@@ -1,0 +1,1009 @@
+"""Professionals' accounts: registering, verifying, signing in and out, resetting a password,
+their details and their bookings, as a person using the site sees them.
+
+Forms are sent with their CSRF tokens, as a browser sends them; mail goes through a real
+SMTP server on loopback.
+"""
+
+import re
+import time
+from datetime import timedelta
+from html import unescape
+from urllib.parse import quote, urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from app.accounts import passwords, tokens
+from app.extensions import db
+from app.models import Agency, Booking, BookingStatus, OutboxMessage, User, utcnow
+from tests.conftest import csrf_token, link_in, sign_in, submit
+from tests.factories import (
+    PASSWORD,
+    make_agency,
+    make_course,
+    make_prospectus,
+    make_session,
+    make_user,
+    make_venue,
+)
+
+NEW_PASSWORD = "kettle orchard lantern pebble"
+SIGN_IN_FAILED = "Enter the email address and password of your account"
+
+
+# Browsers ---------------------------------------------------------------------------------
+
+
+def new_browser(app):
+    return app.test_client()
+
+
+# Reading pages ----------------------------------------------------------------------------
+
+
+def squash(html: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def summary_errors(page: str) -> dict[str, str]:
+    """The error summary's messages, by the id of the field each links to."""
+    found = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S)
+    if not found:
+        return {}
+    links = re.findall(r'<a href="#([^"]+)">(.*?)</a>', found.group(1), re.S)
+    return {field: squash(text) for field, text in links}
+
+
+def field_errors(page: str) -> dict[str, str]:
+    """The messages shown beside fields, by field id."""
+    messages = re.findall(
+        r'<p id="([^"]+)-error" class="govuk-error-message">(.*?)</p>', page, re.S
+    )
+    return {field: squash(text).removeprefix("Error: ") for field, text in messages}
+
+
+def assert_refused_at(page: str, field: str, message: str) -> None:
+    assert message in summary_errors(page).get(field, ""), summary_errors(page)
+    assert message in field_errors(page).get(field, ""), field_errors(page)
+
+
+def value_of(page: str, field: str) -> str | None:
+    """What a text input shows, as typed; None when the input has no value."""
+    tag = re.search(rf'<input[^>]*\bname="{field}"[^>]*>', page, re.S)
+    assert tag, f"no input named {field}"
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
+    return unescape(value.group(1)) if value else None
+
+
+def chosen_option(page: str, field: str) -> str | None:
+    select_tag = re.search(rf'<select[^>]*\bname="{field}".*?</select>', page, re.S)
+    assert select_tag, f"no select named {field}"
+    chosen = re.search(r'<option value="([^"]*)" selected', select_tag.group(0))
+    return chosen.group(1) if chosen else None
+
+
+def without_csrf_tokens(page: str) -> str:
+    return re.sub(r'name="csrf_token"([^>]*)value="[^"]*"', r'name="csrf_token"\1', page)
+
+
+def section(page: str, caption: str) -> str:
+    """The table of bookings under a caption, or "" when the page has none."""
+    found = re.search(rf"<caption[^>]*>{caption}</caption>(.*?)</table>", page, re.S)
+    return found.group(1) if found else ""
+
+
+# Reading the database ---------------------------------------------------------------------
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def account(email: str) -> User | None:
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def reloaded(user: User) -> User:
+    db.session.refresh(user)
+    return user
+
+
+# Acting as a person -----------------------------------------------------------------------
+
+
+def registration(agency: Agency, /, **changes) -> dict:
+    return {
+        "name": "Sam Taylor",
+        "email": "sam.taylor@example.org",
+        "agency": str(agency.id),
+        "new_agency_name": "",
+        "job_title": "School nurse",
+        "line_manager_name": "Alex Morgan",
+        "line_manager_email": "alex.morgan@example.org",
+        "password": NEW_PASSWORD,
+    } | changes
+
+
+def register(client, agency: Agency, /, **changes):
+    return submit(client, "/account/register", registration(agency, **changes))
+
+
+def details_of(user: User, **changes) -> dict:
+    """The profile form as it stands for `user`, with some answers changed."""
+    return {
+        "name": user.name,
+        "email": user.email,
+        "agency": str(user.agency_id),
+        "new_agency_name": "",
+        "job_title": user.job_title,
+        "line_manager_name": user.line_manager_name,
+        "line_manager_email": user.line_manager_email or "",
+    } | changes
+
+
+def is_signed_in(client) -> bool:
+    return client.get("/account/bookings").status_code == 200
+
+
+def post_with_token_from(client, page_url: str, url: str, data: dict | None = None, **kwargs):
+    """Send a form whose button is on another page (send the link again, sign out)."""
+    token = csrf_token(client.get(page_url).text)
+    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+def sign_out(client):
+    return post_with_token_from(client, "/account/sign-out", "/account/sign-out")
+
+
+def token_made_hours_ago(app, hours: float, purpose: str, payload: dict) -> str:
+    """A link's token as the app would have signed it `hours` ago."""
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - hours * 60 * 60)
+
+    serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=purpose, signer=Earlier)
+    return serializer.dumps(payload)
+
+
+@pytest.fixture
+def agency():
+    return make_agency(name="Rotherham Hospital NHS Foundation Trust")
+
+
+@pytest.fixture
+def person():
+    return make_user(password=PASSWORD, name="Robin Hughes", email="robin.hughes@example.org")
+
+
+# Registering ------------------------------------------------------------------------------
+
+
+def test_registering_makes_an_unverified_account_with_the_details_given(client, agency, mailbox):
+    response = register(client, agency)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/register/check-email"
+    assert "Check your email" in client.get(response.headers["Location"]).text
+    user = account("sam.taylor@example.org")
+    assert (user.name, user.job_title, user.agency_id) == ("Sam Taylor", "School nurse", agency.id)
+    assert (user.line_manager_name, user.line_manager_email) == (
+        "Alex Morgan",
+        "alex.morgan@example.org",
+    )
+    assert not user.is_verified
+    assert passwords.password_matches(user.password_hash, NEW_PASSWORD)
+
+
+def test_the_line_manager_is_optional(client, agency, mailbox):
+    response = register(client, agency, line_manager_name="", line_manager_email="")
+
+    assert response.status_code == 302
+    user = account("sam.taylor@example.org")
+    assert (user.line_manager_name, user.line_manager_email) == ("", None)
+
+
+def test_an_agency_not_listed_is_made_unlisted_for_coordinators_to_check(client, agency, mailbox):
+    response = register(client, agency, agency="not-listed", new_agency_name="Kids First CIC")
+
+    assert response.status_code == 302
+    user = account("sam.taylor@example.org")
+    assert user.agency.name == "Kids First CIC"
+    assert user.agency.listed is False
+    assert "Kids First CIC" not in client.get("/account/register").text
+
+
+def test_an_agency_name_typed_in_is_taken_literally(client, agency, mailbox):
+    make_agency(name="100 Kids Nursery")
+
+    register(client, agency, agency="not-listed", new_agency_name="100% Kids Nursery")
+
+    assert account("sam.taylor@example.org").agency.name == "100% Kids Nursery"
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("name", "Enter your full name"),
+        ("email", "Enter work email address"),
+        ("agency", "Choose your agency"),
+        ("job_title", "Enter your job title"),
+        ("password", "Enter a password"),
+    ],
+)
+def test_each_required_answer_left_out_is_asked_for_and_nothing_is_saved(
+    client, agency, mailbox, field, message
+):
+    response = register(client, agency, **{field: ""})
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, field, message)
+    assert count(User) == count(OutboxMessage) == 0
+    assert mailbox.received == []
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [("email", "sam.taylor.example.org"), ("line_manager_email", "alex@")],
+)
+def test_an_email_address_in_the_wrong_format_is_refused(client, agency, mailbox, field, typed):
+    response = register(client, agency, **{field: typed})
+
+    assert response.status_code == 400
+    assert_refused_at(
+        response.text, field, "Enter an email address in the correct format, like name@example.org"
+    )
+    assert count(User) == count(OutboxMessage) == 0
+
+
+def test_an_agency_not_listed_needs_its_name(client, agency, mailbox):
+    response = register(client, agency, agency="not-listed", new_agency_name=" ")
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "new_agency_name", "Enter the name of your agency")
+    assert count(User) == count(OutboxMessage) == 0
+    assert count(Agency) == 1
+
+
+def test_a_password_under_10_characters_is_refused(client, agency, mailbox):
+    response = register(client, agency, password="Xk7#pQ2!z")
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "password", "Password must be 10 characters or more")
+    assert count(User) == count(OutboxMessage) == 0
+
+
+@pytest.mark.parametrize("common", ["password1234", "qwertyuiop", "QwertyUIOP"])
+def test_a_common_password_is_refused(client, agency, mailbox, common):
+    assert common.lower() in passwords.common_passwords()
+
+    response = register(client, agency, password=common)
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "password", "That password is too easy to guess")
+    assert count(User) == count(OutboxMessage) == 0
+
+
+def test_the_email_address_as_password_is_refused(client, agency, mailbox):
+    response = register(client, agency, password="Sam.Taylor@example.org")
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "password", "That password is too easy to guess")
+
+
+def test_every_error_shows_in_the_summary_and_at_its_field(client, agency, mailbox):
+    empty = dict.fromkeys(registration(agency), "")
+
+    response = submit(client, "/account/register", empty)
+
+    expected = {
+        "name": "Enter your full name",
+        "email": "Enter work email address",
+        "agency": "Choose your agency",
+        "job_title": "Enter your job title",
+        "password": "Enter a password",
+    }
+    assert summary_errors(response.text) == expected
+    assert field_errors(response.text) == expected
+
+
+def test_a_missing_agency_name_shows_alongside_other_errors(client, agency, mailbox):
+    response = register(client, agency, agency="not-listed", new_agency_name="", job_title="")
+
+    assert_refused_at(response.text, "job_title", "Enter your job title")
+    assert_refused_at(response.text, "new_agency_name", "Enter the name of your agency")
+
+
+def test_what_was_typed_is_kept_but_never_the_password(client, agency, mailbox):
+    typed = registration(
+        agency,
+        name="Sam O'Neill <b>",
+        email="not an address",
+        agency="not-listed",
+        new_agency_name="Kids First CIC",
+        password="my own secret phrase",
+    )
+
+    response = submit(client, "/account/register", typed)
+
+    assert response.status_code == 400
+    for field in ("name", "email", "new_agency_name", "job_title", "line_manager_name"):
+        assert value_of(response.text, field) == typed[field]
+    assert value_of(response.text, "line_manager_email") == "alex.morgan@example.org"
+    assert chosen_option(response.text, "agency") == "not-listed"
+    assert value_of(response.text, "password") in (None, "")
+    assert "my own secret phrase" not in response.text
+
+
+def test_the_password_to_create_is_marked_as_a_new_password(client):
+    page = client.get("/account/register").text
+
+    tag = re.search(r'<input[^>]*name="password"[^>]*>', page, re.S).group(0)
+    assert re.findall(r'autocomplete="([^"]*)"', tag)[0] == "new-password"
+
+
+# The verification mail --------------------------------------------------------------------
+
+
+def test_registering_mails_a_link_that_confirms_the_address(client, agency, mailbox):
+    register(client, agency)
+
+    message = mailbox.last_to("sam.taylor@example.org")
+    assert message["Subject"] == "Confirm your email address"
+    assert message.get_body(preferencelist=("plain",)) is not None
+    html = message.get_body(preferencelist=("html",)).get_content()
+    link = link_in(message)
+    assert link.startswith("/account/verify/")
+    assert f'href="https://training.example.org{link}"' in html
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert "Email address confirmed" in response.text
+    assert account("sam.taylor@example.org").is_verified
+
+
+def test_links_in_mail_use_the_configured_address_whatever_the_host_header(client, agency, mailbox):
+    evil = {"Host": "evil.example"}
+    page = client.get("/account/register", headers=evil)
+    data = registration(agency) | {"csrf_token": csrf_token(page.text)}
+
+    response = client.post("/account/register", data=data, headers=evil)
+
+    assert response.status_code == 302
+    message = mailbox.last_to("sam.taylor@example.org")
+    for part in ("plain", "html"):
+        body = message.get_body(preferencelist=(part,)).get_content()
+        assert "https://training.example.org/account/verify/" in body
+        assert "evil.example" not in body
+
+
+@pytest.mark.parametrize("typed", ["robin.hughes@example.org", "Robin.HUGHES@Example.org"])
+def test_registering_an_address_with_an_account_looks_the_same_and_mails_its_owner(
+    app, agency, person, mailbox, typed
+):
+    newcomer, impostor = new_browser(app), new_browser(app)
+    new = register(newcomer, agency, email="nobody.yet@example.org")
+    taken = register(impostor, agency, email=typed, name="Someone Else")
+
+    assert (taken.status_code, taken.headers["Location"], taken.text) == (
+        new.status_code,
+        new.headers["Location"],
+        new.text,
+    )
+    new_page = newcomer.get(new.headers["Location"])
+    taken_page = impostor.get(taken.headers["Location"])
+    assert without_csrf_tokens(taken_page.text) == without_csrf_tokens(new_page.text)
+    assert mailbox.last_to("robin.hughes@example.org")["Subject"] == "You already have an account"
+    assert count(User) == 2
+    assert reloaded(person).name == "Robin Hughes"
+
+
+def test_an_agency_name_left_out_is_refused_alike_for_a_taken_address(app, agency, person, mailbox):
+    data = {"agency": "not-listed", "new_agency_name": ""}
+    free = register(new_browser(app), agency, email="nobody.yet@example.org", **data)
+    taken = register(new_browser(app), agency, email=person.email, **data)
+
+    assert free.status_code == 400
+    assert taken.status_code == free.status_code
+    assert mailbox.received == []
+
+
+# Confirming the address -------------------------------------------------------------------
+
+
+def test_a_confirmation_link_lasts_24_hours(app, client):
+    user = make_user(verified=False)
+    payload = {"user": user.id, "email": user.email}
+    recent = token_made_hours_ago(app, 23, "verify-email", payload)
+    expired = token_made_hours_ago(app, 25, "verify-email", payload)
+
+    refused = client.get(f"/account/verify/{expired}")
+
+    assert refused.status_code == 400
+    assert "That link has expired" in refused.text
+    assert not reloaded(user).is_verified
+    assert client.get(f"/account/verify/{recent}").status_code == 200
+    assert reloaded(user).is_verified
+
+
+def test_a_tampered_confirmation_link_is_refused(client):
+    user, other = make_user(verified=False), make_user(verified=False)
+    payload, stamp, signature = tokens.verify_email_token(user).rsplit(".", 2)
+    other_payload = tokens.verify_email_token(other).rsplit(".", 2)[0]
+    resigned = ("B" if signature[0] == "A" else "A") + signature[1:]
+
+    for bad in (f"{payload}.{stamp}.{resigned}", f"{other_payload}.{stamp}.{signature}"):
+        response = client.get(f"/account/verify/{bad}")
+        assert response.status_code == 400
+        assert "That link is not valid" in response.text
+    assert not reloaded(user).is_verified
+    assert not reloaded(other).is_verified
+
+
+def test_a_link_for_an_address_the_account_no_longer_uses_is_refused(client, agency, mailbox):
+    user = make_user(password=PASSWORD, verified=False, email="first@example.org", agency=agency)
+    old_link = "/account/verify/" + tokens.verify_email_token(user)
+    sign_in(client, "first@example.org", PASSWORD)
+    changed = submit(client, "/account/profile", details_of(user, email="second@example.org"))
+    assert changed.status_code == 302
+
+    response = client.get(old_link)
+
+    assert response.status_code == 400
+    assert "no longer uses" in response.text
+    assert not reloaded(user).is_verified
+    assert client.get(link_in(mailbox.last_to("second@example.org"))).status_code == 200
+    assert reloaded(user).is_verified
+
+
+def test_the_confirmation_link_can_be_sent_again(client, person, mailbox):
+    person.email_verified_at = None
+    sign_in(client, person.email, PASSWORD)
+    assert "Send the link again" in client.get("/account/profile").text
+
+    response = post_with_token_from(client, "/account/profile", "/account/verify/send-again")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/profile"
+    message = mailbox.last_to(person.email)
+    assert message["Subject"] == "Confirm your email address"
+    assert f"We have sent a new link to {person.email}" in client.get("/account/profile").text
+    assert client.get(link_in(message)).status_code == 200
+    assert reloaded(person).is_verified
+
+
+def test_no_link_is_sent_again_to_a_confirmed_address(client, person, mailbox):
+    sign_in(client, person.email, PASSWORD)
+
+    post_with_token_from(client, "/account/profile", "/account/verify/send-again")
+
+    assert mailbox.received == []
+
+
+# Signing in -------------------------------------------------------------------------------
+
+
+def test_signing_in_opens_the_persons_bookings(client, person):
+    response = sign_in(client, person.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/bookings"
+    page = client.get("/account/bookings")
+    assert page.status_code == 200
+    assert "Robin Hughes" in page.text
+
+
+def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(app, person):
+    wrong_password = sign_in(new_browser(app), person.email, "not the password at all")
+    unknown = sign_in(new_browser(app), "nobody@example.org", PASSWORD)
+
+    assert wrong_password.status_code == unknown.status_code == 400
+    assert_refused_at(wrong_password.text, "email", SIGN_IN_FAILED)
+    assert_refused_at(unknown.text, "email", SIGN_IN_FAILED)
+    assert without_csrf_tokens(wrong_password.text).replace(person.email, "typed") == (
+        without_csrf_tokens(unknown.text).replace("nobody@example.org", "typed")
+    )
+
+
+def test_the_email_address_is_compared_whatever_its_letter_case(client, person):
+    response = sign_in(client, "Robin.Hughes@EXAMPLE.org", PASSWORD)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_spaces_around_the_email_address_are_ignored(client, person):
+    response = sign_in(client, " robin.hughes@example.org ", PASSWORD)
+
+    assert response.status_code == 302
+
+
+def test_a_next_path_on_this_site_is_followed(client, person):
+    response = sign_in(client, person.email, PASSWORD, next_path="/courses/x")
+
+    assert response.headers["Location"] == "/courses/x"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "https:evil.example",
+        "https://evil.example",
+        "/%2F%2Fevil.example",
+        "%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+    ],
+)
+def test_a_next_address_off_this_site_is_not_followed(client, person, target):
+    response = sign_in(client, person.email, PASSWORD, next_path=quote(target, safe=""))
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/bookings"
+
+
+def test_an_anonymous_visitor_returns_to_the_page_they_asked_for(client, person):
+    asked = client.get("/account/profile")
+    sign_in_url = asked.headers["Location"]
+
+    response = submit(client, sign_in_url, {"email": person.email, "password": PASSWORD})
+
+    assert response.headers["Location"] == "/account/profile"
+
+
+def test_signing_in_starts_a_new_session(client, person):
+    client.get("/account/sign-in")
+    with client.session_transaction() as session:
+        session["planted"] = "x"
+    before = client.get_cookie("session").value
+
+    sign_in(client, person.email, PASSWORD)
+
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as session:
+        assert "planted" not in session
+    assert is_signed_in(client)
+
+
+def test_signing_in_needs_the_forms_csrf_token(client, person):
+    client.get("/account/sign-in")
+
+    response = client.post("/account/sign-in", data={"email": person.email, "password": PASSWORD})
+
+    assert response.status_code == 400
+    assert not is_signed_in(client)
+
+
+def test_a_deactivated_account_cannot_sign_in(client):
+    user = make_user(password=PASSWORD, active=False)
+
+    response = sign_in(client, user.email, PASSWORD)
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "email", SIGN_IN_FAILED)
+    assert not is_signed_in(client)
+
+
+def test_a_hash_made_with_older_parameters_is_replaced_at_sign_in(client):
+    older = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    user = make_user(password_hash=older.hash(PASSWORD))
+    assert passwords.needs_rehash(user.password_hash)
+
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+    assert not passwords.needs_rehash(reloaded(user).password_hash)
+    sign_out(client)
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+# Signing out ------------------------------------------------------------------------------
+
+
+def test_signing_out_with_the_button_signs_out(client, person):
+    sign_in(client, person.email, PASSWORD)
+
+    response = sign_out(client)
+
+    assert response.status_code == 302
+    assert "You have signed out" in client.get(response.headers["Location"]).text
+    assert not is_signed_in(client)
+
+
+def test_visiting_the_sign_out_address_alone_does_not_sign_out(client, person):
+    sign_in(client, person.email, PASSWORD)
+
+    page = client.get("/account/sign-out")
+    without_token = client.post("/account/sign-out")
+
+    assert page.status_code == 200
+    assert without_token.status_code == 400
+    assert is_signed_in(client)
+
+
+# Resetting a password ---------------------------------------------------------------------
+
+
+def reset_link(client, mailbox, email: str) -> str:
+    submit(client, "/account/reset-password", {"email": email})
+    return link_in(mailbox.last_to(email))
+
+
+def test_a_reset_request_answers_the_same_for_known_and_unknown_addresses(app, person, mailbox):
+    known = submit(new_browser(app), "/account/reset-password", {"email": person.email})
+    unknown = submit(new_browser(app), "/account/reset-password", {"email": "no@example.org"})
+
+    assert known.status_code == unknown.status_code == 200
+    assert "Check your email" in known.text
+    assert without_csrf_tokens(known.text).replace(person.email, "typed") == (
+        without_csrf_tokens(unknown.text).replace("no@example.org", "typed")
+    )
+    assert [message["To"] for message in mailbox.received] == [person.email]
+
+
+def test_a_known_address_is_mailed_a_reset_link(client, person, mailbox):
+    submit(client, "/account/reset-password", {"email": "ROBIN.hughes@example.org"})
+
+    message = mailbox.last_to(person.email)
+    assert message["Subject"] == "Reset your password"
+    assert re.fullmatch(r"/account/reset-password/[\w.-]+", link_in(message))
+    assert message.get_body(preferencelist=("html",)) is not None
+
+
+def test_the_reset_link_sets_a_new_password(client, person, mailbox):
+    link = reset_link(client, mailbox, person.email)
+
+    response = submit(client, link, {"password": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/sign-in"
+    assert sign_in(client, person.email, PASSWORD).status_code == 400
+    assert sign_in(client, person.email, NEW_PASSWORD).status_code == 302
+
+
+def test_the_reset_link_works_once(client, person, mailbox):
+    link = reset_link(client, mailbox, person.email)
+    submit(client, link, {"password": NEW_PASSWORD})
+
+    again = post_with_token_from(
+        client, "/account/reset-password", link, {"password": "another long passphrase"}
+    )
+
+    assert again.status_code == 400
+    assert "already been used" in again.text
+    assert client.get(link).status_code == 400
+    assert sign_in(client, person.email, NEW_PASSWORD).status_code == 302
+
+
+def test_the_reset_link_lasts_an_hour(app, client, person):
+    payload = {"user": person.id, "password": tokens.password_digest(person)}
+    expired = token_made_hours_ago(app, 1.1, "reset-password", payload)
+    recent = token_made_hours_ago(app, 0.9, "reset-password", payload)
+
+    response = client.get(f"/account/reset-password/{expired}")
+
+    assert response.status_code == 400
+    assert "That link has expired" in response.text
+    reset = submit(client, f"/account/reset-password/{recent}", {"password": NEW_PASSWORD})
+    assert reset.status_code == 302
+    assert sign_in(client, person.email, NEW_PASSWORD).status_code == 302
+
+
+def test_a_reset_signs_the_account_out_everywhere(app, person, mailbox):
+    elsewhere = new_browser(app)
+    sign_in(elsewhere, person.email, PASSWORD)
+    assert is_signed_in(elsewhere)
+    here = new_browser(app)
+
+    submit(here, reset_link(here, mailbox, person.email), {"password": NEW_PASSWORD})
+
+    response = elsewhere.get("/account/bookings")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/account/sign-in"
+
+
+def test_a_new_password_that_breaks_the_rules_is_refused_at_the_field(client, person, mailbox):
+    link = reset_link(client, mailbox, person.email)
+
+    response = submit(client, link, {"password": "qwertyuiop"})
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "password", "That password is too easy to guess")
+    assert sign_in(client, person.email, PASSWORD).status_code == 302
+
+
+# Your details -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_in(client, agency, person):
+    person.agency = agency
+    person.line_manager_name = "Alex Morgan"
+    person.line_manager_email = "alex.morgan@example.org"
+    sign_in(client, person.email, PASSWORD)
+    return person
+
+
+def test_your_details_show_what_you_gave(client, signed_in, agency):
+    page = client.get("/account/profile").text
+
+    assert value_of(page, "name") == "Robin Hughes"
+    assert value_of(page, "email") == "robin.hughes@example.org"
+    assert chosen_option(page, "agency") == str(agency.id)
+    assert value_of(page, "job_title") == "Health visitor"
+    assert value_of(page, "line_manager_name") == "Alex Morgan"
+    assert value_of(page, "line_manager_email") == "alex.morgan@example.org"
+
+
+def test_an_agency_not_listed_shows_as_typed(client, person):
+    person.agency = Agency(name="Kids First CIC", sector="other", listed=False)
+    sign_in(client, person.email, PASSWORD)
+
+    page = client.get("/account/profile").text
+
+    assert chosen_option(page, "agency") == "not-listed"
+    assert value_of(page, "new_agency_name") == "Kids First CIC"
+
+
+def test_changes_to_your_details_are_saved(client, signed_in, mailbox):
+    other_agency = make_agency(name="South Yorkshire Police")
+    changes = details_of(
+        signed_in,
+        name="Robin Hughes-Patel",
+        agency=str(other_agency.id),
+        job_title="Detective constable",
+        line_manager_name="",
+        line_manager_email="",
+    )
+
+    response = submit(client, "/account/profile", changes)
+
+    assert response.status_code == 302
+    assert "Your details are saved." in client.get("/account/profile").text
+    user = reloaded(signed_in)
+    assert (user.name, user.agency_id, user.job_title) == (
+        "Robin Hughes-Patel",
+        other_agency.id,
+        "Detective constable",
+    )
+    assert (user.line_manager_name, user.line_manager_email) == ("", None)
+    assert user.is_verified
+    assert mailbox.received == []
+
+
+def test_a_new_email_address_must_be_confirmed_and_the_old_one_is_told(client, signed_in, mailbox):
+    response = submit(
+        client, "/account/profile", details_of(signed_in, email="Robin.New@Example.org")
+    )
+
+    assert response.status_code == 302
+    user = reloaded(signed_in)
+    assert user.email == "robin.new@example.org"
+    assert not user.is_verified
+    assert mailbox.last_to("robin.new@example.org")["Subject"] == "Confirm your email address"
+    notice = mailbox.last_to("robin.hughes@example.org")
+    assert notice["Subject"] == "Your email address was changed"
+    assert "robin.new@example.org" in notice.get_body(preferencelist=("plain",)).get_content()
+    client.get(link_in(mailbox.last_to("robin.new@example.org")))
+    assert reloaded(signed_in).is_verified
+
+
+def test_another_accounts_address_cannot_be_taken(client, signed_in, mailbox):
+    make_user(email="taken@example.org")
+    before = count(OutboxMessage)
+
+    response = submit(
+        client,
+        "/account/profile",
+        details_of(signed_in, email="Taken@example.org", name="Robin H"),
+    )
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "email", "Another account uses that email address")
+    user = reloaded(signed_in)
+    assert (user.email, user.name, user.is_verified) == (
+        "robin.hughes@example.org",
+        "Robin Hughes",
+        True,
+    )
+    assert count(OutboxMessage) == before
+    assert mailbox.received == []
+
+
+def test_your_details_keep_what_was_typed_on_error(client, signed_in):
+    typed = details_of(signed_in, name="Robin Q. Hughes", email="robin@", job_title="")
+
+    response = submit(client, "/account/profile", typed)
+
+    assert response.status_code == 400
+    assert value_of(response.text, "name") == "Robin Q. Hughes"
+    assert value_of(response.text, "email") == "robin@"
+    assert_refused_at(response.text, "job_title", "Enter your job title")
+    assert reloaded(signed_in).name == "Robin Hughes"
+
+
+# Your bookings ----------------------------------------------------------------------------
+
+
+class Timetable:
+    """Sessions of courses, each course named for what the test expects of it."""
+
+    def __init__(self) -> None:
+        self.prospectus = make_prospectus()
+        self.venue = make_venue(name="Riverside House")
+
+    def session(self, title: str, days_from_now: float):
+        course = make_course(self.prospectus, title=title)
+        starts_at = utcnow().replace(microsecond=0) + timedelta(days=days_from_now)
+        return make_session(course, starts_at=starts_at, venue=self.venue)
+
+
+def book(user, session, status, created_at=None) -> Booking:
+    booking = Booking(session=session, user=user, status=status, created_at=created_at)
+    db.session.add(booking)
+    db.session.flush()
+    return booking
+
+
+def test_your_bookings_are_shown_as_upcoming_past_and_cancelled(client, person):
+    timetable = Timetable()
+    book(person, timetable.session("Neglect basics", 7), BookingStatus.CONFIRMED)
+    book(person, timetable.session("Child exploitation", 9), BookingStatus.AWAITING_APPROVAL)
+    book(person, timetable.session("Domestic abuse", 11), BookingStatus.WAITING)
+    book(person, timetable.session("Early help", -30), BookingStatus.CONFIRMED)
+    book(person, timetable.session("Online safety", 5), BookingStatus.CANCELLED)
+    book(person, timetable.session("Self-harm", 6), BookingStatus.DECLINED)
+    sign_in(client, person.email, PASSWORD)
+
+    page = client.get("/account/bookings").text
+
+    upcoming = squash(section(page, "Upcoming"))
+    assert "Neglect basics" in upcoming and "Confirmed" in upcoming
+    assert "Child exploitation" in upcoming and "Waiting for your manager's approval" in upcoming
+    assert "Domestic abuse" in upcoming and "Number 1 in the queue" in upcoming
+    assert "Early help" in squash(section(page, "Past"))
+    cancelled = squash(section(page, "Cancelled"))
+    assert "Online safety" in cancelled and "Self-harm" in cancelled
+    for title in ("Online safety", "Self-harm", "Early help"):
+        assert title not in upcoming
+
+
+def test_a_place_in_the_queue_is_first_come_first_served(client, person):
+    timetable = Timetable()
+    session = timetable.session("Domestic abuse", 10)
+    elsewhere = timetable.session("Neglect basics", 10)
+    start = utcnow() - timedelta(days=3)
+    book(make_user(), session, BookingStatus.WAITING, created_at=start)
+    book(make_user(), session, BookingStatus.CANCELLED, created_at=start)
+    book(make_user(), session, BookingStatus.CONFIRMED, created_at=start)
+    book(make_user(), elsewhere, BookingStatus.WAITING, created_at=start)
+    book(make_user(), session, BookingStatus.WAITING, created_at=start + timedelta(hours=1))
+    book(person, session, BookingStatus.WAITING, created_at=start + timedelta(hours=2))
+    book(make_user(), session, BookingStatus.WAITING, created_at=start + timedelta(hours=3))
+    sign_in(client, person.email, PASSWORD)
+
+    upcoming = squash(section(client.get("/account/bookings").text, "Upcoming"))
+
+    assert "Number 3 in the queue" in upcoming
+
+
+def test_nobody_sees_another_persons_bookings_or_details(client, person):
+    timetable = Timetable()
+    someone = make_user(name="Casey Other", email="casey.other@example.org")
+    book(someone, timetable.session("Someone else's course", 7), BookingStatus.CONFIRMED)
+    book(someone, timetable.session("Someone else's past", -7), BookingStatus.CONFIRMED)
+    book(someone, timetable.session("Someone else's cancelled", 7), BookingStatus.CANCELLED)
+    book(person, timetable.session("My own course", 7), BookingStatus.CONFIRMED)
+    sign_in(client, person.email, PASSWORD)
+
+    bookings = client.get("/account/bookings").text
+    profile = client.get("/account/profile").text
+
+    assert "My own course" in bookings
+    assert "Someone else" not in bookings
+    for page in (bookings, profile):
+        assert "Casey Other" not in page and "casey.other@example.org" not in page
+
+
+def test_the_bookings_page_costs_as_many_queries_with_30_bookings_as_with_2(
+    client, person, count_queries
+):
+    timetable = Timetable()
+    statuses = list(BookingStatus)
+
+    def add_bookings(first: int, total: int) -> None:
+        for number in range(first, total):
+            session = timetable.session(f"Course {number}", days_from_now=number - 10)
+            session.venue = None if number % 3 == 0 else timetable.venue
+            book(make_user(), session, BookingStatus.WAITING)
+            book(person, session, statuses[number % len(statuses)])
+        db.session.commit()
+
+    sign_in(client, person.email, PASSWORD)
+    add_bookings(0, 2)
+    client.get("/account/bookings")
+    with count_queries() as with_two:
+        assert client.get("/account/bookings").status_code == 200
+    add_bookings(2, 30)
+    with count_queries() as with_thirty:
+        page = client.get("/account/bookings").text
+
+    assert all(f">Course {number}</a>" in page for number in range(30))
+    assert len(with_thirty) == len(with_two)
+
+
+# Pages that need an account ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/account/profile"),
+        ("get", "/account/bookings"),
+        ("post", "/account/verify/send-again"),
+    ],
+)
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, method, path):
+    token = csrf_token(client.get("/account/sign-in").text)
+
+    response = getattr(client, method)(path, data={"csrf_token": token})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account/sign-in?next=" + quote(path, safe="")
+
+
+# Rate limits ------------------------------------------------------------------------------
+
+
+def test_sign_in_attempts_for_one_address_are_limited(client, person):
+    other = make_user(password=PASSWORD)
+    spellings = ["robin.hughes@example.org", "ROBIN.HUGHES@example.org", "Robin.Hughes@Example.org"]
+
+    answers = [sign_in(client, spellings[n % 3], "wrong password!").status_code for n in range(5)]
+    sixth = sign_in(client, "robin.hughes@EXAMPLE.ORG", PASSWORD)
+
+    assert answers == [400] * 5
+    assert sixth.status_code == 429
+    assert "Too many attempts" in sixth.text
+    assert sign_in(client, other.email, PASSWORD).status_code == 302
+
+
+def test_sign_in_attempts_from_one_client_are_limited(app, client, person):
+    saved = app.config["SIGN_IN_LIMIT_PER_CLIENT"]
+    app.config["SIGN_IN_LIMIT_PER_CLIENT"] = "3 per minute"
+    try:
+        answers = [sign_in(client, f"guess{n}@example.org", PASSWORD).status_code for n in range(3)]
+        fourth = sign_in(client, person.email, PASSWORD)
+    finally:
+        app.config["SIGN_IN_LIMIT_PER_CLIENT"] = saved
+
+    assert answers == [400] * 3
+    assert fourth.status_code == 429
+    assert "Too many attempts" in fourth.text
+    assert not is_signed_in(client)
+
+
+def test_reset_requests_for_one_address_are_limited(client, person, mailbox):
+    answers = [
+        submit(client, "/account/reset-password", {"email": spelling}).status_code
+        for spelling in (
+            "robin.hughes@example.org",
+            "Robin.Hughes@example.org",
+            "ROBIN.HUGHES@EXAMPLE.ORG",
+        )
+    ]
+    fourth = submit(client, "/account/reset-password", {"email": person.email})
+
+    assert answers == [200] * 3
+    assert fourth.status_code == 429
+    assert "Too many attempts" in fourth.text
+    assert len(mailbox.to(person.email)) == 3
+    assert submit(client, "/account/reset-password", {"email": "x@example.org"}).status_code == 200
