@@ -47,6 +47,10 @@ class Config:
     RESET_LIMIT_PER_CLIENT = "10 per hour"
     REGISTER_LIMIT_PER_CLIENT = "20 per hour"
     VERIFY_RESEND_LIMIT = "5 per hour"
+    # Argon2id's cost: argon2-cffi's defaults (RFC 9106, low memory). Tests lower them.
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 65536
+    PASSWORD_HASH_PARALLELISM = 4
     # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE / "cache" / "pdf"))

@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import mail
+from app.accounts import passwords
 from app.accounts import service as accounts_service
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -79,6 +80,11 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     WTFormsHelpers(app)
     mail.init_app(app)
+    passwords.configure(
+        app.config["PASSWORD_HASH_TIME_COST"],
+        app.config["PASSWORD_HASH_MEMORY_COST"],
+        app.config["PASSWORD_HASH_PARALLELISM"],
+    )
 
     @login_manager.user_loader
     def load_user(session_id: str):

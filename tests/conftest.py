@@ -70,6 +70,10 @@ def make_app(database_url: str, tmp_path: Path) -> Flask:
             "SERVER_NAME": None,
             "MAIL_FOLDER": str(tmp_path / "mail"),
             "MAIL_FROM": "Safeguarding training <training@example.org>",
+            # Cheap hashes keep the suite quick; production keeps argon2-cffi's defaults.
+            "PASSWORD_HASH_TIME_COST": 1,
+            "PASSWORD_HASH_MEMORY_COST": 1024,
+            "PASSWORD_HASH_PARALLELISM": 1,
         }
     )
 

@@ -8,11 +8,21 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MINIMUM_LENGTH = 10
 
-hasher = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106's low-memory profile
+# argon2-cffi's defaults (Argon2id, RFC 9106's low-memory profile) unless configured.
+hasher = PasswordHasher()
 
-# A hash to check against when no account has the address, so that answering
-# takes as long for an unknown address as for a known one.
-_NOBODY = hasher.hash("no account has this address")
+
+def configure(time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Set today's parameters; hashes made with others are replaced at the next sign-in."""
+    global hasher
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    nobody_hash.cache_clear()
+
+
+@cache
+def nobody_hash() -> str:
+    """Checked when no account has the address, so that answering takes as long."""
+    return hasher.hash("no account has this address")
 
 
 def hash_password(password: str) -> str:
@@ -21,9 +31,10 @@ def hash_password(password: str) -> str:
 
 def password_matches(password_hash: str | None, password: str) -> bool:
     try:
-        return hasher.verify(password_hash or _NOBODY, password) and password_hash is not None
+        matches = hasher.verify(password_hash or nobody_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and password_hash is not None
 
 
 def needs_rehash(password_hash: str) -> bool:
