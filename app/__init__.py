@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
     from app.api import bp as api_bp
     from app.bookings import bp as bookings_bp
+    from app.calendar import bp as calendar_bp
     from app.catalogue import bp as catalogue_bp
     from app.health import bp as health_bp
     from app.reviews import bp as reviews_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)

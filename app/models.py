@@ -159,6 +159,7 @@ class Course(Timestamped, db.Model):
     duration: Mapped[str] = mapped_column(String(100), default="")
     delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery))
     charges_policy: Mapped[str] = mapped_column(Text, default="")
+    what_to_bring: Mapped[str] = mapped_column(Text, default="")
     external_url: Mapped[str | None] = mapped_column(String(500))
     # A place is held while the professional's line manager is asked to approve it.
     requires_approval: Mapped[bool] = mapped_column(default=False)
@@ -240,6 +241,9 @@ class User(UserMixin, Timestamped, db.Model):
     line_manager_email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The secret part of the address of the person's calendar feed; replacing it retires
+    # the old address.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Part of the id kept in the session cookie: raising it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
@@ -332,6 +336,13 @@ class BookingEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+session_trainer = db.Table(
+    "session_trainer",
+    db.Column("session_id", ForeignKey("course_session.id"), primary_key=True),
+    db.Column("user_id", ForeignKey("user.id"), primary_key=True, index=True),
+)
+
+
 class CourseSession(Timestamped, db.Model):
     """One dated delivery of a course."""
 
@@ -347,6 +358,8 @@ class CourseSession(Timestamped, db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"), index=True)
+    # For online sessions: given only to people with a confirmed place, never published.
+    online_join_url: Mapped[str | None] = mapped_column(String(500))
     capacity: Mapped[int]
     status: Mapped[SessionStatus] = mapped_column(
         enum_column(SessionStatus), default=SessionStatus.SCHEDULED
@@ -359,10 +372,19 @@ class CourseSession(Timestamped, db.Model):
     cancellation_cutoff_hours: Mapped[int] = mapped_column(default=72)
     # Rises whenever the time, venue or status changes, so calendars take the update.
     sequence: Mapped[int] = mapped_column(default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")
 
     course: Mapped[Course] = relationship(back_populates="sessions")
     venue: Mapped[Venue | None] = relationship()
     bookings: Mapped[list[Booking]] = relationship(back_populates="session")
+    trainers: Mapped[list[User]] = relationship(secondary="session_trainer", order_by="User.name")
+
+    @validates("online_join_url")
+    def validate_online_join_url(self, key: str, url: str | None) -> str | None:
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError("The joining link must start with http:// or https://")
+        return url or None
 
     @property
     def is_online(self) -> bool:

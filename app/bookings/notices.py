@@ -4,18 +4,19 @@ from sqlalchemy.orm import Session
 
 from app.bookings.tokens import approval_token
 from app.calendar import ics
-from app.calendar.events import place_event, prodid
+from app.calendar.events import booking_event, prodid
 from app.links import absolute_url
 from app.mail import queue_mail
-from app.models import Booking
+from app.models import Booking, BookingStatus, utcnow
 
 
 def invite(db_session: Session, booking: Booking) -> tuple[str, bytes]:
-    return "REQUEST", ics.invite(place_event(db_session, booking), "REQUEST", prodid())
+    event = booking_event(db_session, booking, utcnow())
+    return "REQUEST", ics.invite(event, "REQUEST", prodid())
 
 
 def cancellation(db_session: Session, booking: Booking) -> tuple[str, bytes]:
-    event = place_event(db_session, booking, cancelled=True)
+    event = booking_event(db_session, booking, utcnow(), cancelled=True)
     return "CANCEL", ics.invite(event, "CANCEL", prodid())
 
 
@@ -81,3 +82,15 @@ def approval_expired(db_session: Session, booking: Booking) -> None:
 def cancelled(db_session: Session, booking: Booking, held_a_place: bool) -> None:
     calendar = cancellation(db_session, booking) if held_a_place else None
     to_person(db_session, booking, "Booking cancelled", "cancelled", calendar)
+
+
+def session_changed(db_session: Session, booking: Booking) -> None:
+    to_person(
+        db_session, booking, "Session changed", "session_changed", invite(db_session, booking)
+    )
+
+
+def session_cancelled(db_session: Session, booking: Booking) -> None:
+    held_a_place = booking.status is BookingStatus.CONFIRMED
+    calendar = cancellation(db_session, booking) if held_a_place else None
+    to_person(db_session, booking, "Session cancelled", "session_cancelled", calendar)

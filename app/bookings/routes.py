@@ -7,9 +7,11 @@ from app.bookings import bp, service
 from app.bookings.forms import BookingForm, CancelForm, DecisionForm
 from app.bookings.queries import get_booking_for_decision, get_own_booking, queue_position_of
 from app.bookings.tokens import booking_id_from
+from app.calendar import ics
+from app.calendar.events import booking_event
 from app.catalogue.queries import get_public_session
 from app.extensions import db
-from app.models import utcnow
+from app.models import BookingStatus, utcnow
 
 
 def try_again_page():
@@ -79,9 +81,18 @@ def show(booking_id: int):
         booking=booking,
         session=booking.session,
         queue_position=queue_position_of(db.session, booking),
+        calendar_links=add_to_calendar_links(booking),
         form=CancelForm(),
         now=utcnow(),
     )
+
+
+def add_to_calendar_links(booking) -> dict[str, str] | None:
+    """ "Add to Google Calendar" and "Add to Outlook.com", for a confirmed place."""
+    if booking.status is not BookingStatus.CONFIRMED or booking.session.is_cancelled:
+        return None
+    event = booking_event(db.session, booking, utcnow())
+    return {"google": ics.google_calendar_link(event), "outlook": ics.outlook_calendar_link(event)}
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")

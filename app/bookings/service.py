@@ -362,3 +362,65 @@ def change_capacity(
     db_session.flush()
     promote_from_waiting_list(db_session, session, now)
     return session
+
+
+def confirmed_bookings(db_session: Session, session_id: int) -> list[Booking]:
+    return list(
+        db_session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session_id, Booking.status == BookingStatus.CONFIRMED)
+            .options(joinedload(Booking.user))
+            .order_by(Booking.id)
+        )
+    )
+
+
+def reschedule_session(
+    db_session: Session,
+    session_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue_id: int | None,
+    now: datetime,
+) -> CourseSession:
+    """Move a session in time or place; everyone with a place is mailed the updated invite."""
+    if ends_at <= starts_at:
+        raise BookingError("The session must end after it starts")
+    session = lock_session(db_session, session_id)
+    if session.is_cancelled:
+        raise BookingError("A cancelled session cannot be moved")
+    if (session.starts_at, session.ends_at, session.venue_id) == (starts_at, ends_at, venue_id):
+        return session
+    session.starts_at, session.ends_at, session.venue_id = starts_at, ends_at, venue_id
+    session.sequence += 1
+    db_session.flush()
+    db_session.refresh(session)
+    for booking in confirmed_bookings(db_session, session_id):
+        notices.session_changed(db_session, booking)
+    return session
+
+
+def cancel_session(
+    db_session: Session, session_id: int, reason: str, now: datetime
+) -> CourseSession:
+    """Cancel a session: everyone booked is told; those with a place get METHOD:CANCEL.
+
+    Bookings keep their status, so the record shows who had a place on it.
+    """
+    session = lock_session(db_session, session_id)
+    if session.is_cancelled:
+        raise BookingError("This session is already cancelled")
+    session.status = SessionStatus.CANCELLED
+    session.cancelled_at = now
+    session.cancellation_reason = reason.strip()
+    session.sequence += 1
+    db_session.flush()
+    active = db_session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session_id, Booking.status.in_(ACTIVE_STATUSES))
+        .options(joinedload(Booking.user))
+        .order_by(Booking.id)
+    ).all()
+    for booking in active:
+        notices.session_cancelled(db_session, booking)
+    return session
