@@ -16,6 +16,9 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'training.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # How long a request waits for a lock (booking a place, say) before it gives up,
+    # writes nothing and asks the person to try again.
+    LOCK_TIMEOUT_SECONDS = float(os.environ.get("LOCK_TIMEOUT_SECONDS", "5"))
     PARTNERSHIP_NAME = os.environ.get(
         "PARTNERSHIP_NAME", "Rotherham Safeguarding Children Partnership"
     )

@@ -69,7 +69,7 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])
     app.before_request(begin_requests_that_write_with_the_lock)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)

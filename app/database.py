@@ -8,30 +8,42 @@ write_transaction(); other transactions begin plainly and read a snapshot. On
 PostgreSQL a write transaction locks the rows it decides on with SELECT ... FOR UPDATE.
 """
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-
-#: How long a request waits for a lock before it gives up and writes nothing.
-LOCK_TIMEOUT_SECONDS = 5
 
 
 class LockUnavailable(Exception):
     """The lock could not be had in time: nothing was written; try again."""
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, lock_timeout: float) -> None:
+    """`lock_timeout`: seconds a statement waits for a lock before it gives up."""
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", take_over_sqlite_transactions)
+        event.listen(engine, "connect", take_over_sqlite_transactions(lock_timeout))
         event.listen(engine, "begin", begin_sqlite_transaction)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", limit_postgresql_lock_waits(lock_timeout))
 
 
-def take_over_sqlite_transactions(dbapi_connection, connection_record) -> None:
-    # pysqlite would otherwise begin transactions itself, lazily, only before writes.
-    dbapi_connection.isolation_level = None
-    dbapi_connection.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_SECONDS * 1000}")
-    # Readers then never wait for the writer, nor it for them.
-    dbapi_connection.execute("PRAGMA journal_mode = WAL")
+def limit_postgresql_lock_waits(lock_timeout: float):
+    def on_connect(dbapi_connection, connection_record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout * 1000)}")
+        dbapi_connection.commit()
+
+    return on_connect
+
+
+def take_over_sqlite_transactions(lock_timeout: float):
+    def on_connect(dbapi_connection, connection_record) -> None:
+        # pysqlite would otherwise begin transactions itself, lazily, only before writes.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
+        # Readers then never wait for the writer, nor it for them.
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+    return on_connect
 
 
 def begin_sqlite_transaction(connection) -> None:
@@ -42,26 +54,31 @@ def begin_sqlite_transaction(connection) -> None:
 def begin_requests_that_write_with_the_lock() -> None:
     """Registered before each request: writing requests take SQLite's write lock first."""
     from flask import request
+    from werkzeug.exceptions import ServiceUnavailable
 
     from app.extensions import db
 
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        db.session.connection(execution_options={"write_lock": True})
+        try:
+            db.session.connection(execution_options={"write_lock": True})
+        except OperationalError as error:
+            if not is_lock_failure(error):
+                raise
+            db.session.rollback()
+            raise ServiceUnavailable("The service is busy: nothing has been saved.") from error
 
 
 def write_transaction(db_session: Session) -> None:
     """Start the transaction in which a rule is checked and acted on under lock.
 
     Any transaction already open must hold no changes; it is ended so the new one
-    can begin with the write lock (SQLite) or a lock timeout (PostgreSQL).
+    can begin with the write lock (SQLite); on PostgreSQL every connection has a lock timeout.
     """
     if db_session.new or db_session.dirty or db_session.deleted:
         raise RuntimeError("write_transaction() needs a session with no pending changes")
     db_session.commit()
     try:
-        connection = db_session.connection(execution_options={"write_lock": True})
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
+        db_session.connection(execution_options={"write_lock": True})
     except OperationalError as error:
         db_session.rollback()
         raise LockUnavailable from error

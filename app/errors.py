@@ -8,6 +8,7 @@ ERROR_TEMPLATES = {
     404: "errors/404.html",
     405: "errors/400.html",
     429: "errors/429.html",
+    503: "errors/503.html",
 }
 
 

@@ -70,6 +70,7 @@ def make_app(database_url: str, tmp_path: Path) -> Flask:
             "SERVER_NAME": None,
             "MAIL_FOLDER": str(tmp_path / "mail"),
             "MAIL_FROM": "Safeguarding training <training@example.org>",
+            "LOCK_TIMEOUT_SECONDS": 1,
             # Cheap hashes keep the suite quick; production keeps argon2-cffi's defaults.
             "PASSWORD_HASH_TIME_COST": 1,
             "PASSWORD_HASH_MEMORY_COST": 1024,
