@@ -123,6 +123,8 @@ def upsert_person(
     person.name = entry["name"]
     person.job_title = entry.get("job_title", "")
     person.agency = agencies[entry["agency"]]
+    person.line_manager_name = entry.get("line_manager_name", "")
+    person.line_manager_email = entry.get("line_manager_email")
     if person.password_hash is None:
         person.password_hash = password_hash
         person.email_verified_at = datetime.combine(today, time(), LONDON)
@@ -159,6 +161,8 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
     course.delivery = Delivery(entry["delivery"])
     course.charges_policy = entry.get("charges_policy", "")
     course.external_url = entry.get("external_url")
+    course.requires_approval = entry.get("requires_approval", False)
+    course.what_to_bring = entry.get("what_to_bring", "")
     course.published = True
     wanted = {Sector(value) for value in entry.get("sectors", [])}
     course.audience_sectors = [row for row in course.audience_sectors if row.sector in wanted] + [
