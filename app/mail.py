@@ -96,6 +96,8 @@ def queue_mail(
     `calendar` is an iCalendar METHOD and file, sent as an invite or cancellation.
     """
     method, ics = calendar or (None, None)
+    # A header is one line: a new line typed into a course title must not end it.
+    subject = " ".join(subject.split())
     message = OutboxMessage(
         calendar=ics.decode() if ics else None,
         calendar_method=method,
@@ -155,7 +157,7 @@ def deliver(
             continue
         try:
             transport.send(build_email(message, sender))
-        except (OSError, smtplib.SMTPException) as error:
+        except (OSError, smtplib.SMTPException, ValueError) as error:
             record_failure(message, error, now)
             report.failed += message.status is OutboxStatus.FAILED
             report.retrying += message.status is OutboxStatus.QUEUED
@@ -241,8 +243,13 @@ def send_queued_after_commit(db_session: Session) -> None:
         return
     # The commit expired the objects, and no SQL may run here: read ids from identity.
     ids = [inspect(message).identity[0] for message in queued]
-    with new_session() as sending:
-        deliver(sending, ids, configured_transport(), current_app.config["MAIL_FROM"], utcnow())
+    try:
+        with new_session() as sending:
+            deliver(sending, ids, configured_transport(), current_app.config["MAIL_FROM"], utcnow())
+    except Exception:
+        # The change is committed and its mail safe in the outbox, where send-mail will
+        # find it: a failure here must not turn the person's success into an error page.
+        logger.exception("Mail %s not sent after commit; left for send-mail", ids)
 
 
 def forget_queued(db_session: Session, *args) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     func,
     select,
     text,
@@ -431,6 +432,13 @@ CourseSession.places_taken = column_property(
     deferred=True,
     raiseload=True,
 )
+
+
+@event.listens_for(CourseSession.trainers, "append")
+@event.listens_for(CourseSession.trainers, "remove")
+def touch_session_when_trainers_change(session: CourseSession, *args) -> None:
+    """Feeds show a trainer's sessions: a change of trainers is a change of the session."""
+    session.updated_at = utcnow()
 
 
 class CaseReview(Timestamped, db.Model):

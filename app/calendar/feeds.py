@@ -108,7 +108,7 @@ def person_feed(db_session: Session, person: User, now: datetime) -> Feed:
     bookings_changed = db_session.scalar(
         select(func.max(Booking.updated_at)).where(Booking.user_id == person.id)
     )
-    moments = [bookings_changed, *(session.updated_at for session in ordered)]
+    moments = [bookings_changed, *map(details_changed, ordered)]
     return Feed(body=body, last_modified=latest(moments))
 
 
@@ -135,7 +135,14 @@ def prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) 
         .join(CourseSession.course)
         .where(Course.prospectus_id == prospectus.id)
     ).one()
-    return Feed(body=body, last_modified=latest([*changed, prospectus.updated_at]))
+    moments = [*changed, prospectus.updated_at, *map(details_changed, sessions)]
+    return Feed(body=body, last_modified=latest(moments))
+
+
+def details_changed(session: CourseSession) -> datetime:
+    """When anything an event shows last changed: the session, its course or its venue."""
+    venue = session.venue.updated_at if session.venue else session.updated_at
+    return max(session.updated_at, session.course.updated_at, venue)
 
 
 def latest(moments) -> datetime | None:

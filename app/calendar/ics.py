@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 LONDON_TZID = "Europe/London"
 LONDON = ZoneInfo(LONDON_TZID)
@@ -62,7 +62,9 @@ def invite(event: CalendarEvent, method: str, prodid: str) -> bytes:
 def feed(events: list[CalendarEvent], name: str, prodid: str) -> bytes:
     """A published calendar of events that calendar apps subscribe to and refresh."""
     calendar = _calendar(prodid, "PUBLISH", [_vevent(event, event.status) for event in events])
-    calendar.calendar_name = name  # writes NAME and X-WR-CALNAME
+    one_line = _Text(" ".join(_text(name).split()))
+    calendar.add("NAME", one_line)
+    calendar.add("X-WR-CALNAME", one_line)
     calendar.add("X-WR-TIMEZONE", LONDON_TZID)
     calendar.refresh_interval = FEED_REFRESH
     # RFC 7986 requires VALUE=DURATION on REFRESH-INTERVAL; icalendar leaves it out.
@@ -113,9 +115,9 @@ def _vevent(event: CalendarEvent, status: str) -> Event:
         # London wall time with its TZID, so clients show 09:30 whatever the season.
         start=event.starts_at.astimezone(LONDON),
         end=event.ends_at.astimezone(LONDON),
-        summary=_text(event.summary) or None,
-        location=_text(event.location) or None,
-        description=_text(event.description) or None,
+        summary=_Text(_text(event.summary)) if event.summary else None,
+        location=_Text(_text(event.location)) if event.location else None,
+        description=_Text(_text(event.description)) if event.description else None,
         url=event.url or None,
         organizer=vCalAddress.new(
             event.organizer_email, cn=_param_text(event.organizer_name) or None
@@ -160,6 +162,17 @@ def _one_rdate_a_line(timezone: Timezone) -> None:
         part.pop("RDATE", None)
         for change in changes:
             part.add("RDATE", change)
+
+
+class _Text(vText):
+    """TEXT escaped as RFC 5545 says: icalendar's own escaping first turns a typed "\\N"
+    (as in a Windows path) into a new line."""
+
+    def to_ical(self) -> bytes:
+        escaped = str(self)
+        for char, replacement in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+            escaped = escaped.replace(char, replacement)
+        return escaped.encode(self.encoding)
 
 
 def _text(value: str) -> str:
