@@ -54,6 +54,11 @@ class Config:
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
     PASSWORD_HASH_PARALLELISM = 4
+    # Built calendar feeds are kept here: in each process by default, or shared in Redis
+    # when CACHE_REDIS_URL is set.
+    CACHE_TYPE = "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_DEFAULT_TIMEOUT = 24 * 60 * 60
     # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE / "cache" / "pdf"))

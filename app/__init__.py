@@ -12,7 +12,7 @@ from app import mail
 from app.accounts import passwords
 from app.accounts import service as accounts_service
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import cache, csrf, db, limiter, login_manager, migrate
 from config import Config, ProductionConfig, config_from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     WTFormsHelpers(app)
     mail.init_app(app)
     passwords.configure(

@@ -1,5 +1,6 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,5 +27,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Built calendar feeds, by a digest of everything they show (CACHE_TYPE in config).
+cache = Cache()
 # Limits are declared on the views that need them; storage comes from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address)

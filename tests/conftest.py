@@ -23,7 +23,7 @@ from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import cache, db, limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -119,6 +119,7 @@ def app(shared_app, tmp_path) -> Iterator[Flask]:
         db.session.remove()
         empty_every_table()
         limiter.reset()
+        cache.clear()
 
 
 def empty_every_table() -> None:

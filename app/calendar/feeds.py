@@ -1,9 +1,11 @@
 """What each calendar feed holds, read in a fixed number of queries whatever its size."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -15,6 +17,7 @@ from app.calendar.events import (
     prodid,
     public_event,
 )
+from app.extensions import cache
 from app.models import (
     Booking,
     BookingStatus,
@@ -36,6 +39,39 @@ KEEP_PAST = timedelta(days=90)
 class Feed:
     body: bytes
     last_modified: datetime | None
+    #: A digest of everything the feed shows: its ETag, and its key in the cache.
+    digest: str
+
+
+def built_feed(
+    kind: str,
+    sessions: list[CourseSession],
+    make_events,
+    name: str,
+    extra: tuple = (),
+) -> tuple[bytes, str]:
+    """The feed's file, from the cache when nothing it shows has changed since it was built.
+
+    Building 500 events takes icalendar a good part of a second; finding out whether
+    anything changed takes the queries the feed needs anyway.
+    """
+    shown = [
+        (
+            session.id,
+            session.sequence,
+            session.status,
+            session.online_join_url,
+            details_changed(session),
+        )
+        for session in sessions
+    ]
+    state = repr((kind, name, current_app.config["BASE_URL"], extra, shown))
+    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+    body = cache.get(f"feed:{digest}")
+    if body is None:
+        body = ics.feed(make_events(), name, prodid())
+        cache.set(f"feed:{digest}", body)
+    return body, digest
 
 
 def new_token() -> str:
@@ -99,17 +135,22 @@ def person_feed(db_session: Session, person: User, now: datetime) -> Feed:
     sessions = {session.id: session for session in [*places, *delivering]}
     changes = person_changes(db_session, person.id, list(sessions))
     ordered = sorted(sessions.values(), key=lambda session: (session.starts_at, session.id))
-    events = [
-        place_event(session, person, changes.get(session.id, 0), stamp=session.updated_at)
-        for session in ordered
-    ]
-    body = ics.feed(events, f"Safeguarding training: {person.name}", prodid())
+    body, digest = built_feed(
+        "person",
+        ordered,
+        lambda: [
+            place_event(session, person, changes.get(session.id, 0), stamp=session.updated_at)
+            for session in ordered
+        ],
+        f"Safeguarding training: {person.name}",
+        extra=(person.id, person.email, tuple(sorted(changes.items()))),
+    )
     # A booking cancelled takes its event out, so the person's bookings count too.
     bookings_changed = db_session.scalar(
         select(func.max(Booking.updated_at)).where(Booking.user_id == person.id)
     )
     moments = [bookings_changed, *map(details_changed, ordered)]
-    return Feed(body=body, last_modified=latest(moments))
+    return Feed(body=body, last_modified=latest(moments), digest=digest)
 
 
 def prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) -> Feed:
@@ -127,7 +168,12 @@ def prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) 
         .options(*session_details())
         .order_by(CourseSession.starts_at, CourseSession.id)
     ).all()
-    body = ics.feed([public_event(session) for session in sessions], prospectus.title, prodid())
+    body, digest = built_feed(
+        "prospectus",
+        sessions,
+        lambda: [public_event(session) for session in sessions],
+        prospectus.title,
+    )
     # Unpublished or withdrawn sessions and courses leave the feed: their changes count too.
     changed = db_session.execute(
         select(func.max(CourseSession.updated_at), func.max(Course.updated_at))
@@ -136,7 +182,7 @@ def prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) 
         .where(Course.prospectus_id == prospectus.id)
     ).one()
     moments = [*changed, prospectus.updated_at, *map(details_changed, sessions)]
-    return Feed(body=body, last_modified=latest(moments))
+    return Feed(body=body, last_modified=latest(moments), digest=digest)
 
 
 def details_changed(session: CourseSession) -> datetime:
