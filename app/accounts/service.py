@@ -113,15 +113,23 @@ def send_verification(db_session: Session, user: User) -> None:
     )
 
 
-def verify_email(db_session: Session, token: str) -> User:
+def read_link(purpose: str, token: str, max_age: int, lasts: str) -> dict:
+    """What a mailed link says, or an AccountError saying why it cannot be used."""
     try:
-        claims = tokens.read_token("verify-email", token, tokens.VERIFY_EMAIL_MAX_AGE)
+        return tokens.read_token(purpose, token, max_age)
     except tokens.TokenExpired:
-        raise AccountError(
-            "That link has expired: links to confirm an email address last 24 hours"
-        ) from None
+        raise AccountError(f"That link has expired: {lasts}") from None
     except tokens.TokenInvalid:
         raise AccountError("That link is not valid: check you copied all of it") from None
+
+
+def verify_email(db_session: Session, token: str) -> User:
+    claims = read_link(
+        "verify-email",
+        token,
+        tokens.VERIFY_EMAIL_MAX_AGE,
+        "links to confirm an email address last 24 hours",
+    )
     user = db_session.get(User, claims["user"])
     if user is None or not user.active or user.email != claims["email"]:
         raise AccountError("That link is for an email address this account no longer uses")
@@ -157,12 +165,9 @@ def request_password_reset(db_session: Session, email: str) -> None:
 
 
 def user_for_reset(db_session: Session, token: str) -> User:
-    try:
-        claims = tokens.read_token("reset-password", token, tokens.RESET_PASSWORD_MAX_AGE)
-    except tokens.TokenExpired:
-        raise AccountError("That link has expired: reset links last an hour") from None
-    except tokens.TokenInvalid:
-        raise AccountError("That link is not valid: check you copied all of it") from None
+    claims = read_link(
+        "reset-password", token, tokens.RESET_PASSWORD_MAX_AGE, "reset links last an hour"
+    )
     user = db_session.get(User, claims["user"])
     if user is None or not user.active or tokens.password_digest(user) != claims["password"]:
         raise AccountError("That link has already been used: ask for a new one")
