@@ -220,7 +220,10 @@ def ask_for_approval(
     db_session: Session, booking: Booking, session: CourseSession, now: datetime, actor: User
 ) -> None:
     record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval", actor)
-    booking.approval_expires_at = min(now + APPROVAL_TIME, session.booking_closes)
+    # Until booking closes; a place offered from the waiting list after that still gives
+    # the manager until the session starts.
+    deadline = session.booking_closes if now < session.booking_closes else session.starts_at
+    booking.approval_expires_at = min(now + APPROVAL_TIME, deadline)
     db_session.flush()
     notices.approval_requested(db_session, booking)
 

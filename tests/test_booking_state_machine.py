@@ -1,0 +1,549 @@
+"""The booking rules under any sequence of actions, found by a Hypothesis state machine.
+
+Hypothesis books, cancels, approves, declines, lets approvals expire, lets time pass (past
+the time booking closes, in some runs) and changes capacities in whatever order it likes,
+through the service with no HTTP, on one course (needing approval in some runs) with 1-3
+small sessions and 2-8 people, on a clock of its own. A small model
+predicts each outcome; after every step the database must agree with it, and the rules
+must hold whatever the model says: the integrity audit finds nothing, no session gives
+more places than it has, no one books twice, no one waits beside a free place, the
+waiting list is first come first served, each booking's history runs unbroken to its
+status, and a refused action changes nothing.
+"""
+
+import os
+from collections import defaultdict
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import select
+
+from app.bookings import integrity, service
+from app.extensions import db
+from app.models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    CourseSession,
+    User,
+)
+from tests.conftest import empty_every_table
+from tests.factories import make_course, make_prospectus, make_session, make_user
+
+#: The machine's clock starts here; the expire and time_passes rules move it on, a week at
+#: most a step, so it may pass the time a session's booking closes, but never a session starts.
+BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+#: Far enough ahead that no run reaches a session's start.
+STARTS = BASE + timedelta(days=3 * 365)
+MAX_CAPACITY = 4
+ENDED = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
+NOT_AWAITING_APPROVAL = (BookingStatus.CONFIRMED, BookingStatus.WAITING, *ENDED)
+#: How far past (or, at -1s, just short of) a booking's approval expiry the clock moves.
+EXPIRY_STEPS = (timedelta(seconds=-1), timedelta(0), timedelta(seconds=1), timedelta(days=2))
+#: How far the time_passes rule moves the clock on, with no expiry run.
+WAITS = (timedelta(hours=1), timedelta(days=1), timedelta(days=3), timedelta(days=7))
+
+
+@dataclass
+class Place:
+    """The model of one booking."""
+
+    session: int
+    person: int
+    status: BookingStatus
+    expires_at: datetime | None = None
+
+
+@dataclass
+class Model:
+    """What the bookings should be: the service's rules, written out plainly."""
+
+    requires_approval: bool
+    capacity: dict[int, int]
+    closes: dict[int, datetime]
+    starts: dict[int, datetime]
+    has_manager: dict[int, bool]
+    bookings: dict[int, Place] = field(default_factory=dict)
+
+    def of(self, session: int, *statuses: BookingStatus) -> list[int]:
+        return sorted(
+            booking_id
+            for booking_id, place in self.bookings.items()
+            if place.session == session and place.status in statuses
+        )
+
+    def active_booking(self, person: int, session: int) -> int | None:
+        mine = [
+            booking_id
+            for booking_id in self.of(session, *ACTIVE_STATUSES)
+            if self.bookings[booking_id].person == person
+        ]
+        return mine[0] if mine else None
+
+    def refusal(self, person: int, session: int, now: datetime) -> str | None:
+        """Why booking would be refused, in the order the service checks; None if it is not."""
+        if now >= self.closes[session]:
+            return "closed"
+        if self.requires_approval and not self.has_manager[person]:
+            return "no line manager"
+        if self.active_booking(person, session) is not None:
+            return "already booked"
+        return None
+
+    def held(self, session: int) -> int:
+        return len(self.of(session, *PLACE_HOLDING_STATUSES))
+
+    def hold(self, booking_id: int, now: datetime) -> None:
+        """A place for the booking: confirmed, or held while the line manager is asked.
+
+        (Everyone booking a course that needs approval has a line manager's address.) The
+        approval lasts 7 days, or until booking closes, or, for a place offered after that,
+        until the session starts.
+        """
+        place = self.bookings[booking_id]
+        if self.requires_approval:
+            place.status = BookingStatus.AWAITING_APPROVAL
+            closes = self.closes[place.session]
+            deadline = closes if now < closes else self.starts[place.session]
+            place.expires_at = min(now + service.APPROVAL_TIME, deadline)
+        else:
+            place.status = BookingStatus.CONFIRMED
+
+    def promote(self, session: int, now: datetime) -> None:
+        free = self.capacity[session] - self.held(session)
+        for booking_id in self.of(session, BookingStatus.WAITING)[: max(free, 0)]:
+            self.hold(booking_id, now)
+
+    def expire(self, session: int, now: datetime) -> list[int]:
+        overdue = [
+            booking_id
+            for booking_id in self.of(session, BookingStatus.AWAITING_APPROVAL)
+            if self.bookings[booking_id].expires_at <= now
+        ]
+        for booking_id in overdue:
+            self.bookings[booking_id].status = BookingStatus.DECLINED
+        if overdue:
+            self.promote(session, now)
+        return overdue
+
+
+class Row(NamedTuple):
+    """A booking as stored."""
+
+    id: int
+    session: int
+    person: int
+    status: BookingStatus
+    expires_at: datetime | None
+
+
+class Stored(NamedTuple):
+    """Everything an action could change, as stored."""
+
+    bookings: tuple[Row, ...]
+    capacity: tuple[tuple[int, int], ...]
+    events: tuple[tuple[int, int, BookingStatus | None, BookingStatus], ...]
+
+    def sessions(self):
+        """Each session's id, capacity and bookings."""
+        for session_id, capacity in self.capacity:
+            yield session_id, capacity, [row for row in self.bookings if row.session == session_id]
+
+
+def read_database() -> Stored:
+    bookings = db.session.execute(
+        select(
+            Booking.id,
+            Booking.session_id,
+            Booking.user_id,
+            Booking.status,
+            Booking.approval_expires_at,
+        ).order_by(Booking.id)
+    )
+    capacities = db.session.execute(
+        select(CourseSession.id, CourseSession.capacity).order_by(CourseSession.id)
+    )
+    events = db.session.execute(
+        select(
+            BookingEvent.id,
+            BookingEvent.booking_id,
+            BookingEvent.from_status,
+            BookingEvent.to_status,
+        ).order_by(BookingEvent.id)
+    )
+    return Stored(
+        tuple(Row(*row) for row in bookings),
+        tuple(map(tuple, capacities)),
+        tuple(map(tuple, events)),
+    )
+
+
+class BookingMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = BASE
+        self.model: Model
+        self.cached: Stored | None = None
+
+    # Setting up
+
+    @initialize(
+        requires_approval=st.booleans(),
+        # Each session's capacity, and the days until its booking closes (None: at the start).
+        sessions=st.lists(
+            st.tuples(st.integers(0, MAX_CAPACITY), st.none() | st.integers(1, 21)),
+            min_size=1,
+            max_size=3,
+        ),
+        number_of_people=st.integers(2, 8),
+        # The first few people have no line manager's address, the rest have one.
+        unmanaged=st.integers(0, 2),
+    )
+    def set_up(self, requires_approval, sessions, number_of_people, unmanaged):
+        course = make_course(make_prospectus(), requires_approval=requires_approval)
+        sessions = [
+            make_session(
+                course,
+                starts_at=STARTS + timedelta(days=n),
+                capacity=capacity,
+                booking_closes_at=None if closes is None else BASE + timedelta(days=closes),
+            )
+            for n, (capacity, closes) in enumerate(sessions)
+        ]
+        people = [
+            make_user(line_manager_email=None if n < unmanaged else f"manager{n}@example.org")
+            for n in range(number_of_people)
+        ]
+        self.coordinator_id = make_user().id
+        db.session.commit()
+        self.session_ids = [session.id for session in sessions]
+        self.person_ids = [person.id for person in people]
+        self.model = Model(
+            requires_approval=requires_approval,
+            capacity={session.id: session.capacity for session in sessions},
+            closes={session.id: session.booking_closes for session in sessions},
+            starts={session.id: session.starts_at for session in sessions},
+            has_manager={person.id: person.line_manager_email is not None for person in people},
+        )
+
+    def teardown(self) -> None:
+        db.session.remove()
+        empty_every_table()
+
+    # Acting
+
+    def stored(self) -> Stored:
+        """The database as the last step left it (read once a step: queries are slow)."""
+        if self.cached is None:
+            self.cached = read_database()
+        return self.cached
+
+    def attempt(self, action, expected: Model | None):
+        """Run an action; commit if it succeeds, roll back if it is refused.
+
+        `expected` is the model after the action, or None when the model refuses it.
+        """
+        before = self.stored()
+        self.cached = None
+        try:
+            result = action()
+        except service.TryAgain:
+            raise
+        except service.BookingError as error:
+            db.session.rollback()
+            assert self.stored() == before, f"the refusal {error!r} changed something"
+            assert expected is None, f"refused with {error!r}, but the rules allow it"
+            return error
+        db.session.commit()
+        assert expected is not None, f"allowed ({result!r}), but the rules refuse it"
+        check_first_come_first_served(before, self.stored())
+        self.model = expected
+        return result
+
+    # Choices, from the model
+
+    def pairs(self, allowed: bool) -> list[tuple[int, int]]:
+        """(person, session) pairs that may book, or that must be refused."""
+        return [
+            (person, session)
+            for session in self.session_ids
+            for person in self.person_ids
+            if (self.model.refusal(person, session, self.now) is None) is allowed
+        ]
+
+    def bookings(self, *statuses: BookingStatus) -> list[int]:
+        return sorted(
+            booking_id
+            for booking_id, place in self.model.bookings.items()
+            if place.status in statuses
+        )
+
+    def draw(self, data, choices: list, label: str):
+        return data.draw(st.sampled_from(choices), label=label)
+
+    # Rules
+
+    def try_to_book(self, person: int, session: int) -> None:
+        expected = deepcopy(self.model)
+        refusal = expected.refusal(person, session, self.now)
+        expected_mine = expected.active_booking(person, session)
+        if refusal is None:
+            gets_place = expected.held(session) < expected.capacity[session] and not (
+                expected.of(session, BookingStatus.WAITING)
+            )
+        else:
+            expected = None
+        user = db.session.get(User, person)
+        outcome = self.attempt(
+            lambda: service.book(db.session, session, user, "", self.now), expected
+        )
+        if refusal == "already booked":
+            assert isinstance(outcome, service.AlreadyBooked)
+            assert outcome.booking.id == expected_mine
+        elif refusal is not None:
+            assert not isinstance(outcome, service.AlreadyBooked), outcome
+        if expected is not None:
+            expected.bookings[outcome.id] = Place(session, person, BookingStatus.WAITING)
+            if gets_place:
+                expected.hold(outcome.id, self.now)
+
+    @precondition(lambda self: self.pairs(allowed=True))
+    @rule(data=st.data())
+    def book(self, data):
+        self.try_to_book(*self.draw(data, self.pairs(allowed=True), "person, session"))
+
+    @precondition(lambda self: self.pairs(allowed=False))
+    @rule(data=st.data())
+    def book_when_it_must_be_refused(self, data):
+        self.try_to_book(*self.draw(data, self.pairs(allowed=False), "person, session"))
+
+    def try_to_cancel(self, booking_id: int) -> None:
+        expected = deepcopy(self.model)
+        place = expected.bookings[booking_id]
+        if place.status in ACTIVE_STATUSES:
+            place.status = BookingStatus.CANCELLED
+            expected.promote(place.session, self.now)
+        else:
+            expected = None
+        owner = db.session.get(User, place.person)
+        self.attempt(lambda: service.cancel(db.session, booking_id, owner, self.now), expected)
+
+    @precondition(lambda self: self.bookings(*ACTIVE_STATUSES))
+    @rule(data=st.data())
+    def cancel(self, data):
+        self.try_to_cancel(self.draw(data, self.bookings(*ACTIVE_STATUSES), "booking"))
+
+    @precondition(lambda self: self.bookings(*ENDED))
+    @rule(data=st.data())
+    def cancel_an_ended_booking(self, data):
+        self.try_to_cancel(self.draw(data, self.bookings(*ENDED), "booking"))
+
+    def try_to_decide(self, booking_id: int, approve: bool) -> None:
+        expected = deepcopy(self.model)
+        place = expected.bookings[booking_id]
+        expected.expire(place.session, self.now)
+        if place.status is not BookingStatus.AWAITING_APPROVAL:
+            # Settled before, or expired just now: refused, and the expiries roll back too.
+            expected = None
+        elif approve:
+            place.status = BookingStatus.CONFIRMED
+        else:
+            place.status = BookingStatus.DECLINED
+            expected.promote(place.session, self.now)
+        self.attempt(
+            lambda: service.decide(db.session, booking_id, approve, "", self.now), expected
+        )
+
+    @precondition(lambda self: self.bookings(BookingStatus.AWAITING_APPROVAL))
+    @rule(data=st.data(), approve=st.booleans())
+    def approve_or_decline(self, data, approve):
+        awaiting = self.bookings(BookingStatus.AWAITING_APPROVAL)
+        self.try_to_decide(self.draw(data, awaiting, "booking"), approve)
+
+    @precondition(lambda self: self.bookings(*NOT_AWAITING_APPROVAL))
+    @rule(data=st.data(), approve=st.booleans())
+    def decide_a_booking_not_awaiting_approval(self, data, approve):
+        settled = self.bookings(*NOT_AWAITING_APPROVAL)
+        self.try_to_decide(self.draw(data, settled, "booking"), approve)
+
+    @precondition(lambda self: self.bookings(BookingStatus.AWAITING_APPROVAL))
+    @rule(data=st.data(), step=st.sampled_from(EXPIRY_STEPS))
+    def expire(self, data, step):
+        awaiting = self.bookings(BookingStatus.AWAITING_APPROVAL)
+        place = self.model.bookings[self.draw(data, awaiting, "booking")]
+        self.now = max(self.now, place.expires_at + step)
+        expected = deepcopy(self.model)
+        overdue = expected.expire(place.session, self.now)
+        released = self.attempt(
+            lambda: service.expire_session_approvals(db.session, place.session, self.now),
+            expected,
+        )
+        assert released == len(overdue)
+
+    @rule(wait=st.sampled_from(WAITS))
+    def time_passes(self, wait):
+        """Time passes; approvals left too long wait for the next expiry run, as in the app."""
+        self.now += wait
+
+    def try_to_change_capacity(self, session: int, capacity: int) -> None:
+        expected = deepcopy(self.model)
+        if capacity < expected.held(session):
+            expected = None
+        else:
+            expected.capacity[session] = capacity
+            expected.promote(session, self.now)
+        coordinator = db.session.get(User, self.coordinator_id)
+        self.attempt(
+            lambda: service.change_capacity(db.session, session, capacity, coordinator, self.now),
+            expected,
+        )
+
+    @rule(data=st.data())
+    def change_capacity(self, data):
+        session = self.draw(data, self.session_ids, "session")
+        capacity = data.draw(st.integers(self.model.held(session), MAX_CAPACITY), label="capacity")
+        self.try_to_change_capacity(session, capacity)
+
+    @precondition(lambda self: any(self.model.held(session) for session in self.session_ids))
+    @rule(data=st.data())
+    def lower_capacity_below_the_places_held(self, data):
+        held = [session for session in self.session_ids if self.model.held(session)]
+        session = self.draw(data, held, "session")
+        capacity = data.draw(st.integers(0, self.model.held(session) - 1), label="capacity")
+        self.try_to_change_capacity(session, capacity)
+
+    # Invariants, checked after every step
+
+    @invariant()
+    def the_integrity_audit_finds_nothing(self):
+        assert integrity.breaches(db.session, self.now) == []
+
+    @invariant()
+    def the_database_agrees_with_the_model(self):
+        stored = self.stored()
+        found = {
+            row.id: (
+                row.session,
+                row.person,
+                row.status,
+                row.expires_at if row.status is BookingStatus.AWAITING_APPROVAL else None,
+            )
+            for row in stored.bookings
+        }
+        expected = {
+            booking_id: (
+                place.session,
+                place.person,
+                place.status,
+                place.expires_at if place.status is BookingStatus.AWAITING_APPROVAL else None,
+            )
+            for booking_id, place in self.model.bookings.items()
+        }
+        assert found == expected
+        assert dict(stored.capacity) == self.model.capacity
+
+    @invariant()
+    def no_session_gives_more_places_than_it_has(self):
+        for session_id, capacity, bookings in self.stored().sessions():
+            held = sum(row.status in PLACE_HOLDING_STATUSES for row in bookings)
+            assert held <= capacity, f"session {session_id}: {held} places held of {capacity}"
+
+    @invariant()
+    def no_one_has_two_active_bookings_for_a_session(self):
+        for session_id, _, bookings in self.stored().sessions():
+            active = [row.person for row in bookings if row.status in ACTIVE_STATUSES]
+            assert len(active) == len(set(active)), f"session {session_id}: {sorted(active)}"
+
+    @invariant()
+    def no_one_waits_beside_a_free_place(self):
+        for session_id, capacity, bookings in self.stored().sessions():
+            held = sum(row.status in PLACE_HOLDING_STATUSES for row in bookings)
+            waiting = sum(row.status is BookingStatus.WAITING for row in bookings)
+            assert not (waiting and held < capacity), (
+                f"session {session_id}: {waiting} waiting with {capacity - held} places free"
+            )
+
+    @invariant()
+    def every_history_runs_unbroken_to_the_current_status(self):
+        stored = self.stored()
+        history = defaultdict(list)
+        for _, booking_id, from_status, to_status in stored.events:
+            history[booking_id].append((from_status, to_status))
+        statuses = {row.id: row.status for row in stored.bookings}
+        assert set(history) == set(statuses), "a booking without history, or history without one"
+        for booking_id, events in history.items():
+            previous = None
+            for from_status, to_status in events:
+                assert from_status == previous, f"booking {booking_id}: {events}"
+                previous = to_status
+            assert previous == statuses[booking_id], f"booking {booking_id}: {events}"
+
+
+def check_first_come_first_served(before: Stored, after: Stored) -> None:
+    """Whoever left a waiting list for a place had waited longer than all still waiting."""
+    status_after = {row.id: row.status for row in after.bookings}
+    promoted, still_waiting = defaultdict(list), defaultdict(list)
+    for row in before.bookings:
+        if row.status is not BookingStatus.WAITING:
+            continue
+        if status_after[row.id] in PLACE_HOLDING_STATUSES:
+            promoted[row.session].append(row.id)
+        elif status_after[row.id] is BookingStatus.WAITING:
+            still_waiting[row.session].append(row.id)
+    for session_id, ids in promoted.items():
+        later = still_waiting[session_id]
+        assert not later or max(ids) < min(later), (
+            f"session {session_id}: promoted {ids} ahead of {later}, who waited longer"
+        )
+
+
+def test_the_booking_rules_hold_whatever_happens(app, monkeypatch):
+    """About 20 seconds on SQLite; STATE_MACHINE_EXAMPLES=500 searches harder."""
+    # The mail is queued as ever, but not sent after each commit: that is slow, and not tested here.
+    monkeypatch.setitem(app.config, "MAIL_SEND_AFTER_COMMIT", False)
+    run_state_machine_as_test(
+        BookingMachine,
+        settings=settings(
+            max_examples=int(os.environ.get("STATE_MACHINE_EXAMPLES", 35)),
+            stateful_step_count=30,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
+
+
+def test_a_place_offered_after_booking_closed_leaves_time_for_approval(app):
+    course = make_course(make_prospectus(), requires_approval=True)
+    session = make_session(
+        course, starts_at=STARTS, capacity=1, booking_closes_at=BASE + timedelta(days=3)
+    )
+    first = make_user(line_manager_email="manager1@example.org")
+    second = make_user(line_manager_email="manager2@example.org")
+    db.session.commit()
+    held = service.book(db.session, session.id, first, "", BASE)
+    db.session.commit()
+    waiting = service.book(db.session, session.id, second, "", BASE)
+    db.session.commit()
+    after_booking_closed = BASE + timedelta(days=4)
+
+    service.cancel(db.session, held.id, first, after_booking_closed)
+    db.session.commit()
+
+    db.session.refresh(waiting)
+    assert waiting.status is BookingStatus.AWAITING_APPROVAL
+    assert waiting.approval_expires_at == after_booking_closed + service.APPROVAL_TIME
