@@ -51,13 +51,23 @@ def begin_sqlite_transaction(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def locks_for_itself(view):
+    """Marks a view whose service takes the lock it needs (or whose reads must not wait
+    for it, as a password check), so its request does not take SQLite's lock up front."""
+    view.locks_for_itself = True
+    return view
+
+
 def begin_requests_that_write_with_the_lock() -> None:
     """Registered before each request: writing requests take SQLite's write lock first."""
-    from flask import request
+    from flask import current_app, request
     from werkzeug.exceptions import ServiceUnavailable
 
     from app.extensions import db
 
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "locks_for_itself", False):
+        return
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         try:
             db.session.connection(execution_options={"write_lock": True})

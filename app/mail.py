@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.models import OutboxMessage, OutboxStatus, utcnow
@@ -152,21 +153,38 @@ def deliver(
     """Send each message this process manages to claim; commits after each step."""
     report = DeliveryReport()
     for message_id in message_ids:
-        message = claim(db_session, message_id, now)
-        if message is None:
-            continue
         try:
-            transport.send(build_email(message, sender))
-        except (OSError, smtplib.SMTPException, ValueError) as error:
-            record_failure(message, error, now)
-            report.failed += message.status is OutboxStatus.FAILED
-            report.retrying += message.status is OutboxStatus.QUEUED
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = now
-            report.sent += 1
-        db_session.commit()
+            deliver_one(db_session, message_id, transport, sender, now, report)
+        except SQLAlchemyError:
+            # The database was busy: this message stays queued (or claimed, until its lease
+            # ends) for send-mail; the others are still tried.
+            db_session.rollback()
+            logger.exception("Mail %s not sent now; left for send-mail", message_id)
     return report
+
+
+def deliver_one(
+    db_session: Session,
+    message_id: int,
+    transport: Transport,
+    sender: str,
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    message = claim(db_session, message_id, now)
+    if message is None:
+        return
+    try:
+        transport.send(build_email(message, sender))
+    except (OSError, smtplib.SMTPException, ValueError) as error:
+        record_failure(message, error, now)
+        report.failed += message.status is OutboxStatus.FAILED
+        report.retrying += message.status is OutboxStatus.QUEUED
+    else:
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        report.sent += 1
+    db_session.commit()
 
 
 def claim(db_session: Session, message_id: int, now: datetime) -> OutboxMessage | None:
@@ -184,7 +202,11 @@ def claim(db_session: Session, message_id: int, now: datetime) -> OutboxMessage 
     db_session.commit()
     if claimed.rowcount != 1:
         return None
-    return db_session.get(OutboxMessage, message_id)
+    message = db_session.get(OutboxMessage, message_id)
+    # End the read, so the write that records the outcome starts a transaction of its
+    # own (on SQLite a write inside an older read fails if another process wrote since).
+    db_session.commit()
+    return message
 
 
 def is_due(now: datetime):

@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import OperationalError
 
 from app.accounts import bp, service
 from app.accounts.forms import (
@@ -22,6 +23,7 @@ from app.accounts.forms import (
 )
 from app.accounts.redirects import safe_next_path
 from app.bookings.queries import bookings_of
+from app.database import is_lock_failure, locks_for_itself
 from app.extensions import db, limiter
 from app.models import utcnow
 
@@ -103,6 +105,7 @@ def send_verification_again():
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limit_per_address("SIGN_IN_LIMIT_PER_ADDRESS")
 @limit_per_client("SIGN_IN_LIMIT_PER_CLIENT")
+@locks_for_itself
 def sign_in():
     form = SignInForm()
     next_path = safe_next_path(request.args.get("next"))
@@ -114,11 +117,26 @@ def sign_in():
     except service.AccountError as error:
         show_refusal(form, error)
         return render_template("accounts/sign_in.html", form=form), 400
-    db.session.commit()
+    save_rehashed_password(user)
     # A new session at sign-in, so an identifier planted beforehand is worth nothing.
     session.clear()
     login_user(user)
     return redirect(next_path or url_for("accounts.bookings"))
+
+
+def save_rehashed_password(user) -> None:
+    """Keep a hash remade with today's parameters, if the database lets us at once.
+
+    The password was checked without holding the write lock; should another request
+    be writing, the old hash is kept and remade at the next sign-in instead.
+    """
+    try:
+        db.session.commit()
+    except OperationalError as error:
+        if not is_lock_failure(error):
+            raise
+        db.session.rollback()
+        db.session.refresh(user)
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

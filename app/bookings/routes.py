@@ -10,6 +10,7 @@ from app.bookings.tokens import booking_id_from
 from app.calendar import ics
 from app.calendar.events import booking_event
 from app.catalogue.queries import get_public_session
+from app.database import locks_for_itself
 from app.extensions import db
 from app.models import BookingStatus, utcnow
 
@@ -26,6 +27,7 @@ def expire_overdue_approvals(session_id: int) -> None:
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
 @login_required
+@locks_for_itself
 def book(session_id: int):
     """Confirm, then book a place or join the waiting list; 404 for an unpublished session."""
     session = get_public_session(session_id) or abort(404)
@@ -97,6 +99,7 @@ def add_to_calendar_links(booking) -> dict[str, str] | None:
 
 @bp.post("/bookings/<int:booking_id>/cancel")
 @login_required
+@locks_for_itself
 def cancel(booking_id: int):
     """Cancel one's own booking; anyone else's answers 404."""
     get_own_booking(db.session, booking_id, current_user) or abort(404)
@@ -123,6 +126,7 @@ def cancel(booking_id: int):
 
 
 @bp.route("/approvals/<token>", methods=["GET", "POST"])
+@locks_for_itself
 def approval(token: str):
     """For the line manager, who has no account: approve or decline, from the mailed link."""
     booking_id = booking_id_from(token)
