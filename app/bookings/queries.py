@@ -8,8 +8,6 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.models import Booking, BookingStatus, Course, CourseSession, User
 
-ACTIVE = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL, BookingStatus.WAITING)
-
 
 @dataclass
 class PersonsBookings:
@@ -56,7 +54,7 @@ def bookings_of(db_session: Session, user: User, now: datetime) -> PersonsBookin
     )
     found = PersonsBookings()
     for booking, position in db_session.execute(query):
-        if booking.status not in ACTIVE:
+        if not booking.is_active:
             found.cancelled.append(booking)
         elif booking.session.starts_at <= now:
             found.past.append(booking)

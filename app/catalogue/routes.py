@@ -1,6 +1,7 @@
 """Public pages of the catalogue: anyone can read them without an account."""
 
 import io
+from contextlib import suppress
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 
@@ -121,10 +122,9 @@ def course(slug: str):
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
     queries.get_public_session(session_id) or abort(404)
-    try:
+    # Should the lock be busy, the places shown may include some held a moment too long.
+    with suppress(bookings.TryAgain):
         if bookings.expire_overdue_approvals(db.session, session_id, utcnow()):
             db.session.commit()
-    except bookings.TryAgain:
-        pass  # the places shown may include some held a moment too long; nothing is lost
     found = queries.get_public_session(session_id)
     return render_template("catalogue/session.html", session=found, now=utcnow())
