@@ -50,10 +50,6 @@ def time_range(starts_at: datetime, ends_at: datetime) -> str:
     return f"{clock_time(start)} to {clock_time(end)}"
 
 
-def iso_date(moment: datetime) -> str:
-    return in_london(moment).date().isoformat()
-
-
 def render_markdown(text: str) -> Markup:
     """Markdown typed by a coordinator, as HTML that can carry no script or style."""
     html = markdown_lib.markdown(text or "", output_format="html")
@@ -97,7 +93,6 @@ FILTERS = {
     "long_date": long_date,
     "short_date": short_date,
     "clock_time": clock_time,
-    "iso_date": iso_date,
     "markdown": render_markdown,
     "paragraphs": paragraphs,
     "places_text": places_text,

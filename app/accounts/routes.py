@@ -25,6 +25,7 @@ from app.accounts.redirects import safe_next_path
 from app.bookings.queries import bookings_of
 from app.database import is_lock_failure, locks_for_itself
 from app.extensions import db, limiter
+from app.forms import page_status
 from app.models import utcnow
 
 
@@ -57,7 +58,7 @@ def show_refusal(form, error: service.AccountError) -> None:
 def register():
     form = RegisterForm(service.listed_agencies(db.session))
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template("accounts/register.html", form=form), status
     try:
         service.register(db.session, form.details(), form.password.data)
@@ -110,7 +111,7 @@ def sign_in():
     form = SignInForm()
     next_path = safe_next_path(request.args.get("next"))
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template("accounts/sign_in.html", form=form), status
     try:
         user = service.authenticate(db.session, form.email.data, form.password.data)
@@ -157,7 +158,7 @@ def sign_out():
 def reset_password():
     form = ResetRequestForm()
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template("accounts/reset_password.html", form=form), status
     service.request_password_reset(db.session, form.email.data)
     db.session.commit()
@@ -173,7 +174,7 @@ def choose_password(token: str):
         return render_template("accounts/verify_failed.html", message=str(error)), 400
     form = ChoosePasswordForm()
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template("accounts/choose_password.html", form=form), status
     try:
         service.reset_password(db.session, token, form.password.data)
@@ -198,7 +199,7 @@ def profile():
             form.agency.data = "not-listed"
             form.new_agency_name.data = current_user.agency.name
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template("accounts/profile.html", form=form, confirm=ConfirmForm()), status
     try:
         changed_email = service.update_profile(db.session, current_user, form.details())

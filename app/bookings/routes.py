@@ -12,6 +12,7 @@ from app.calendar.events import booking_event
 from app.catalogue.queries import get_public_session
 from app.database import locks_for_itself
 from app.extensions import db
+from app.forms import page_status
 from app.models import BookingStatus, utcnow
 
 
@@ -43,12 +44,12 @@ def book(session_id: int):
     try:
         offer = service.offer(db.session, session, current_user, utcnow())
     except service.BookingError as error:
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template(
             "bookings/cannot_book.html", session=session, reason=str(error)
         ), status
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template(
             "bookings/confirm.html", session=session, offer=offer, form=form
         ), status
@@ -140,7 +141,7 @@ def approval(token: str):
     booking = get_booking_for_decision(db.session, booking_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
+        status = page_status(form)
         return render_template(
             "bookings/approval.html", booking=booking, form=form, now=utcnow()
         ), status
