@@ -8,7 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import mail
+from app import audit, mail
 from app.accounts import passwords
 from app.accounts import service as accounts_service
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
@@ -81,6 +81,7 @@ def init_extensions(app: Flask) -> None:
     cache.init_app(app)
     WTFormsHelpers(app)
     mail.init_app(app)
+    audit.init_app()
     passwords.configure(
         app.config["PASSWORD_HASH_TIME_COST"],
         app.config["PASSWORD_HASH_MEMORY_COST"],
@@ -94,12 +95,14 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts import bp as accounts_bp
+    from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.bookings import bp as bookings_bp
     from app.calendar import bp as calendar_bp
     from app.catalogue import bp as catalogue_bp
     from app.health import bp as health_bp
     from app.reviews import bp as reviews_bp
+    from app.trainer import bp as trainer_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
@@ -108,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
+    app.register_blueprint(trainer_bp, url_prefix="/trainer")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -131,5 +136,5 @@ def register_error_pages(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app import cli
 
-    for command in (cli.seed, cli.send_mail, cli.expire_approvals, cli.check_integrity):
+    for command in (cli.seed, cli.send_mail, cli.expire_approvals, cli.check_integrity, cli.users):
         app.cli.add_command(command)

@@ -1,8 +1,13 @@
 """Flask commands: `flask --app wsgi seed --demo`, ..."""
 
-import click
-from flask.cli import with_appcontext
+import sys
 
+import click
+from flask.cli import AppGroup, with_appcontext
+
+from app.accounts.roles import create_account, parse_role, set_role
+from app.accounts.service import AccountError
+from app.audit import record_changes_by
 from app.bookings import integrity
 from app.bookings import service as bookings
 from app.demo import load_demo_data, read_demo_file
@@ -59,3 +64,50 @@ def check_integrity() -> None:
     if found:
         raise SystemExit(1)
     click.echo("All booking invariants hold.")
+
+
+users = AppGroup("users", help="Make accounts and change what they may do.")
+
+ROLE_CHOICE = click.Choice(["professional", "trainer", "coordinator"], case_sensitive=False)
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def fail_with(error: AccountError) -> None:
+    db.session.rollback()
+    raise click.ClickException(str(error))
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--role", type=ROLE_CHOICE, default="professional", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Make a verified account; the password is asked for unless read from standard input."""
+    password = read_password(password_stdin)
+    record_changes_by(db.session, None)
+    try:
+        user = create_account(db.session, email, name, parse_role(role), password)
+    except AccountError as error:
+        fail_with(error)
+    db.session.commit()
+    click.echo(f"Made an account for {user.email} ({user.role.label}).")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE_CHOICE)
+def change_role(email: str, role: str) -> None:
+    """Make an account a professional, a trainer or a coordinator."""
+    record_changes_by(db.session, None)
+    try:
+        user = set_role(db.session, email, parse_role(role))
+    except AccountError as error:
+        fail_with(error)
+    db.session.commit()
+    click.echo(f"{user.email} is now a {user.role.value}.")

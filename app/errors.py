@@ -5,6 +5,7 @@ from werkzeug.exceptions import HTTPException
 
 ERROR_TEMPLATES = {
     400: "errors/400.html",
+    403: "errors/403.html",
     404: "errors/404.html",
     405: "errors/400.html",
     429: "errors/429.html",

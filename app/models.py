@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     event,
     func,
     select,
@@ -108,6 +110,38 @@ class BookingStatus(enum.StrEnum):
 
 #: Bookings that hold one of a session's places.
 PLACE_HOLDING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
+
+
+class Attendance(enum.StrEnum):
+    """What the trainer's register says of a confirmed place, from the session's start."""
+
+    ATTENDED = "attended"
+    DID_NOT_ATTEND = "did-not-attend"
+    LEFT_EARLY = "left-early"
+
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    Attendance.ATTENDED: "Attended",
+    Attendance.DID_NOT_ATTEND: "Did not attend",
+    Attendance.LEFT_EARLY: "Left early",
+}
+
+
+class Role(enum.StrEnum):
+    """What an account may do beyond booking: every account is a professional."""
+
+    PROFESSIONAL = "professional"
+    TRAINER = "trainer"
+    COORDINATOR = "coordinator"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
 
 LEVELS = (1, 2, 3, 4)
 
@@ -248,6 +282,7 @@ class User(UserMixin, Timestamped, db.Model):
     # Part of the id kept in the session cookie: raising it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.PROFESSIONAL)
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -266,6 +301,15 @@ class User(UserMixin, Timestamped, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role is Role.COORDINATOR
+
+    @property
+    def is_trainer(self) -> bool:
+        """Trainers and coordinators both have the trainer's screens."""
+        return self.role in (Role.TRAINER, Role.COORDINATOR)
 
 
 #: Bookings a person can hold only one of per session.
@@ -308,9 +352,16 @@ class Booking(Timestamped, db.Model):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late_cancellation: Mapped[bool] = mapped_column(default=False)
+    # Added to the register by the trainer when the person turned up without a place;
+    # it takes none of the session's places.
+    walk_in: Mapped[bool] = mapped_column(default=False)
+    attendance: Mapped[Attendance | None] = mapped_column(enum_column(Attendance))
+    attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     session: Mapped[CourseSession] = relationship(back_populates="bookings")
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    attendance_marked_by: Mapped[User | None] = relationship(foreign_keys=[attendance_marked_by_id])
     history: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
     )
@@ -318,6 +369,11 @@ class Booking(Timestamped, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+def holds_a_place():
+    """SQL: the booking takes one of its session's places (people who walked in do not)."""
+    return and_(Booking.status.in_(PLACE_HOLDING_STATUSES), Booking.walk_in.is_(False))
 
 
 class BookingEvent(db.Model):
@@ -423,10 +479,7 @@ class CourseSession(Timestamped, db.Model):
 # query per row; touching it unasked raises instead of quietly querying.
 CourseSession.places_taken = column_property(
     select(func.count(Booking.id))
-    .where(
-        Booking.session_id == CourseSession.id,
-        Booking.status.in_(PLACE_HOLDING_STATUSES),
-    )
+    .where(Booking.session_id == CourseSession.id, holds_a_place())
     .correlate_except(Booking)
     .scalar_subquery(),
     deferred=True,
@@ -490,6 +543,26 @@ class LessonLink(Timestamped, db.Model):
 
     course: Mapped[Course] = relationship(back_populates="lesson_links")
     case_review: Mapped[CaseReview] = relationship(back_populates="lesson_links")
+
+
+class AuditEntry(db.Model):
+    """One change a trainer or coordinator made to a record: who, when, what, before, after."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_record", "record_type", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # None for a change made from the command line.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    record_type: Mapped[str] = mapped_column(String(50))
+    record_id: Mapped[int]
+    record_label: Mapped[str] = mapped_column(String(300), default="")
+    # {field: [before, after]}, values as JSON (dates in ISO 8601).
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
 
 
 class OutboxStatus(enum.StrEnum):

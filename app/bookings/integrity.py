@@ -13,6 +13,7 @@ from app.models import (
     BookingStatus,
     CourseSession,
     SessionStatus,
+    holds_a_place,
 )
 
 
@@ -31,7 +32,7 @@ def breaches(db_session: Session, now: datetime) -> list[str]:
 
 
 def overbooked_sessions(db_session: Session) -> list[str]:
-    held = count_where(Booking.status.in_(PLACE_HOLDING_STATUSES))
+    held = count_where(holds_a_place())
     rows = db_session.execute(
         select(CourseSession.id, CourseSession.capacity, held)
         .join(Booking, Booking.session_id == CourseSession.id)
@@ -52,7 +53,7 @@ def double_bookings(db_session: Session) -> list[str]:
 
 
 def waiting_beside_free_places(db_session: Session, now: datetime) -> list[str]:
-    held = count_where(Booking.status.in_(PLACE_HOLDING_STATUSES))
+    held = count_where(holds_a_place())
     waiting = count_where(Booking.status == BookingStatus.WAITING)
     rows = db_session.execute(
         select(CourseSession.id, CourseSession.capacity, held, waiting)

@@ -26,6 +26,7 @@ from app.models import (
     CourseSession,
     SessionStatus,
     User,
+    holds_a_place,
 )
 
 APPROVAL_TIME = timedelta(days=7)
@@ -71,9 +72,7 @@ class Offer:
 
 def places_held(db_session: Session, session_id: int) -> int:
     return db_session.scalar(
-        select(func.count(Booking.id)).where(
-            Booking.session_id == session_id, Booking.status.in_(PLACE_HOLDING_STATUSES)
-        )
+        select(func.count(Booking.id)).where(Booking.session_id == session_id, holds_a_place())
     )
 
 
@@ -242,7 +241,7 @@ def cancel(
         raise BookingError("This booking is already cancelled")
     if session.has_started(now):
         raise BookingError("This session has started, so the booking can no longer be cancelled")
-    held_a_place = booking.status in PLACE_HOLDING_STATUSES
+    held_a_place = booking.status in PLACE_HOLDING_STATUSES and not booking.walk_in
     record(db_session, booking, BookingStatus.CANCELLED, now, reason, actor=actor)
     booking.cancelled_at = now
     booking.late_cancellation = held_a_place and now >= session.cancellation_cutoff

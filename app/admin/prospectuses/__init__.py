@@ -1,0 +1,3 @@
+"""Prospectuses: the catalogues the partnership publishes."""
+
+from app.admin.prospectuses import routes  # noqa: F401

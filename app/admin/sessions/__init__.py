@@ -1,0 +1,3 @@
+"""Sessions: the dated deliveries of courses."""
+
+from app.admin.sessions import routes  # noqa: F401

@@ -1,0 +1,158 @@
+"""The audit log: every change a trainer or coordinator makes, recorded as it is flushed.
+
+Changes are caught at the session, not in each view, so none can be missed: a request
+in the trainer's or coordinator's area names its actor with `record_changes_by`, and
+from then on every insert, update and delete of the records below is written to
+`audit_entry` in the same transaction as the change itself.
+"""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import History
+
+from app.models import (
+    Agency,
+    AuditEntry,
+    Booking,
+    CaseReview,
+    CaseReviewReport,
+    Course,
+    CourseAudience,
+    CourseSession,
+    LessonLink,
+    Prospectus,
+    User,
+    Venue,
+    utcnow,
+)
+
+ACTOR_KEY = "audit_actor"
+
+#: What each record is called in the log, and how one is named there.
+AUDITED = {
+    Prospectus: ("prospectus", lambda record: record.title),
+    Course: ("course", lambda record: record.title),
+    CourseAudience: ("course audience", lambda record: f"course {record.course_id}"),
+    CourseSession: ("session", lambda record: f"session {record.id}"),
+    Venue: ("venue", lambda record: record.name),
+    Agency: ("agency", lambda record: record.name),
+    CaseReview: ("case review", lambda record: record.title),
+    CaseReviewReport: ("case review report", lambda record: record.title),
+    LessonLink: (
+        "lesson link",
+        lambda record: f"course {record.course_id}, review {record.case_review_id}",
+    ),
+    User: ("person", lambda record: record.email),
+    Booking: ("booking", lambda record: f"booking {record.id}"),
+}
+
+#: Secrets are never copied into the log; that they changed is enough.
+REDACTED = {"password_hash", "calendar_token"}
+#: Bookkeeping every change touches, which says nothing of its own.
+IGNORED = {"updated_at", "created_at"}
+
+RECORD_TYPES = sorted(name for name, _ in AUDITED.values())
+
+
+def record_changes_by(db_session: Session, actor_id: int | None) -> None:
+    """From now on, log this session's changes as made by this person (None: the CLI)."""
+    db_session.info[ACTOR_KEY] = actor_id
+
+
+def stop_recording(db_session: Session) -> None:
+    db_session.info.pop(ACTOR_KEY, None)
+
+
+def as_json(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def column_changes(record, *, created: bool = False, deleted: bool = False) -> dict:
+    """{field: [before, after]} for each column, and each list of trainers, that changed."""
+    changes = {}
+    state = inspect(record)
+    for attribute in state.mapper.column_attrs:
+        key = attribute.key
+        if key in IGNORED or key == "id":
+            continue
+        if key in state.unloaded:
+            continue
+        history: History = state.attrs[key].history
+        current = getattr(record, key)
+        if created:
+            if current is None or current == "":
+                continue
+            before, after = None, current
+        elif deleted:
+            before, after = current, None
+        elif history.has_changes():
+            before = history.deleted[0] if history.deleted else None
+            after = current
+            if before == after:
+                continue
+        else:
+            continue
+        if key in REDACTED:
+            before, after = ("(hidden)" if before else None), ("(hidden)" if after else None)
+        changes[key] = [as_json(before), as_json(after)]
+    if isinstance(record, CourseSession) and "trainers" not in state.unloaded:
+        history = state.attrs.trainers.history
+        if history.has_changes() or (created and record.trainers):
+            before = sorted(trainer.name for trainer in history.unchanged + history.deleted)
+            after = sorted(trainer.name for trainer in record.trainers)
+            changes["trainers"] = [None if created else before, after]
+    return changes
+
+
+def entries_for_flush(db_session: Session) -> list[dict]:
+    actor_id = db_session.info.get(ACTOR_KEY)
+    now = utcnow()
+    rows = []
+    for action, records in (
+        ("created", db_session.new),
+        ("changed", db_session.dirty),
+        ("deleted", db_session.deleted),
+    ):
+        for record in records:
+            described = AUDITED.get(type(record))
+            if described is None:
+                continue
+            changes = column_changes(
+                record, created=action == "created", deleted=action == "deleted"
+            )
+            if action == "changed" and not changes:
+                continue
+            record_type, label = described
+            rows.append(
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "action": action,
+                    "record_type": record_type,
+                    "record_id": record.id,
+                    "record_label": str(label(record))[:300],
+                    "changes": changes,
+                }
+            )
+    return rows
+
+
+def write_audit_entries(db_session: Session, flush_context) -> None:
+    """Runs inside the flush, so the log is committed, or rolled back, with the change."""
+    if ACTOR_KEY not in db_session.info:
+        return
+    if rows := entries_for_flush(db_session):
+        db_session.connection().execute(AuditEntry.__table__.insert(), rows)
+
+
+def init_app() -> None:
+    """Listen to every session's flushes; they are logged only once an actor is named."""
+    if not event.contains(Session, "after_flush", write_audit_entries):
+        event.listen(Session, "after_flush", write_audit_entries)
