@@ -9,7 +9,7 @@ from then on every insert, update and delete of the records below is written to
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import History
 
@@ -30,6 +30,8 @@ from app.models import (
 )
 
 ACTOR_KEY = "audit_actor"
+# Old values read from the database before a flush, for fields changed without being loaded.
+UNLOADED_KEY = "audit_unloaded_before"
 
 #: What each record is called in the log, and how one is named there.
 AUDITED = {
@@ -74,10 +76,13 @@ def as_json(value):
     return value
 
 
-def column_changes(record, *, created: bool = False, deleted: bool = False) -> dict:
+def column_changes(
+    record, unloaded_before: dict, *, created: bool = False, deleted: bool = False
+) -> dict:
     """{field: [before, after]} for each column, and each list of trainers, that changed."""
     changes = {}
     state = inspect(record)
+    unloaded = unloaded_before.get(id(record), {})
     for attribute in state.mapper.column_attrs:
         key = attribute.key
         if key in IGNORED or key == "id":
@@ -93,7 +98,7 @@ def column_changes(record, *, created: bool = False, deleted: bool = False) -> d
         elif deleted:
             before, after = current, None
         elif history.has_changes():
-            before = history.deleted[0] if history.deleted else None
+            before = history.deleted[0] if history.deleted else unloaded.get(key)
             after = current
             if before == after:
                 continue
@@ -125,7 +130,10 @@ def entries_for_flush(db_session: Session) -> list[dict]:
             if described is None:
                 continue
             changes = column_changes(
-                record, created=action == "created", deleted=action == "deleted"
+                record,
+                db_session.info.get(UNLOADED_KEY, {}),
+                created=action == "created",
+                deleted=action == "deleted",
             )
             if action == "changed" and not changes:
                 continue
@@ -144,15 +152,46 @@ def entries_for_flush(db_session: Session) -> list[dict]:
     return rows
 
 
+def fields_set_without_loading(record) -> list[str]:
+    """Fields given a new value while expired (after a commit, say): their old value is
+    not in memory, only in the database."""
+    state = inspect(record)
+    return [
+        attribute.key
+        for attribute in state.mapper.column_attrs
+        if attribute.key not in IGNORED
+        and state.attrs[attribute.key].history.added
+        and not state.attrs[attribute.key].history.deleted
+    ]
+
+
+def read_unloaded_old_values(db_session: Session, flush_context, instances) -> None:
+    """Before the flush writes them over, read the old values the log would otherwise miss."""
+    if ACTOR_KEY not in db_session.info:
+        return
+    found = {}
+    for record in db_session.dirty:
+        if type(record) not in AUDITED or not (keys := fields_set_without_loading(record)):
+            continue
+        table = inspect(record).mapper.local_table
+        row = db_session.execute(
+            select(*(table.c[key] for key in keys)).where(table.c.id == record.id)
+        ).one()
+        found[id(record)] = dict(zip(keys, row, strict=True))
+    db_session.info[UNLOADED_KEY] = found
+
+
 def write_audit_entries(db_session: Session, flush_context) -> None:
     """Runs inside the flush, so the log is committed, or rolled back, with the change."""
     if ACTOR_KEY not in db_session.info:
         return
     if rows := entries_for_flush(db_session):
         db_session.connection().execute(AuditEntry.__table__.insert(), rows)
+    db_session.info.pop(UNLOADED_KEY, None)
 
 
 def init_app() -> None:
     """Listen to every session's flushes; they are logged only once an actor is named."""
     if not event.contains(Session, "after_flush", write_audit_entries):
+        event.listen(Session, "before_flush", read_unloaded_old_values)
         event.listen(Session, "after_flush", write_audit_entries)

@@ -5,7 +5,9 @@ from collections.abc import Callable
 from flask_sqlalchemy.pagination import Pagination
 
 
-def govuk_pagination(results: Pagination, link_to: Callable[[int], str]) -> dict | None:
+def govuk_pagination(
+    results: Pagination, link_to: Callable[[int], str], label: str = "Pages of courses"
+) -> dict | None:
     """The govukPagination macro's parameters, or None when everything fits on one page."""
     if results.pages <= 1:
         return None
@@ -19,5 +21,5 @@ def govuk_pagination(results: Pagination, link_to: Callable[[int], str]) -> dict
         "previous": {"href": link_to(results.prev_num)} if results.has_prev else None,
         "next": {"href": link_to(results.next_num)} if results.has_next else None,
         "items": items,
-        "landmarkLabel": "Pages of courses",
+        "landmarkLabel": label,
     }

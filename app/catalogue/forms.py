@@ -3,26 +3,15 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovTextInput
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextInput
+from wtforms import BooleanField, StringField
+from wtforms.validators import Length, Optional, Regexp
 
 from app.catalogue.queries import CourseFilters
+from app.forms import ListChoiceField
 from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Delivery, Sector
 
 MONTHS_AHEAD = 12
-
-
-class ListChoiceField(SelectField):
-    """A select whose wrong values (say, from an edited URL) get a message a person understands."""
-
-    def __init__(self, *args, invalid_message: str, **kwargs) -> None:
-        super().__init__(*args, widget=GovSelect(), **kwargs)
-        self.invalid_message = invalid_message
-
-    def pre_validate(self, form) -> None:
-        if self.data not in self.choices:
-            raise ValidationError(self.invalid_message)
 
 
 def month_choices(today: date, months: int = MONTHS_AHEAD) -> dict[str, str]:

@@ -1,10 +1,102 @@
 """People: accounts, their roles, bookings and attendance."""
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.admin import bp
+from app.admin.users import service
+from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
+from app.extensions import db
+from app.forms import page_status
+from app.models import Role, utcnow
+from app.pagination import govuk_pagination
 
 
 @bp.get("/users")
 def users():
-    return render_template("admin/users/index.html")
+    form = SearchForm(request.args)
+    search = service.Search()
+    if form.validate():
+        search = service.Search(text=form.q.data or "", role=form.chosen_role)
+    page = request.args.get("page", 1, type=int)
+    results = service.find_people(search, page)
+    pagination = govuk_pagination(
+        results,
+        lambda number: url_for("admin.users", q=search.text, role=form.role.data, page=number),
+        label="Pages of people",
+    )
+    return render_template(
+        "admin/users/index.html", form=form, results=results, pagination=pagination
+    ), (200 if not form.errors else 400)
+
+
+def show_person(
+    user_id: int,
+    role_form: RoleForm | None = None,
+    deactivate_form: DeactivateForm | None = None,
+    status: int = 200,
+):
+    """The person's page; a form given with errors is shown with them, in the summary too."""
+    person = service.get_person(db.session, user_id) or abort(404)
+    role_form = role_form or RoleForm(role=person.role.value)
+    deactivate_form = deactivate_form or DeactivateForm()
+    return render_template(
+        "admin/users/show.html",
+        person=person,
+        bookings=service.bookings_of(db.session, person),
+        role_form=role_form,
+        deactivate_form=deactivate_form,
+        reactivate_form=ReactivateForm(),
+        form=deactivate_form if deactivate_form.errors else role_form,
+    ), status
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id: int):
+    return show_person(user_id)
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int):
+    person = service.get_person(db.session, user_id) or abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return show_person(user_id, role_form=form, status=page_status(form))
+    try:
+        service.change_role(db.session, person, Role(form.role.data), utcnow())
+    except service.PeopleError as error:
+        db.session.rollback()
+        form.role.errors.append(str(error))
+        return show_person(user_id, role_form=form, status=400)
+    db.session.commit()
+    flash(f"{person.name} is now a {person.role.value}.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int):
+    person = service.get_person(db.session, user_id) or abort(404)
+    form = DeactivateForm()
+    if not form.validate_on_submit():
+        return show_person(user_id, deactivate_form=form, status=page_status(form))
+    try:
+        cancelled = service.deactivate(db.session, person, current_user, utcnow())
+    except service.PeopleError as error:
+        db.session.rollback()
+        form.deactivate.errors = [str(error)]
+        return show_person(user_id, deactivate_form=form, status=400)
+    db.session.commit()
+    places = f" and {cancelled} upcoming bookings cancelled" if cancelled else ""
+    flash(f"{person.name}'s account is deactivated{places}.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int):
+    person = service.get_person(db.session, user_id) or abort(404)
+    if not ReactivateForm().validate_on_submit():
+        return show_person(user_id, status=400)
+    service.reactivate(person)
+    db.session.commit()
+    flash(f"{person.name}'s account is active again.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))

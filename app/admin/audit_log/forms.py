@@ -1,0 +1,50 @@
+"""The audit log's filters, read from the address so a filtered log can be bookmarked."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import Optional, Regexp
+
+from app.audit import RECORD_TYPES
+from app.forms import ListChoiceField
+from app.models import User
+
+ANYONE = ""
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    actor = ListChoiceField(
+        "Changed by",
+        choices={ANYONE: "Anyone"},
+        default=ANYONE,
+        invalid_message="Choose a person from the list",
+    )
+    record_type = ListChoiceField(
+        "Kind of record",
+        choices={"": "Any kind"} | {name: name.capitalize() for name in RECORD_TYPES},
+        default="",
+        invalid_message="Choose a kind of record from the list",
+    )
+    record_id = StringField(
+        "Record number",
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9]{1,9}$", message="Record number must be a whole number, like 12"),
+        ],
+        widget=GovTextInput(),
+        render_kw={"inputmode": "numeric", "spellcheck": "false"},
+    )
+    apply = SubmitField("Filter", widget=GovSubmitInput())
+
+    @property
+    def chosen_record_id(self) -> int | None:
+        return int(self.record_id.data) if self.record_id.data else None
+
+    def offer_people(self, people: list[User]) -> None:
+        self.actor.choices = {ANYONE: "Anyone"} | {
+            str(person.id): f"{person.name} ({person.email})" for person in people
+        }
