@@ -27,6 +27,7 @@ from app.models import (
     Delivery,
     LessonLink,
     Prospectus,
+    Role,
     Sector,
     SessionStatus,
     User,
@@ -62,6 +63,10 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
     people = [
         upsert_person(db_session, entry, agencies, password_hash, today) for entry in data["people"]
     ]
+    staff = {
+        entry["email"]: upsert_person(db_session, entry, agencies, password_hash, today)
+        for entry in data.get("staff", [])
+    }
     reviews = {
         entry["slug"]: upsert_case_review(db_session, entry) for entry in data["case_reviews"]
     }
@@ -73,6 +78,7 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
             for planned in entry.get("sessions", []):
                 add_session(db_session, course, planned, venues, people, today)
                 summary.sessions_created += 1
+        give_trainers(course, [staff[email] for email in entry.get("trainers", [])])
     db_session.flush()
     summary.prospectuses = len(prospectuses)
     summary.courses = len(data["courses"])
@@ -125,6 +131,8 @@ def upsert_person(
     person.agency = agencies[entry["agency"]]
     person.line_manager_name = entry.get("line_manager_name", "")
     person.line_manager_email = entry.get("line_manager_email")
+    if "role" in entry:
+        person.role = Role(entry["role"])
     if person.password_hash is None:
         person.password_hash = password_hash
         person.email_verified_at = datetime.combine(today, time(), LONDON)
@@ -213,6 +221,13 @@ def add_session(
     db_session.add(session)
     for person in people[: planned.get("booked", 0)]:
         db_session.add(Booking(session=session, user=person, status=BookingStatus.CONFIRMED))
+
+
+def give_trainers(course: Course, trainers: list[User]) -> None:
+    """Sessions without trainers get the course's; ones a coordinator has set are kept."""
+    for session in course.sessions:
+        if trainers and not session.trainers:
+            session.trainers = list(trainers)
 
 
 def london_moment(day: date, clock: str) -> datetime:

@@ -15,6 +15,7 @@ from app.models import (
     Delivery,
     LessonLink,
     Prospectus,
+    Role,
     SessionStatus,
     User,
     utcnow,
@@ -117,3 +118,29 @@ def test_demo_people_can_sign_in_with_the_demo_password(runner, client):
 
     assert response.status_code == 302
     assert person["name"] in client.get("/account/bookings").text
+
+
+def test_demo_training_team_reach_their_screens(runner, app):
+    runner.invoke(args=["seed", "--demo"])
+    data = read_demo_file()
+    screens = {"coordinator": ("/admin", "/trainer"), "trainer": ("/trainer",)}
+
+    for member in data["staff"]:
+        browser = app.test_client()
+        sign_in(browser, member["email"], data["demo_password"])
+        for path in screens[member["role"]]:
+            assert browser.get(path).status_code == 200, (member["email"], path)
+
+
+def test_demo_trainers_deliver_sessions_and_are_never_booked(runner):
+    runner.invoke(args=["seed", "--demo"])
+    trainer = db.session.scalar(select(User).where(User.email == "lisa.dyson@example.org"))
+
+    delivering = db.session.scalars(
+        select(CourseSession).where(CourseSession.trainers.contains(trainer))
+    ).all()
+    booked = db.session.scalar(select(func.count(Booking.id)).where(Booking.user == trainer))
+
+    assert trainer.role is Role.TRAINER
+    assert len(delivering) >= 4
+    assert booked == 0
