@@ -1,10 +1,85 @@
 """Agencies: the employers of professionals, by sector."""
 
-from flask import render_template
+from flask import flash, redirect, render_template, url_for
 
 from app.admin import bp
+from app.admin.agencies import service
+from app.admin.agencies.forms import AgencyForm, MergeForm
+from app.admin.refusals import show_refusal
+from app.extensions import db
+from app.forms import page_status
+from app.models import Agency
 
 
 @bp.get("/agencies")
 def agencies():
-    return render_template("admin/agencies/index.html")
+    rows = service.agencies_with_people(db.session)
+    return render_template(
+        "admin/agencies/index.html",
+        typed_in=[row for row in rows if not row.agency.listed],
+        listed=[row for row in rows if row.agency.listed],
+    )
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+def new_agency():
+    form = AgencyForm()
+    if not form.validate_on_submit():
+        return render_template("admin/agencies/form.html", form=form, agency=None), page_status(
+            form
+        )
+    try:
+        agency = service.create_agency(db.session, form.details())
+    except service.AgencyError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/agencies/form.html", form=form, agency=None), 400
+    db.session.commit()
+    flash(f"{agency.name} has been added.", "success")
+    return redirect(url_for("admin.agencies"))
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+def edit_agency(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    form = AgencyForm(obj=agency)
+    if not form.validate_on_submit():
+        return render_template("admin/agencies/form.html", form=form, agency=agency), page_status(
+            form
+        )
+    try:
+        service.update_agency(db.session, agency, form.details())
+    except service.AgencyError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/agencies/form.html", form=form, agency=agency), 400
+    db.session.commit()
+    flash(f"{agency.name} has been saved.", "success")
+    return redirect(url_for("admin.agencies"))
+
+
+@bp.route("/agencies/<int:agency_id>/merge", methods=["GET", "POST"])
+def merge_agency(agency_id: int):
+    """Move an agency's people to another agency and remove it, in one transaction."""
+    agency = db.get_or_404(Agency, agency_id)
+    form = MergeForm(service.other_agencies(db.session, agency))
+
+    def show_form(status: int):
+        page = render_template(
+            "admin/agencies/merge.html",
+            form=form,
+            agency=agency,
+            people=service.people_in(db.session, agency),
+        )
+        return page, status
+
+    if not form.validate_on_submit():
+        return show_form(page_status(form))
+    name = agency.name
+    try:
+        into, moved = service.merge_agency(db.session, agency, form.into_id)
+    except service.AgencyError as refusal:
+        show_refusal(form, refusal)
+        return show_form(400)
+    db.session.commit()
+    people = "1 person" if moved == 1 else f"{moved} people"
+    flash(f"{name} has been merged into {into.name}: {people} moved.", "success")
+    return redirect(url_for("admin.agencies"))

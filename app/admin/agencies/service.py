@@ -1,0 +1,106 @@
+"""The rules of agencies: unique names, a sector each, and merging a duplicate away.
+
+Professionals whose agency is not listed type its name in; coordinators then either list
+it (with its proper sector) or merge it into the agency it really is.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.admin.refusals import Refusal
+from app.models import Agency, Sector, User
+
+
+class AgencyError(Refusal):
+    pass
+
+
+@dataclass(frozen=True)
+class AgencyDetails:
+    name: str
+    sector: Sector
+    listed: bool
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency: Agency
+    people: int
+
+
+def agencies_with_people(db_session: Session) -> list[AgencyRow]:
+    """Every agency, those typed in by professionals first, with how many people work there."""
+    people = select(func.count(User.id)).where(User.agency_id == Agency.id).scalar_subquery()
+    query = select(Agency, people).order_by(Agency.listed, Agency.name)
+    return [AgencyRow(agency, count) for agency, count in db_session.execute(query)]
+
+
+def other_agencies(db_session: Session, agency: Agency) -> list[Agency]:
+    """What an agency can be merged into: every other one, listed ones first."""
+    return list(
+        db_session.scalars(
+            select(Agency).where(Agency.id != agency.id).order_by(Agency.listed.desc(), Agency.name)
+        )
+    )
+
+
+def people_in(db_session: Session, agency: Agency) -> int:
+    return db_session.scalar(select(func.count(User.id)).where(User.agency_id == agency.id))
+
+
+def create_agency(db_session: Session, details: AgencyDetails) -> Agency:
+    agency = Agency()
+    apply_details(db_session, agency, details)
+    db_session.add(agency)
+    db_session.flush()
+    return agency
+
+
+def update_agency(db_session: Session, agency: Agency, details: AgencyDetails) -> None:
+    apply_details(db_session, agency, details)
+
+
+def apply_details(db_session: Session, agency: Agency, details: AgencyDetails) -> None:
+    name = " ".join(details.name.split())
+    if not name:
+        raise AgencyError("Enter the agency's name", field="name")
+    if name_taken(db_session, name, agency.id):
+        raise AgencyError(
+            f"There is already an agency called {name}: merge this one into it instead",
+            field="name",
+        )
+    agency.name = name
+    agency.sector = details.sector
+    agency.listed = details.listed
+
+
+def name_taken(db_session: Session, name: str, agency_id: int | None) -> bool:
+    """Names compare without regard to case, as professionals' typed-in names are matched."""
+    query = select(Agency.id).where(func.lower(Agency.name) == name.lower())
+    if agency_id is not None:
+        query = query.where(Agency.id != agency_id)
+    return db_session.scalar(query) is not None
+
+
+def merge_agency(db_session: Session, duplicate: Agency, into_id: int) -> tuple[Agency, int]:
+    """Move everyone at `duplicate` to the agency `into_id` and remove `duplicate`.
+
+    People are moved one by one, not by a bulk UPDATE, so that the audit log records
+    each person's change of agency. Returns the agency kept and how many people moved.
+    """
+    if into_id == duplicate.id:
+        raise AgencyError(
+            f"Choose another agency: {duplicate.name} cannot be merged into itself",
+            field="into",
+        )
+    into = db_session.get(Agency, into_id)
+    if into is None:
+        raise AgencyError("Choose the agency to merge into from the list", field="into")
+    people = list(db_session.scalars(select(User).where(User.agency_id == duplicate.id)))
+    for person in people:
+        person.agency = into
+    db_session.delete(duplicate)
+    db_session.flush()
+    return into, len(people)
