@@ -1,10 +1,107 @@
-"""Case reviews and the courses that draw on them."""
+"""Case reviews: their details and reports, publishing them, and deleting unused ones."""
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, url_for
 
+from app.accounts.forms import ConfirmForm
 from app.admin import bp
+from app.admin.case_reviews import service
+from app.admin.case_reviews.forms import CaseReviewForm
+from app.admin.refusals import show_refusal
+from app.extensions import db
+from app.forms import page_status
+from app.models import CaseReview
+
+
+def case_review_or_404(review_id: int) -> CaseReview:
+    return service.find_case_review(db.session, review_id) or abort(404)
 
 
 @bp.get("/case-reviews")
 def case_reviews():
-    return render_template("admin/case_reviews/index.html")
+    return render_template(
+        "admin/case_reviews/index.html",
+        rows=service.case_reviews_with_course_counts(db.session),
+    )
+
+
+@bp.route("/case-reviews/new", methods=["GET", "POST"])
+def new_case_review():
+    form = CaseReviewForm()
+    if not form.validate_on_submit():
+        if not form.is_submitted():
+            form.offer_blank_reports()
+        return render_form(form, None, page_status(form))
+    try:
+        review = service.create_case_review(db.session, form.details())
+    except service.CaseReviewError as refusal:
+        show_refusal(form, refusal)
+        return render_form(form, None, 400)
+    db.session.commit()
+    flash(f"{review.title} has been saved as a draft: publish it when it is ready.", "success")
+    return redirect(url_for("admin.edit_case_review", review_id=review.id))
+
+
+@bp.route("/case-reviews/<int:review_id>/edit", methods=["GET", "POST"])
+def edit_case_review(review_id: int):
+    review = case_review_or_404(review_id)
+    form = CaseReviewForm(obj=review)
+    if not form.validate_on_submit():
+        if not form.is_submitted():
+            form.offer_blank_reports()
+        return render_form(form, review, page_status(form))
+    try:
+        service.update_case_review(db.session, review, form.details())
+    except service.CaseReviewError as refusal:
+        show_refusal(form, refusal)
+        return render_form(form, review, 400)
+    db.session.commit()
+    flash(f"{review.title} has been saved.", "success")
+    return redirect(url_for("admin.edit_case_review", review_id=review.id))
+
+
+def render_form(form: CaseReviewForm, review: CaseReview | None, status: int):
+    page = render_template(
+        "admin/case_reviews/form.html", form=form, review=review, status_form=ConfirmForm()
+    )
+    return page, status
+
+
+@bp.post("/case-reviews/<int:review_id>/publish")
+def publish_case_review(review_id: int):
+    review = db.get_or_404(CaseReview, review_id)
+    service.publish(review)
+    db.session.commit()
+    flash(f"{review.title} is published.", "success")
+    return redirect(url_for("admin.edit_case_review", review_id=review.id))
+
+
+@bp.post("/case-reviews/<int:review_id>/unpublish")
+def unpublish_case_review(review_id: int):
+    review = db.get_or_404(CaseReview, review_id)
+    service.unpublish(review)
+    db.session.commit()
+    flash(
+        f"{review.title} is no longer published: the public pages and the prospectus "
+        "no longer show it.",
+        "success",
+    )
+    return redirect(url_for("admin.edit_case_review", review_id=review.id))
+
+
+@bp.route("/case-reviews/<int:review_id>/delete", methods=["GET", "POST"])
+def delete_case_review(review_id: int):
+    """GET asks to confirm; POST deletes, or says why not (courses draw on it)."""
+    review = db.get_or_404(CaseReview, review_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        page = render_template("admin/case_reviews/delete.html", form=form, review=review)
+        return page, page_status(form)
+    title = review.title
+    try:
+        service.delete_case_review(db.session, review)
+    except service.CaseReviewError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/case_reviews/delete.html", form=form, review=review), 400
+    db.session.commit()
+    flash(f"{title} has been deleted.", "success")
+    return redirect(url_for("admin.case_reviews"))
