@@ -116,6 +116,11 @@ def column_changes(
     return changes
 
 
+def record_id_of(record) -> int:
+    """A course's audience rows have no id of their own: they are logged under their course."""
+    return record.course_id if isinstance(record, CourseAudience) else record.id
+
+
 def entries_for_flush(db_session: Session) -> list[dict]:
     actor_id = db_session.info.get(ACTOR_KEY)
     now = utcnow()
@@ -144,7 +149,7 @@ def entries_for_flush(db_session: Session) -> list[dict]:
                     "actor_id": actor_id,
                     "action": action,
                     "record_type": record_type,
-                    "record_id": record.id,
+                    "record_id": record_id_of(record),
                     "record_label": str(label(record))[:300],
                     "changes": changes,
                 }
