@@ -1,6 +1,7 @@
 """How dates, times and text are shown: always in Europe/London, in the GOV.UK style."""
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import markdown as markdown_lib
@@ -32,9 +33,9 @@ def short_date(moment: datetime | date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def clock_time(moment: datetime) -> str:
-    """9:30am, 1pm, midday or midnight, in London."""
-    local = in_london(moment)
+def clock_time(moment: datetime | time) -> str:
+    """9:30am, 1pm, midday or midnight, in London (a `time` is taken as London's already)."""
+    local = in_london(moment) if isinstance(moment, datetime) else moment
     if local.minute == 0 and local.hour in (0, 12):
         return "midnight" if local.hour == 0 else "midday"
     hour = local.hour % 12 or 12
@@ -48,6 +49,44 @@ def time_range(starts_at: datetime, ends_at: datetime) -> str:
     if start.utcoffset() != end.utcoffset():
         return f"{clock_time(start)} {start:%Z} to {clock_time(end)} {end:%Z}"
     return f"{clock_time(start)} to {clock_time(end)}"
+
+
+CLOCK_WORDS = {"midday": time(12), "noon": time(12), "midnight": time(0)}
+CLOCK_PATTERN = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?(?:\s*([ap])\.?m\.?)?")
+
+
+def read_clock_time(text: str) -> time:
+    """A time of day as people type it: 9:30am, 9.30 am, 2pm, 14:00, 0930 or midday.
+
+    Raises ValueError for anything else, such as 13pm or 9:75.
+    """
+    typed = text.strip().lower()
+    if typed in CLOCK_WORDS:
+        return CLOCK_WORDS[typed]
+    if re.fullmatch(r"\d{4}", typed):
+        typed = f"{typed[:2]}:{typed[2:]}"
+    found = CLOCK_PATTERN.fullmatch(typed)
+    if found is None:
+        raise ValueError(f"Not a time of day: {text!r}")
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    if half := found.group(3):
+        if not 1 <= hour <= 12:
+            raise ValueError(f"Not a time of day: {text!r}")
+        hour = hour % 12 + (12 if half == "p" else 0)
+    return time(hour, minute)
+
+
+def london_moment(day: date, clock: time) -> datetime:
+    """The moment, in UTC, at which clocks in London show `clock` on `day`.
+
+    When the clocks go back an hour is repeated; its first pass (still summer time) is
+    meant. When they go forward an hour is skipped, and a time in it raises ValueError.
+    """
+    local = datetime.combine(day, clock, LONDON)
+    moment = local.astimezone(UTC)
+    if moment.astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValueError(f"{clock:%H:%M} on {day} does not happen in London: the clocks go forward")
+    return moment
 
 
 def render_markdown(text: str) -> Markup:
@@ -88,8 +127,16 @@ def booking_status(booking) -> str:
     return BOOKING_STATUS_LABELS[str(booking.status)]
 
 
+def register_status(booking) -> str:
+    """A booking's status as a trainer reads it on the register, rather than its owner."""
+    if str(booking.status) == "awaiting-approval":
+        return "Waiting for their manager's approval"
+    return booking_status(booking)
+
+
 FILTERS = {
     "booking_status": booking_status,
+    "register_status": register_status,
     "long_date": long_date,
     "short_date": short_date,
     "clock_time": clock_time,

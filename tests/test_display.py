@@ -9,8 +9,19 @@ come and the month filter offers only the next 12 months.
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from app.catalogue.forms import month_choices
-from app.display import clock_time, in_london, long_date, render_markdown, short_date, time_range
+from app.display import (
+    clock_time,
+    in_london,
+    london_moment,
+    long_date,
+    read_clock_time,
+    render_markdown,
+    short_date,
+    time_range,
+)
 from app.models import utcnow
 from tests.factories import make_course, make_prospectus, make_session
 
@@ -185,6 +196,14 @@ def test_clock_time_repeats_an_hour_at_the_autumn_clock_change():
     assert clock_time(before) == clock_time(after) == "1:30am"
 
 
+def test_clock_time_of_a_time_of_day():
+    assert [clock_time(time(9, 30)), clock_time(time(12)), clock_time(time(0))] == [
+        "9:30am",
+        "midday",
+        "midnight",
+    ]
+
+
 def test_time_range_joins_start_and_end_with_to():
     assert time_range(utc(2027, 1, 14, 9, 30), utc(2027, 1, 14, 12, 30)) == "9:30am to 12:30pm"
 
@@ -199,6 +218,53 @@ def test_time_range_across_the_autumn_clock_change():
     assert (
         time_range(utc(2027, 10, 31, 0, 30), utc(2027, 10, 31, 2, 30)) == "1:30am BST to 2:30am GMT"
     )
+
+
+# Times as people type them
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("9:30am", time(9, 30)),
+        ("9.30 am", time(9, 30)),
+        ("9:30 A.M.", time(9, 30)),
+        ("2pm", time(14)),
+        ("12pm", time(12)),
+        ("12:15am", time(0, 15)),
+        ("14:00", time(14)),
+        ("0930", time(9, 30)),
+        ("9", time(9)),
+        (" midday ", time(12)),
+        ("noon", time(12)),
+        ("midnight", time(0)),
+    ],
+)
+def test_a_time_is_read_as_people_type_it(typed, meant):
+    assert read_clock_time(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["", "13pm", "0am", "9:75", "25:00", "9:3", "9a", "half nine"])
+def test_what_is_not_a_time_of_day_is_refused(typed):
+    with pytest.raises(ValueError):
+        read_clock_time(typed)
+
+
+def test_a_london_time_in_winter_is_the_same_in_utc():
+    assert london_moment(date(2027, 1, 14), time(9, 30)) == utc(2027, 1, 14, 9, 30)
+
+
+def test_a_london_time_in_summer_is_an_hour_ahead_of_utc():
+    assert london_moment(date(2027, 6, 10), time(9, 30)) == utc(2027, 6, 10, 8, 30)
+
+
+def test_the_hour_skipped_when_the_clocks_go_forward_is_refused():
+    with pytest.raises(ValueError, match="the clocks go forward"):
+        london_moment(date(2027, 3, 28), time(1, 30))
+
+
+def test_the_hour_repeated_when_the_clocks_go_back_is_read_as_its_first_pass():
+    assert london_moment(date(2027, 10, 31), time(1, 30)) == utc(2027, 10, 31, 0, 30)
 
 
 # Markdown typed by coordinators
