@@ -1,12 +1,353 @@
-"""The trainer's sessions and registers."""
+"""The trainer's screens: their sessions, each session's register, attendance, walk-ins,
+the register's downloads, a message to everyone booked, and changes to the session.
 
-from flask import render_template
+Each view loads the session, checks the person manages it, then acts; the rules are in
+app/trainer/service.py. Views whose service takes the session's lock say so with
+@locks_for_itself.
+"""
 
-from app.permissions import trainer_required
-from app.trainer import bp
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from app.accounts.service import listed_agencies
+from app.bookings.service import BookingError, TryAgain, confirmed_bookings
+from app.database import locks_for_itself
+from app.extensions import db
+from app.forms import page_status
+from app.models import Attendance, CourseSession, utcnow
+from app.pagination import govuk_pagination
+from app.permissions import manages_session, trainer_required
+from app.trainer import bp, queries, register_export, service
+from app.trainer.forms import (
+    AttendanceForm,
+    CancelSessionForm,
+    CapacityForm,
+    ChangeSessionForm,
+    EmailForm,
+    MarkEveryoneForm,
+    WalkInForm,
+    show_refusal,
+)
+
+PAST_SESSIONS_PER_PAGE = 20
+EXPIRED_FORM = "The form had expired: go back, reload the page and try again."
+
+
+def managed_session_or_abort(session_id: int) -> CourseSession:
+    """The session: 404 when there is none, 403 when this person does not manage it."""
+    session = queries.get_session(session_id) or abort(404)
+    if not manages_session(current_user, session):
+        abort(403)
+    return session
+
+
+def back_to_register(session_id: int, anchor: str | None = None):
+    return redirect(url_for("trainer.register", session_id=session_id, _anchor=anchor))
+
+
+def try_again_page():
+    return render_template("bookings/try_again.html"), 503
+
+
+def people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
 
 
 @bp.get("")
 @trainer_required
 def index():
-    return render_template("trainer/index.html")
+    """The sessions this person delivers (every session, for a coordinator)."""
+    now = utcnow()
+    page = max(request.args.get("page", 1, type=int), 1)
+    sessions = queries.sessions_managed_by(current_user, now, page, PAST_SESSIONS_PER_PAGE)
+    return render_template(
+        "trainer/index.html",
+        sessions=sessions,
+        now=now,
+        pagination=govuk_pagination(
+            sessions.past,
+            lambda number: url_for("trainer.index", page=number, _anchor="past"),
+            label="Pages of past sessions",
+        ),
+    )
+
+
+@bp.get("/sessions/<int:session_id>")
+@trainer_required
+def register(session_id: int):
+    """Who is coming, their attendance, and the waiting list in turn."""
+    session = managed_session_or_abort(session_id)
+    now = utcnow()
+    return render_template(
+        "trainer/register.html",
+        session=session,
+        register=queries.register_of(session_id),
+        now=now,
+        attendance_refusal=service.attendance_refusal(session, current_user, now),
+        change_refusal=service.change_refusal(session, now),
+        marks_lock_at=service.marks_lock_at(session),
+        attendance_choices=list(Attendance),
+        everyone_form=MarkEveryoneForm(),
+    )
+
+
+# Attendance
+
+
+@bp.post("/sessions/<int:session_id>/bookings/<int:booking_id>/attendance")
+@trainer_required
+@locks_for_itself
+def mark_attendance(session_id: int, booking_id: int):
+    managed_session_or_abort(session_id)
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        abort(400, form.attendance.errors[0] if form.attendance.errors else EXPIRED_FORM)
+    try:
+        booking = service.mark_attendance(
+            db.session, session_id, booking_id, form.chosen(), current_user, utcnow()
+        )
+    except TryAgain:
+        return try_again_page()
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return back_to_register(session_id)
+    done = f"{booking.user.name}: {booking.attendance.label.lower()}."
+    db.session.commit()
+    flash(done, "success")
+    return back_to_register(session_id, anchor=f"booking-{booking_id}")
+
+
+@bp.post("/sessions/<int:session_id>/attendance")
+@trainer_required
+@locks_for_itself
+def mark_everyone_attended(session_id: int):
+    """Everyone with a confirmed place and no mark yet; marks already given are kept."""
+    managed_session_or_abort(session_id)
+    if not MarkEveryoneForm().validate_on_submit():
+        abort(400, EXPIRED_FORM)
+    try:
+        marked = service.mark_everyone_attended(db.session, session_id, current_user, utcnow())
+    except TryAgain:
+        return try_again_page()
+    except BookingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return back_to_register(session_id)
+    db.session.commit()
+    if marked:
+        flash(f"{people(len(marked))} marked as attended.", "success")
+    else:
+        flash("Everyone with a place already has a mark.", "info")
+    return back_to_register(session_id, anchor="register")
+
+
+@bp.route("/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
+@trainer_required
+@locks_for_itself
+def add_walk_in(session_id: int):
+    """Someone who turned up without a place: by their account's email, or a new account."""
+    session = managed_session_or_abort(session_id)
+    if refusal := service.attendance_refusal(session, current_user, utcnow()):
+        flash(refusal, "error")
+        return back_to_register(session_id)
+    form = WalkInForm(listed_agencies(db.session))
+    if not form.validate_on_submit():
+        return render_template("trainer/walk_in.html", session=session, form=form), page_status(
+            form
+        )
+    try:
+        booking = service.add_walk_in(
+            db.session, session_id, form.walk_in(), current_user, utcnow()
+        )
+    except TryAgain:
+        return try_again_page()
+    except BookingError as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return render_template("trainer/walk_in.html", session=session, form=form), 400
+    done = f"{booking.user.name} is on the register, marked as attended."
+    db.session.commit()
+    flash(done, "success")
+    return back_to_register(session_id, anchor=f"booking-{booking.id}")
+
+
+# Downloads
+
+
+@bp.get("/sessions/<int:session_id>/register.csv")
+@trainer_required
+def register_csv(session_id: int):
+    """The register as a spreadsheet: no cell of it can run as a formula."""
+    session = managed_session_or_abort(session_id)
+    content = register_export.register_csv(queries.register_of(session_id))
+    return private_download(
+        content, "text/csv", register_export.register_file_name(session, "register", "csv")
+    )
+
+
+@bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")
+@trainer_required
+def sign_in_sheet(session_id: int):
+    """An A4 sheet with the names and agencies of those with places, and a column to sign."""
+    session = managed_session_or_abort(session_id)
+    content = register_export.sign_in_sheet_pdf(session, queries.register_of(session_id))
+    return private_download(
+        content,
+        "application/pdf",
+        register_export.register_file_name(session, "sign-in-sheet", "pdf"),
+    )
+
+
+def private_download(content: bytes, mimetype: str, name: str):
+    response = send_file(
+        io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name
+    )
+    # Names and access needs: no shared cache, nor the browser's, may keep a copy.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Telling everyone booked
+
+
+@bp.route("/sessions/<int:session_id>/email", methods=["GET", "POST"])
+@trainer_required
+def email_everyone(session_id: int):
+    """A message to each person with a confirmed place, through the outbox."""
+    session = managed_session_or_abort(session_id)
+    recipients = [booking.user for booking in confirmed_bookings(db.session, session_id)]
+    form = EmailForm()
+
+    def page(status: int):
+        return render_template(
+            "trainer/email.html", session=session, form=form, recipients=recipients
+        ), status
+
+    if not form.validate_on_submit():
+        return page(page_status(form))
+    try:
+        sent_to = service.email_everyone_booked(
+            db.session, session_id, form.subject.data, form.message.data, current_user
+        )
+    except BookingError as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return page(400)
+    db.session.commit()
+    flash(f"Your message is on its way to {people(len(sent_to))}.", "success")
+    return back_to_register(session_id)
+
+
+# Changing or cancelling the session
+
+
+def refuse_changes(session: CourseSession):
+    """Back to the register, saying why, when the session can no longer change."""
+    if refusal := service.change_refusal(session, utcnow()):
+        flash(refusal, "error")
+        return back_to_register(session.id)
+    return None
+
+
+@bp.route("/sessions/<int:session_id>/change", methods=["GET", "POST"])
+@trainer_required
+@locks_for_itself
+def change_session(session_id: int):
+    """A new date, time or venue; everyone with a place gets the updated calendar invite."""
+    session = managed_session_or_abort(session_id)
+    if refused := refuse_changes(session):
+        return refused
+    form = ChangeSessionForm(queries.venues(), session)
+    if not form.validate_on_submit():
+        return render_template(
+            "trainer/change_session.html", session=session, form=form
+        ), page_status(form)
+    try:
+        moved = service.move_session(
+            db.session, session_id, form.starts_at(), form.ends_at(), form.venue_id(), utcnow()
+        )
+    except TryAgain:
+        return try_again_page()
+    except BookingError as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return render_template("trainer/change_session.html", session=session, form=form), 400
+    db.session.commit()
+    if moved:
+        flash(
+            "The session is changed. Everyone with a place has been emailed the new details, "
+            "with an update for their calendar.",
+            "success",
+        )
+    else:
+        flash("Nothing was changed: the date, times and place are as they were.", "info")
+    return back_to_register(session_id)
+
+
+@bp.route("/sessions/<int:session_id>/capacity", methods=["GET", "POST"])
+@trainer_required
+@locks_for_itself
+def change_capacity(session_id: int):
+    """Raising the number of places offers them to people waiting; lowering it below the
+    places taken is refused."""
+    session = managed_session_or_abort(session_id)
+    if refused := refuse_changes(session):
+        return refused
+    form = CapacityForm(capacity=session.capacity)
+    taken = session.places_taken
+
+    def page(status: int):
+        return render_template(
+            "trainer/capacity.html", session=session, form=form, taken=taken
+        ), status
+
+    if not form.validate_on_submit():
+        return page(page_status(form))
+    capacity = form.capacity.data
+    try:
+        offered = service.change_capacity(db.session, session_id, capacity, current_user, utcnow())
+    except TryAgain:
+        return try_again_page()
+    except BookingError as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return page(400)
+    db.session.commit()
+    done = f"The session now has {capacity} places."
+    if offered:
+        done += f" {people(offered)} from the waiting list offered a place and emailed."
+    flash(done, "success")
+    return back_to_register(session_id)
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@trainer_required
+@locks_for_itself
+def cancel_session(session_id: int):
+    """Cancel with a reason: everyone booked or waiting is told, with a calendar cancellation."""
+    session = managed_session_or_abort(session_id)
+    if refused := refuse_changes(session):
+        return refused
+    form = CancelSessionForm()
+    if not form.validate_on_submit():
+        return render_template("trainer/cancel.html", session=session, form=form), page_status(form)
+    try:
+        told = service.cancel_session(db.session, session_id, form.reason.data, utcnow())
+    except TryAgain:
+        return try_again_page()
+    except BookingError as error:
+        db.session.rollback()
+        show_refusal(form, error)
+        return render_template("trainer/cancel.html", session=session, form=form), 400
+    db.session.commit()
+    if told:
+        flash(
+            f"The session is cancelled. We have emailed the {people(told)} booked or waiting.",
+            "success",
+        )
+    else:
+        flash("The session is cancelled. Nobody was booked, so nobody needed telling.", "success")
+    return back_to_register(session_id)

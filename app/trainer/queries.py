@@ -1,0 +1,129 @@
+"""What the trainer's screens read: each function issues a fixed number of SQL statements."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload, undefer
+
+from app.extensions import db
+from app.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    CourseSession,
+    User,
+    Venue,
+    session_trainer,
+)
+
+
+@dataclass
+class SessionList:
+    """The sessions someone manages: all those to come, and one page of those gone by."""
+
+    upcoming: list[CourseSession]
+    past: Pagination
+    #: How many people wait for a place, by session id; sessions nobody waits for are left out.
+    waiting: dict[int, int]
+
+
+@dataclass
+class Register:
+    """Who is coming to a session: people with places by name, then the waiting list in turn."""
+
+    places: list[Booking] = field(default_factory=list)
+    waiting: list[Booking] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> list[Booking]:
+        return [booking for booking in self.places if booking.status is BookingStatus.CONFIRMED]
+
+
+def managed_sessions_query(user: User) -> Select:
+    """Coordinators manage every session; a trainer only the ones they are assigned to."""
+    query = select(CourseSession).options(
+        joinedload(CourseSession.course),
+        joinedload(CourseSession.venue),
+        selectinload(CourseSession.trainers),
+        undefer(CourseSession.places_taken),
+    )
+    if not user.is_coordinator:
+        query = query.join(session_trainer, session_trainer.c.session_id == CourseSession.id).where(
+            session_trainer.c.user_id == user.id
+        )
+    return query
+
+
+def sessions_managed_by(user: User, now: datetime, page: int, per_page: int) -> SessionList:
+    """Sessions still to come (or under way), soonest first; then past ones, latest first."""
+    query = managed_sessions_query(user)
+    upcoming = list(
+        db.session.scalars(
+            query.where(CourseSession.ends_at > now).order_by(
+                CourseSession.starts_at, CourseSession.id
+            )
+        )
+    )
+    past = db.paginate(
+        query.where(CourseSession.ends_at <= now).order_by(
+            CourseSession.starts_at.desc(), CourseSession.id.desc()
+        ),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    shown = [session.id for session in [*upcoming, *past.items]]
+    return SessionList(upcoming=upcoming, past=past, waiting=waiting_counts(shown))
+
+
+def waiting_counts(session_ids: list[int]) -> dict[int, int]:
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(Booking.session_id, func.count(Booking.id))
+        .where(Booking.session_id.in_(session_ids), Booking.status == BookingStatus.WAITING)
+        .group_by(Booking.session_id)
+    )
+    return dict(rows.tuples().all())
+
+
+def get_session(session_id: int) -> CourseSession | None:
+    """A session with all its register page shows of it, published or not."""
+    return db.session.scalar(
+        select(CourseSession)
+        .where(CourseSession.id == session_id)
+        .options(
+            joinedload(CourseSession.course),
+            joinedload(CourseSession.venue),
+            selectinload(CourseSession.trainers),
+            undefer(CourseSession.places_taken),
+        )
+    )
+
+
+def register_of(session_id: int) -> Register:
+    """Everyone with an active booking: the people and agencies, and who marked them."""
+    bookings = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == session_id, Booking.status.in_(ACTIVE_STATUSES))
+        .options(
+            joinedload(Booking.user).joinedload(User.agency),
+            joinedload(Booking.attendance_marked_by),
+        )
+        # The waiting list's order is the one promote_from_waiting_list() gives places in.
+        .order_by(Booking.created_at, Booking.id)
+    ).all()
+    register = Register()
+    for booking in bookings:
+        if booking.status is BookingStatus.WAITING:
+            register.waiting.append(booking)
+        else:
+            register.places.append(booking)
+    register.places.sort(key=lambda booking: (booking.user.name.casefold(), booking.id))
+    return register
+
+
+def venues() -> list[Venue]:
+    return list(db.session.scalars(select(Venue).order_by(Venue.name)))
