@@ -1,0 +1,199 @@
+"""The course form, labelled in plain words, with GOV.UK widgets."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from app.admin.courses.service import SLUG_LENGTH, CourseDetails
+from app.admin.fields import ChecklistField, strip
+from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Course, Delivery, Prospectus, Sector
+
+
+def too_long(label: str, limit: int) -> Length:
+    name = label.split(" (")[0]
+    return Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")
+
+
+def text_area(
+    label: str, what: str, required: bool, limit: int, description: str = ""
+) -> TextAreaField:
+    presence = [InputRequired(message=f"Enter {what}")] if required else []
+    return TextAreaField(
+        label,
+        description=description,
+        validators=[*presence, too_long(label, limit)],
+        widget=GovTextArea(),
+    )
+
+
+def line(
+    label: str, limit: int, description: str = "", required_message: str = "", **kwargs
+) -> StringField:
+    presence = [InputRequired(message=required_message)] if required_message else []
+    return StringField(
+        label,
+        description=description,
+        filters=[strip],
+        validators=[*presence, too_long(label, limit)],
+        widget=GovTextInput(),
+        **kwargs,
+    )
+
+
+NO_SPELLCHECK = {"spellcheck": "false", "autocomplete": "off"}
+
+
+class CourseForm(FlaskForm):
+    prospectus = SelectField(
+        "Prospectus",
+        validators=[InputRequired(message="Choose the prospectus the course is in")],
+        invalid_choice_message="Choose a prospectus from the list",
+        widget=GovSelect(),
+    )
+    title = line(
+        "Title",
+        200,
+        description="For example, Understanding neglect.",
+        required_message="Enter the course's title",
+    )
+    slug = line(
+        "Web address (optional)",
+        SLUG_LENGTH,
+        description="The end of its address, as in /courses/understanding-neglect. Left "
+        "blank, it is made from the title. Changing it breaks links people have saved.",
+    )
+    summary = text_area(
+        "Summary",
+        "a summary of the course",
+        required=True,
+        limit=1000,
+        description="One or two sentences, shown in the list of courses.",
+    )
+    description = text_area(
+        "Description",
+        "a description of the course",
+        required=True,
+        limit=20000,
+        description="What the course covers. You can use Markdown: a blank line between "
+        "paragraphs, ## before a heading, * before each item of a list, and "
+        "[words](https://example.org) for a link.",
+    )
+    learning_outcomes = text_area(
+        "What people will learn (optional)",
+        "what people will learn",
+        required=False,
+        limit=5000,
+        description="One outcome a line, each finishing the sentence \u201cBy the end of the "
+        "course you will be able to\u2026\u201d.",
+    )
+    audience = text_area(
+        "Who it is for",
+        "who the course is for",
+        required=True,
+        limit=2000,
+        description="For example, anyone who works with children, young people or families.",
+    )
+    sectors = ChecklistField(
+        "Sectors it is for (optional)",
+        what="sectors",
+        coerce=Sector,
+        choices={sector.value: label for sector, label in SECTOR_LABELS.items()},
+        description="People can narrow the prospectus to courses for their sector.",
+    )
+    level = RadioField(
+        "Level",
+        choices={str(level): f"Level {level}" for level in LEVELS},
+        invalid_choice_message="Choose the course's level",
+        widget=GovRadioInput(),
+    )
+    duration = line(
+        "Duration (optional)", 100, description="For example, Half day (9:30am to 12:30pm)."
+    )
+    delivery = RadioField(
+        "How it is delivered",
+        choices={delivery.value: label for delivery, label in DELIVERY_LABELS.items()},
+        invalid_choice_message="Choose how the course is delivered",
+        widget=GovRadioInput(),
+    )
+    external_url = line(
+        "E-learning web address (only for e-learning hosted elsewhere)",
+        500,
+        description="Where people start the e-learning, beginning https://.",
+        render_kw=NO_SPELLCHECK,
+    )
+    charges_policy = text_area(
+        "Charges (optional)",
+        "the charges",
+        required=False,
+        limit=2000,
+        description="For example, free to partner agencies; a charge for not attending "
+        "without telling us.",
+    )
+    what_to_bring = text_area(
+        "What to bring (optional)",
+        "what to bring",
+        required=False,
+        limit=2000,
+        description="Included in calendar invites.",
+    )
+    requires_approval = BooleanField(
+        "Each place needs the approval of the person's line manager",
+        description="Their manager is emailed a link to approve or decline, and the place is "
+        "held until they answer.",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Save course", widget=GovSubmitInput())
+
+    def __init__(self, *args, prospectuses: list[Prospectus], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.prospectus.choices = {"": "Choose a prospectus"} | {
+            str(prospectus.id): f"{prospectus.title} {prospectus.year}"
+            for prospectus in prospectuses
+        }
+
+    @staticmethod
+    def data_of(course: Course) -> dict:
+        return {
+            "prospectus": str(course.prospectus_id),
+            "title": course.title,
+            "slug": course.slug,
+            "summary": course.summary,
+            "description": course.description,
+            "learning_outcomes": course.learning_outcomes,
+            "audience": course.audience,
+            "sectors": course.sectors,
+            "level": str(course.level),
+            "duration": course.duration,
+            "delivery": course.delivery.value,
+            "external_url": course.external_url or "",
+            "charges_policy": course.charges_policy,
+            "what_to_bring": course.what_to_bring,
+            "requires_approval": course.requires_approval,
+        }
+
+    def details(self) -> CourseDetails:
+        return CourseDetails(
+            prospectus_id=int(self.prospectus.data),
+            title=self.title.data or "",
+            slug=self.slug.data or "",
+            summary=self.summary.data or "",
+            description=self.description.data or "",
+            learning_outcomes=self.learning_outcomes.data or "",
+            audience=self.audience.data or "",
+            sectors=tuple(self.sectors.data or ()),
+            level=int(self.level.data),
+            duration=self.duration.data or "",
+            delivery=Delivery(self.delivery.data),
+            charges_policy=self.charges_policy.data or "",
+            what_to_bring=self.what_to_bring.data or "",
+            external_url=self.external_url.data or "",
+            requires_approval=bool(self.requires_approval.data),
+        )

@@ -1,0 +1,164 @@
+"""Form fields of the coordinator's area whose errors speak plainly: dates typed as day,
+month and year, times of day typed as people write them, whole numbers, and checklists."""
+
+from datetime import date, datetime, time
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextInput
+from wtforms import Field, IntegerField, SelectMultipleField
+from wtforms.validators import ValidationError
+
+from app.display import clock_time, london_moment, long_date, read_clock_time
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class DateInputField(Field):
+    """A date typed in the GOV.UK date input: three boxes for the day, month and year.
+
+    `what` names the date in messages, as in "Enter the date booking opens".
+    """
+
+    widget = GovDateInput()
+
+    def __init__(self, label: str, what: str, required: bool = True, **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.what = what
+        self.required = required
+
+    def _value(self) -> str:
+        """Asked for by the widget, which fills its three boxes from raw_data or data instead."""
+        return ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        # The widget shows the three boxes from raw_data: always three, as typed.
+        parts = [*valuelist, "", "", ""][:3]
+        self.raw_data = parts
+        day, month, year = (part.strip() for part in parts)
+        self.data = None
+        if not (day or month or year):
+            return
+        missing = [
+            name for name, part in (("day", day), ("month", month), ("year", year)) if not part
+        ]
+        if missing:
+            raise ValueError(f"The {self.what} must include a {' and a '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise ValueError(f"The {self.what} must be a real date, like 27 3 2026")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"The {self.what} must be a real date, like 27 3 2026") from None
+
+    def pre_validate(self, form) -> None:
+        if self.required and self.data is None and not self.process_errors:
+            raise ValidationError(f"Enter the {self.what}")
+
+
+class ClockTimeField(Field):
+    """A time of day as people type it (9:30am, 14:00, midday), taken as London's."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, what: str, required: bool = True, **kwargs) -> None:
+        kwargs.setdefault("description", "For example, 9:30am or 14:00")
+        super().__init__(label, **kwargs)
+        self.what = what
+        self.required = required
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return clock_time(self.data) if self.data is not None else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        typed = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not typed:
+            return
+        try:
+            self.data = read_clock_time(typed)
+        except ValueError:
+            raise ValueError(
+                f"Enter the {self.what} as a time of day, like 9:30am or 14:00"
+            ) from None
+
+    def pre_validate(self, form) -> None:
+        if self.required and self.data is None and not self.process_errors:
+            raise ValidationError(f"Enter the {self.what}")
+
+
+def join_moment(day_field: DateInputField, time_field: ClockTimeField) -> datetime | None:
+    """The moment a date and a time typed in London name, in UTC; None when neither was
+    typed, or when they make no moment, with the reason shown at the field concerned.
+
+    Times in the hour the clocks go back are taken in summer time, the first time round
+    (see app.display.london_moment); times in the hour skipped going forward are refused.
+    """
+    if day_field.errors or time_field.errors:
+        return None
+    if day_field.data is None and time_field.data is None:
+        return None
+    if day_field.data is None:
+        day_field.errors.append(f"Enter the {day_field.what}")
+        return None
+    if time_field.data is None:
+        time_field.errors.append(f"Enter the {time_field.what}")
+        return None
+    try:
+        return london_moment(day_field.data, time_field.data)
+    except ValueError:
+        time_field.errors.append(skipped_hour_message(day_field.data, time_field.data))
+        return None
+
+
+def skipped_hour_message(day: date, clock: time) -> str:
+    return (
+        f"There is no {clock_time(clock)} on {long_date(day)}: the clocks go forward an "
+        "hour that night. Choose another time"
+    )
+
+
+class WholeNumberField(IntegerField):
+    """A whole number in a range, with messages that name it."""
+
+    widget = GovTextInput()
+
+    def __init__(
+        self, label: str, what: str, minimum: int, maximum: int, example: int, **kwargs
+    ) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
+        super().__init__(label, **kwargs)
+        self.what, self.minimum, self.maximum, self.example = what, minimum, maximum, example
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        typed = valuelist[0].strip().replace(",", "") if valuelist else ""
+        self.data = None
+        if not typed:
+            return
+        if not typed.isdigit():
+            raise ValueError(f"Enter the {self.what} as a whole number, like {self.example}")
+        self.data = int(typed)
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            return
+        if self.data is None:
+            raise ValidationError(f"Enter the {self.what}")
+        if not self.minimum <= self.data <= self.maximum:
+            raise ValidationError(
+                f"The {self.what} must be between {self.minimum} and {self.maximum}"
+            )
+
+
+class ChecklistField(SelectMultipleField):
+    """Checkboxes for choosing any number from a list; a value not on it is refused plainly."""
+
+    widget = GovCheckboxesInput()
+
+    def __init__(self, label: str, what: str, **kwargs) -> None:
+        message = f"Choose {what} from the list"
+        super().__init__(
+            label, invalid_value_message=message, invalid_choice_message=message, **kwargs
+        )
