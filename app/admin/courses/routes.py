@@ -1,10 +1,126 @@
 """Courses: what is taught, in which prospectus, for whom."""
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 
+from app.accounts.forms import ConfirmForm
 from app.admin import bp
+from app.admin.courses import service
+from app.admin.courses.forms import CourseForm
+from app.admin.prospectuses.service import all_prospectuses
+from app.admin.refusals import show_refusal
+from app.admin.sessions.service import sessions_of, waiting_counts
+from app.extensions import db
+from app.forms import page_status
+from app.models import Prospectus, utcnow
+
+
+def course_or_404(course_id: int):
+    return service.get_course(db.session, course_id) or abort(404)
 
 
 @bp.get("/courses")
 def courses():
-    return render_template("admin/courses/index.html")
+    """Every course, or one prospectus's (`?prospectus=<id>`)."""
+    prospectus_id = request.args.get("prospectus", type=int)
+    prospectus = db.session.get(Prospectus, prospectus_id) if prospectus_id else None
+    return render_template(
+        "admin/courses/index.html",
+        rows=service.course_rows(db.session, utcnow(), prospectus.id if prospectus else None),
+        prospectus=prospectus,
+    )
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def new_course():
+    """`?prospectus=<id>` chooses the prospectus to begin with."""
+    form = CourseForm(
+        prospectuses=all_prospectuses(db.session),
+        data={"prospectus": request.args.get("prospectus", "")},
+    )
+    if not form.validate_on_submit():
+        return render_template("admin/courses/form.html", form=form, course=None), page_status(form)
+    try:
+        course = service.create_course(db.session, form.details(), utcnow())
+    except service.CourseError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/courses/form.html", form=form, course=None), 400
+    db.session.commit()
+    flash(f"{course.title} has been added as a draft.", "success")
+    return redirect(url_for("admin.course", course_id=course.id))
+
+
+@bp.get("/courses/<int:course_id>")
+def course(course_id: int):
+    found = course_or_404(course_id)
+    sessions = sessions_of(db.session, found)
+    return render_template(
+        "admin/courses/show.html",
+        course=found,
+        sessions=sessions,
+        waiting=waiting_counts(db.session, [session.id for session in sessions]),
+        now=utcnow(),
+    )
+
+
+@bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+def edit_course(course_id: int):
+    found = course_or_404(course_id)
+    form = CourseForm(prospectuses=all_prospectuses(db.session), data=CourseForm.data_of(found))
+    if not form.validate_on_submit():
+        return render_template("admin/courses/form.html", form=form, course=found), page_status(
+            form
+        )
+    try:
+        service.update_course(db.session, found, form.details(), utcnow())
+    except service.CourseError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/courses/form.html", form=form, course=found), 400
+    db.session.commit()
+    flash(f"{found.title} has been saved.", "success")
+    return redirect(url_for("admin.course", course_id=found.id))
+
+
+# Buttons without fields: CSRFProtect checks their token, as it does every POST.
+@bp.post("/courses/<int:course_id>/publish")
+def publish_course(course_id: int):
+    found = course_or_404(course_id)
+    service.publish(db.session, found)
+    db.session.commit()
+    if found.prospectus.published:
+        flash(f"{found.title} is published.", "success")
+    else:
+        flash(
+            f"{found.title} is published. It will be public once {found.prospectus.title} "
+            "is published too.",
+            "success",
+        )
+    return redirect(url_for("admin.course", course_id=found.id))
+
+
+@bp.post("/courses/<int:course_id>/unpublish")
+def unpublish_course(course_id: int):
+    found = course_or_404(course_id)
+    service.unpublish(db.session, found)
+    db.session.commit()
+    flash(f"{found.title} is no longer published: it is a draft again.", "success")
+    return redirect(url_for("admin.course", course_id=found.id))
+
+
+@bp.route("/courses/<int:course_id>/delete", methods=["GET", "POST"])
+def delete_course(course_id: int):
+    """GET asks to confirm; POST deletes, or says why not (published, or booked)."""
+    found = course_or_404(course_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("admin/courses/delete.html", form=form, course=found), page_status(
+            form
+        )
+    title = found.title
+    try:
+        service.delete_course(db.session, found)
+    except service.CourseError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/courses/delete.html", form=form, course=found), 400
+    db.session.commit()
+    flash(f"{title} has been deleted.", "success")
+    return redirect(url_for("admin.courses"))

@@ -1,10 +1,233 @@
-"""Sessions: the dated deliveries of courses."""
+"""Sessions: the dated deliveries of courses.
 
-from flask import render_template
+Moving a session, changing its places and cancelling it each have a page of their own:
+each is one change under the session's lock, told to the people booked, and saved whole
+or not at all.
+"""
 
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.forms import ConfirmForm
 from app.admin import bp
+from app.admin.courses.service import get_course
+from app.admin.refusals import show_refusal
+from app.admin.sessions import service
+from app.admin.sessions.forms import (
+    CancelSessionForm,
+    CapacityForm,
+    NewSessionForm,
+    RescheduleForm,
+    SessionDetailsForm,
+)
+from app.bookings.service import TryAgain
+from app.database import locks_for_itself
+from app.display import long_date
+from app.extensions import db
+from app.forms import page_status
+from app.models import utcnow
+from app.pagination import govuk_pagination
+
+SESSIONS_PER_PAGE = 50
+
+
+def session_or_404(session_id: int):
+    return service.get_session(db.session, session_id) or abort(404)
+
+
+def try_again_page():
+    return render_template("bookings/try_again.html"), 503
 
 
 @bp.get("/sessions")
 def sessions():
-    return render_template("admin/sessions/index.html")
+    """Sessions to come, or `?show=past`, a page (`?page=`) at a time."""
+    past = request.args.get("show") == "past"
+    page = service.session_page(
+        utcnow(), past, request.args.get("page", 1, type=int), SESSIONS_PER_PAGE
+    )
+    return render_template(
+        "admin/sessions/index.html",
+        sessions=page,
+        past=past,
+        waiting=service.waiting_counts(db.session, [session.id for session in page.items]),
+        pagination=govuk_pagination(
+            page,
+            lambda number: url_for(
+                "admin.sessions", page=number, **({"show": "past"} if past else {})
+            ),
+            label="Pages of sessions",
+        ),
+    )
+
+
+@bp.route("/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
+def new_session(course_id: int):
+    course = get_course(db.session, course_id) or abort(404)
+    form = NewSessionForm(
+        venues=service.venue_choices(db.session),
+        trainers=service.trainer_choices(db.session),
+    )
+    if not form.validate_on_submit():
+        return render_template("admin/sessions/new.html", form=form, course=course), page_status(
+            form
+        )
+    try:
+        session = service.create_session(
+            db.session, course, form.times(), form.capacity.data, form.details(), utcnow()
+        )
+    except service.SessionError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/sessions/new.html", form=form, course=course), 400
+    db.session.commit()
+    flash(f"The session on {long_date(session.starts_at)} has been added as a draft.", "success")
+    return redirect(url_for("admin.session", session_id=session.id))
+
+
+@bp.get("/sessions/<int:session_id>")
+def session(session_id: int):
+    found = session_or_404(session_id)
+    return render_template(
+        "admin/sessions/show.html",
+        session=found,
+        counts=service.booking_counts(db.session, found),
+        now=utcnow(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(session_id: int):
+    """Trainers, joining link, booking window and cut-off: nobody booked is told of these."""
+    found = session_or_404(session_id)
+    form = SessionDetailsForm(
+        trainers=service.trainer_choices(db.session, found),
+        data=SessionDetailsForm.data_of(found),
+    )
+    if not form.validate_on_submit():
+        return render_template("admin/sessions/edit.html", form=form, session=found), (
+            page_status(form)
+        )
+    try:
+        service.update_details(db.session, found, form.details())
+    except service.SessionError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/sessions/edit.html", form=form, session=found), 400
+    db.session.commit()
+    flash("The session has been saved.", "success")
+    return redirect(url_for("admin.session", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
+@locks_for_itself
+def reschedule_session(session_id: int):
+    """A new date, time or place; everyone with a place is sent the updated invite."""
+    found = session_or_404(session_id)
+    form = RescheduleForm(
+        venues=service.venue_choices(db.session), data=RescheduleForm.data_of(found)
+    )
+    if not form.validate_on_submit():
+        return render_template("admin/sessions/reschedule.html", form=form, session=found), (
+            page_status(form)
+        )
+    try:
+        service.reschedule(db.session, session_id, form.times(), utcnow())
+    except TryAgain:
+        return try_again_page()
+    except service.SessionError as refusal:
+        db.session.rollback()
+        show_refusal(form, refusal)
+        return render_template(
+            "admin/sessions/reschedule.html", form=form, session=session_or_404(session_id)
+        ), 400
+    db.session.commit()
+    flash("The session has been moved. Everyone with a place has been told.", "success")
+    return redirect(url_for("admin.session", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/capacity", methods=["GET", "POST"])
+@locks_for_itself
+def session_capacity(session_id: int):
+    """Raising the places confirms people waiting; below the places taken it is refused."""
+    found = session_or_404(session_id)
+    form = CapacityForm(data={"capacity": found.capacity})
+    if not form.validate_on_submit():
+        return render_template("admin/sessions/capacity.html", form=form, session=found), (
+            page_status(form)
+        )
+    try:
+        service.change_capacity(db.session, session_id, form.capacity.data, current_user, utcnow())
+    except TryAgain:
+        return try_again_page()
+    except service.SessionError as refusal:
+        db.session.rollback()
+        show_refusal(form, refusal)
+        return render_template(
+            "admin/sessions/capacity.html", form=form, session=session_or_404(session_id)
+        ), 400
+    db.session.commit()
+    flash(f"The session now has {form.capacity.data} places.", "success")
+    return redirect(url_for("admin.session", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@locks_for_itself
+def cancel_session(session_id: int):
+    """Everyone booked is told why, and their calendars drop the session."""
+    found = session_or_404(session_id)
+    form = CancelSessionForm()
+    if not form.validate_on_submit():
+        return render_template("admin/sessions/cancel.html", form=form, session=found), (
+            page_status(form)
+        )
+    try:
+        service.cancel(db.session, session_id, form.reason.data, utcnow())
+    except TryAgain:
+        return try_again_page()
+    except service.SessionError as refusal:
+        db.session.rollback()
+        show_refusal(form, refusal)
+        return render_template(
+            "admin/sessions/cancel.html", form=form, session=session_or_404(session_id)
+        ), 400
+    db.session.commit()
+    flash("The session is cancelled. Everyone booked has been told.", "success")
+    return redirect(url_for("admin.session", session_id=session_id))
+
+
+# Buttons without fields: CSRFProtect checks their token, as it does every POST.
+@bp.post("/sessions/<int:session_id>/publish")
+def publish_session(session_id: int):
+    found = session_or_404(session_id)
+    service.publish(db.session, found)
+    db.session.commit()
+    flash("The session is published.", "success")
+    return redirect(url_for("admin.session", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/unpublish")
+def unpublish_session(session_id: int):
+    found = session_or_404(session_id)
+    service.unpublish(db.session, found)
+    db.session.commit()
+    flash("The session is no longer published: it is a draft again.", "success")
+    return redirect(url_for("admin.session", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+def delete_session(session_id: int):
+    """GET asks to confirm; POST deletes, or says why not (published, or booked)."""
+    found = session_or_404(session_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("admin/sessions/delete.html", form=form, session=found), (
+            page_status(form)
+        )
+    course_id = found.course_id
+    try:
+        service.delete_session(db.session, found)
+    except service.SessionError as refusal:
+        show_refusal(form, refusal)
+        return render_template("admin/sessions/delete.html", form=form, session=found), 400
+    db.session.commit()
+    flash("The session has been deleted.", "success")
+    return redirect(url_for("admin.course", course_id=course_id))

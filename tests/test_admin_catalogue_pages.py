@@ -1,0 +1,744 @@
+"""The coordinator's prospectus, course and session pages, as a browser uses them: who may
+see them, forms and their errors, publishing, deleting, the audit log and query counts.
+
+The rules themselves are tested without HTTP in test_admin_catalogue_rules.py; what the
+public then sees, in test_admin_catalogue_public.py.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    AuditEntry,
+    BookingStatus,
+    Course,
+    CourseSession,
+    Delivery,
+    OutboxMessage,
+    Prospectus,
+    Role,
+    Sector,
+    User,
+)
+from tests.conftest import csrf_token, sign_in, submit
+from tests.factories import (
+    PASSWORD,
+    fill,
+    make_course,
+    make_prospectus,
+    make_session,
+    make_user,
+    make_venue,
+)
+
+#: 9:30am in London in June 2037 (summer time).
+SUMMER_MORNING = datetime(2037, 6, 11, 8, 30, tzinfo=UTC)
+
+
+def signed_in(app, role: Role, **fields) -> tuple[User, FlaskClient]:
+    person = make_user(password=PASSWORD, role=role, **fields)
+    browser = app.test_client()
+    assert sign_in(browser, person.email, PASSWORD).status_code == 302
+    return person, browser
+
+
+@pytest.fixture
+def signed_in_coordinator(app) -> tuple[User, FlaskClient]:
+    return signed_in(app, Role.COORDINATOR, name="Cora Ordinator")
+
+
+@pytest.fixture
+def coordinator(signed_in_coordinator) -> User:
+    return signed_in_coordinator[0]
+
+
+@pytest.fixture
+def browser(signed_in_coordinator) -> FlaskClient:
+    return signed_in_coordinator[1]
+
+
+def press(browser: FlaskClient, page_url: str, action_url: str):
+    """Press a button on a page: a POST with the page's CSRF token."""
+    token = csrf_token(browser.get(page_url).text)
+    return browser.post(action_url, data={"csrf_token": token})
+
+
+def text_of(response) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
+
+
+def error_summary(response) -> str:
+    found = re.search(r'<div class="govuk-error-summary".*?</ul>', response.text, re.S)
+    assert found, "the page has no error summary"
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", found.group(0))).split())
+
+
+def field_error(response, field_id: str) -> str:
+    """The message shown at a field (GOV.UK puts it in <p id="<field>-error">)."""
+    found = re.search(rf'<p id="{field_id}-error"[^>]*>(.*?)</p>', response.text, re.S)
+    assert found, f"no error at {field_id}"
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split()).removeprefix(
+        "Error: "
+    )
+
+
+def fresh(model, record_id: int):
+    db.session.expire_all()
+    return db.session.get(model, record_id)
+
+
+def audit_entries(record_type: str, record_id: int) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.record_type == record_type, AuditEntry.record_id == record_id)
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+# Who may see the pages --------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalogue(app):
+    """A prospectus, a course and a session, with a trainer assigned to the session."""
+    prospectus = make_prospectus("multi-agency")
+    course = make_course(prospectus)
+    trainer = make_user(password=PASSWORD, role=Role.TRAINER)
+    session = make_session(course, starts_at=SUMMER_MORNING, trainers=[trainer])
+    return prospectus, course, session, trainer
+
+
+def page_urls(prospectus, course, session) -> list[str]:
+    return [
+        "/admin/prospectuses",
+        "/admin/prospectuses/new",
+        f"/admin/prospectuses/{prospectus.id}",
+        f"/admin/prospectuses/{prospectus.id}/edit",
+        f"/admin/prospectuses/{prospectus.id}/delete",
+        "/admin/courses",
+        f"/admin/courses?prospectus={prospectus.id}",
+        "/admin/courses/new",
+        f"/admin/courses/{course.id}",
+        f"/admin/courses/{course.id}/edit",
+        f"/admin/courses/{course.id}/delete",
+        f"/admin/courses/{course.id}/sessions/new",
+        "/admin/sessions",
+        "/admin/sessions?show=past",
+        f"/admin/sessions/{session.id}",
+        f"/admin/sessions/{session.id}/edit",
+        f"/admin/sessions/{session.id}/reschedule",
+        f"/admin/sessions/{session.id}/capacity",
+        f"/admin/sessions/{session.id}/cancel",
+        f"/admin/sessions/{session.id}/delete",
+    ]
+
+
+def button_urls(prospectus, course, session) -> list[str]:
+    return [
+        f"/admin/prospectuses/{prospectus.id}/publish",
+        f"/admin/prospectuses/{prospectus.id}/unpublish",
+        f"/admin/courses/{course.id}/publish",
+        f"/admin/courses/{course.id}/unpublish",
+        f"/admin/sessions/{session.id}/publish",
+        f"/admin/sessions/{session.id}/unpublish",
+    ]
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, client, catalogue):
+    prospectus, course, session, _ = catalogue
+    for url in page_urls(prospectus, course, session):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.location.startswith("/account/sign-in"), url
+
+
+@pytest.mark.parametrize("role", [Role.PROFESSIONAL, Role.TRAINER])
+def test_only_coordinators_may_see_or_change_the_catalogue(app, catalogue, role):
+    prospectus, course, session, trainer = catalogue
+    if role is Role.TRAINER:
+        browser = app.test_client()
+        sign_in(browser, trainer.email, PASSWORD)
+    else:
+        _, browser = signed_in(app, role)
+    token = csrf_token(browser.get("/account/profile").text)
+
+    for url in page_urls(prospectus, course, session):
+        assert browser.get(url).status_code == 403, url
+    for url in button_urls(prospectus, course, session):
+        assert browser.post(url, data={"csrf_token": token}).status_code == 403, url
+    assert fresh(Prospectus, prospectus.id).published is True
+
+
+def test_every_page_answers_a_coordinator(browser, catalogue):
+    prospectus, course, session, _ = catalogue
+    for url in page_urls(prospectus, course, session):
+        assert browser.get(url).status_code == 200, url
+
+
+def test_a_button_without_its_form_token_changes_nothing(browser, catalogue):
+    prospectus, *_ = catalogue
+
+    response = browser.post(f"/admin/prospectuses/{prospectus.id}/unpublish")
+
+    assert response.status_code == 400
+    assert fresh(Prospectus, prospectus.id).published is True
+
+
+def test_unknown_records_are_not_found(browser):
+    for url in ("/admin/prospectuses/999", "/admin/courses/999", "/admin/sessions/999"):
+        assert browser.get(url).status_code == 404
+
+
+# Prospectuses -----------------------------------------------------------------------------
+
+NEW_PROSPECTUS = {
+    "title": "Early Help learning and development prospectus",
+    "slug": "early-help",
+    "year": "2026",
+    "introduction": "Courses for practitioners who support families.",
+    "position": "2",
+}
+
+
+def test_a_coordinator_adds_a_prospectus_as_a_draft(browser, coordinator):
+    response = submit(browser, "/admin/prospectuses/new", NEW_PROSPECTUS)
+
+    made = db.session.scalar(select(Prospectus))
+    assert response.status_code == 302
+    assert response.location == f"/admin/prospectuses/{made.id}"
+    assert (made.slug, made.year, made.published) == ("early-help", 2026, False)
+    page = browser.get(response.location)
+    assert "Early Help learning and development prospectus has been added as a draft." in (
+        text_of(page)
+    )
+    [entry] = audit_entries("prospectus", made.id)
+    assert entry.actor_id == coordinator.id
+    assert entry.action == "created"
+    assert entry.changes["title"] == [None, NEW_PROSPECTUS["title"]]
+
+
+def test_prospectus_form_errors_show_at_the_top_and_at_each_field_keeping_what_was_typed(
+    browser,
+):
+    response = submit(
+        browser,
+        "/admin/prospectuses/new",
+        NEW_PROSPECTUS | {"title": "", "year": "twenty twenty-six"},
+    )
+
+    assert response.status_code == 400
+    assert "<title>Error: " in response.text
+    assert "There is a problem" in error_summary(response)
+    assert 'href="#title"' in response.text and 'href="#year"' in response.text
+    assert field_error(response, "title") == "Enter the prospectus's title"
+    assert field_error(response, "year") == "Enter the year as a whole number, like 2026"
+    assert 'value="twenty twenty-six"' in response.text
+    assert "Courses for practitioners who support families." in response.text
+    assert db.session.scalar(select(Prospectus)) is None
+
+
+def test_a_web_address_in_use_is_refused_at_the_field(browser):
+    make_prospectus("early-help", title="The Early Help prospectus")
+
+    response = submit(browser, "/admin/prospectuses/new", NEW_PROSPECTUS)
+
+    assert response.status_code == 400
+    assert field_error(response, "slug") == (
+        "The web address /prospectuses/early-help is already used by "
+        "The Early Help prospectus: type another"
+    )
+    assert 'value="Early Help learning and development prospectus"' in response.text
+
+
+def test_a_coordinator_edits_publishes_and_unpublishes_a_prospectus(browser, coordinator):
+    prospectus = make_prospectus("early-help", title="Early Help", published=False)
+    url = f"/admin/prospectuses/{prospectus.id}"
+
+    form = browser.get(f"{url}/edit")
+    assert 'value="Early Help"' in form.text
+    edited = submit(browser, f"{url}/edit", NEW_PROSPECTUS | {"title": "Early Help 2026"})
+    published = press(browser, url, f"{url}/publish")
+    after_publishing = fresh(Prospectus, prospectus.id).published
+    unpublished = press(browser, url, f"{url}/unpublish")
+
+    assert edited.status_code == published.status_code == unpublished.status_code == 302
+    assert after_publishing is True
+    assert fresh(Prospectus, prospectus.id).published is False
+    assert fresh(Prospectus, prospectus.id).title == "Early Help 2026"
+    changes = [entry.changes for entry in audit_entries("prospectus", prospectus.id)]
+    assert {"title": ["Early Help", "Early Help 2026"]}.items() <= changes[0].items()
+    assert changes[1:] == [{"published": [False, True]}, {"published": [True, False]}]
+
+
+def test_a_prospectus_with_courses_is_not_deleted(browser):
+    prospectus = make_prospectus(published=False)
+    make_course(prospectus, published=False)
+    url = f"/admin/prospectuses/{prospectus.id}/delete"
+
+    response = submit(browser, url, {})
+
+    assert response.status_code == 400
+    assert "it holds 1 course" in error_summary(response)
+    assert fresh(Prospectus, prospectus.id) is not None
+
+
+def test_an_empty_draft_prospectus_is_deleted(browser, coordinator):
+    prospectus = make_prospectus(published=False)
+    prospectus_id = prospectus.id
+
+    response = submit(browser, f"/admin/prospectuses/{prospectus_id}/delete", {})
+
+    assert response.status_code == 302 and response.location == "/admin/prospectuses"
+    assert fresh(Prospectus, prospectus_id) is None
+    [deleted] = audit_entries("prospectus", prospectus_id)
+    assert (deleted.action, deleted.actor_id) == ("deleted", coordinator.id)
+    assert deleted.changes["slug"] == ["multi-agency", None]
+
+
+# Courses ----------------------------------------------------------------------------------
+
+
+def new_course(prospectus: Prospectus, **changes) -> dict:
+    return {
+        "prospectus": str(prospectus.id),
+        "title": "Understanding neglect",
+        "slug": "",
+        "summary": "Recognising neglect and what to do about it.",
+        "description": "## What it covers\n\nThe **signs** of neglect.<script>alert(1)</script>",
+        "learning_outcomes": "Recognise neglect\nKnow how to refer",
+        "audience": "Anyone who works with families.",
+        "sectors": ["health", "early-years"],
+        "level": "2",
+        "duration": "Half day",
+        "delivery": "in-person",
+        "external_url": "",
+        "charges_policy": "Free.",
+        "what_to_bring": "A pen.",
+        "requires_approval": "y",
+    } | changes
+
+
+def test_a_coordinator_adds_a_course_as_a_draft(browser, coordinator):
+    prospectus = make_prospectus("early-help")
+
+    response = submit(
+        browser, f"/admin/courses/new?prospectus={prospectus.id}", new_course(prospectus)
+    )
+
+    made = db.session.scalar(select(Course))
+    assert response.status_code == 302 and response.location == f"/admin/courses/{made.id}"
+    assert made.slug == "understanding-neglect" and made.published is False
+    assert set(made.sectors) == {Sector.HEALTH, Sector.EARLY_YEARS}
+    assert (made.level, made.delivery, made.requires_approval) == (2, Delivery.IN_PERSON, True)
+    assert audit_entries("course", made.id)[0].actor_id == coordinator.id
+    assert len(audit_entries("course audience", made.id)) == 2
+
+
+def test_the_new_course_form_starts_in_the_prospectus_it_was_opened_from(browser):
+    prospectus = make_prospectus("early-help")
+
+    page = browser.get(f"/admin/courses/new?prospectus={prospectus.id}")
+
+    assert re.search(rf'<option value="{prospectus.id}" selected', page.text)
+
+
+def test_course_form_errors_keep_what_was_typed_and_chosen(browser):
+    prospectus = make_prospectus("early-help")
+    typed = new_course(prospectus, title="", level="", delivery="")
+    del typed["level"], typed["delivery"]
+
+    response = submit(browser, "/admin/courses/new", typed)
+
+    assert response.status_code == 400
+    summary = error_summary(response)
+    for message in ("Enter the course's title", "Choose the course's level",
+                    "Choose how the course is delivered"):  # fmt: skip
+        assert message in summary
+    assert field_error(response, "level") == "Choose the course's level"
+    assert "Recognising neglect and what to do about it." in response.text
+    assert re.search(r'value="health" checked', response.text)
+    assert re.search(r'value="early-years" checked', response.text)
+    assert not re.search(r'value="police" checked', response.text)
+    assert db.session.scalar(select(Course)) is None
+
+
+def test_e_learning_without_its_address_is_refused_at_the_address(browser):
+    prospectus = make_prospectus("early-help")
+
+    response = submit(browser, "/admin/courses/new", new_course(prospectus, delivery="e-learning"))
+
+    assert response.status_code == 400
+    assert field_error(response, "external_url") == (
+        "Enter the web address where people start the e-learning"
+    )
+    assert re.search(r'value="e-learning" checked', response.text)
+
+
+def test_the_course_page_shows_the_description_through_the_sanitiser(browser):
+    course = make_course(make_prospectus(), description="The **signs**.<script>alert(1)</script>")
+
+    page = browser.get(f"/admin/courses/{course.id}")
+
+    assert "<strong>signs</strong>" in page.text
+    assert "<script>alert(1)" not in page.text
+
+
+def test_a_coordinator_edits_publishes_and_unpublishes_a_course(browser, coordinator):
+    prospectus = make_prospectus("early-help", title="Early Help", published=False)
+    course = make_course(prospectus, title="Neglect", slug="neglect", published=False)
+    url = f"/admin/courses/{course.id}"
+
+    form = browser.get(f"{url}/edit")
+    edited = submit(browser, f"{url}/edit", new_course(prospectus, slug="neglect"))
+    published = press(browser, url, f"{url}/publish")
+    shown = text_of(browser.get(url))
+
+    assert 'value="Neglect"' in form.text
+    assert edited.status_code == published.status_code == 302
+    course = fresh(Course, course.id)
+    assert (course.title, course.slug, course.published) == (
+        "Understanding neglect",
+        "neglect",
+        True,
+    )
+    assert "It will be public once Early Help is published too." in shown
+    assert "Not public yet: its prospectus is a draft." in shown
+
+    assert press(browser, url, f"{url}/unpublish").status_code == 302
+    assert fresh(Course, course.id).published is False
+    actions = [(entry.action, entry.actor_id) for entry in audit_entries("course", course.id)]
+    assert actions == [("changed", coordinator.id)] * 3
+
+
+def test_a_booked_course_is_not_deleted(browser):
+    course = make_course(make_prospectus(), published=False)
+    fill(make_session(course, starts_at=SUMMER_MORNING), 1)
+
+    response = submit(browser, f"/admin/courses/{course.id}/delete", {})
+
+    assert response.status_code == 400
+    assert "cannot be deleted: its sessions have 1 booking" in error_summary(response)
+    assert fresh(Course, course.id) is not None
+
+
+def test_a_draft_course_nobody_booked_is_deleted_with_its_sessions(browser):
+    course = make_course(make_prospectus(), published=False)
+    session = make_session(course, starts_at=SUMMER_MORNING)
+    course_id, session_id = course.id, session.id
+
+    response = submit(browser, f"/admin/courses/{course_id}/delete", {})
+
+    assert response.status_code == 302 and response.location == "/admin/courses"
+    assert fresh(Course, course_id) is None and fresh(CourseSession, session_id) is None
+    assert audit_entries("session", session_id)[-1].action == "deleted"
+
+
+# Sessions ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def course(app) -> Course:
+    return make_course(make_prospectus("early-help"), title="Understanding neglect")
+
+
+def new_session(**changes) -> dict:
+    return {
+        "date": ["11", "6", "2037"],
+        "start_time": "9:30am",
+        "end_time": "12:30pm",
+        "venue": "online",
+        "online_join_url": "https://meet.example.org/j/1",
+        "capacity": "16",
+        "trainers": [],
+        "opens_date": ["", "", ""],
+        "opens_time": "",
+        "closes_date": ["9", "6", "2037"],
+        "closes_time": "17:00",
+        "cutoff_hours": "48",
+    } | changes
+
+
+def test_a_coordinator_schedules_a_session_in_london_time(browser, course, coordinator):
+    trainer = make_user(name="Tara Trainer", role=Role.TRAINER)
+    venue = make_venue(name="Riverside House")
+    url = f"/admin/courses/{course.id}/sessions/new"
+
+    form = browser.get(url)
+    response = submit(browser, url, new_session(venue=str(venue.id), trainers=[str(trainer.id)]))
+
+    made = db.session.scalar(select(CourseSession))
+    assert "Tara Trainer" in form.text and "Riverside House" in form.text
+    assert response.status_code == 302 and response.location == f"/admin/sessions/{made.id}"
+    assert made.starts_at == SUMMER_MORNING
+    assert made.ends_at == SUMMER_MORNING + timedelta(hours=3)
+    assert made.booking_closes_at == datetime(2037, 6, 9, 16, 0, tzinfo=UTC)
+    assert made.booking_opens_at is None
+    assert (made.venue_id, made.capacity, made.cancellation_cutoff_hours) == (venue.id, 16, 48)
+    assert made.trainers == [trainer] and made.published is False
+    [entry] = audit_entries("session", made.id)
+    assert entry.actor_id == coordinator.id
+    assert entry.changes["trainers"] == [None, ["Tara Trainer"]]
+    shown = text_of(browser.get(response.location))
+    assert "9:30am to 12:30pm" in shown and "Thursday 11 June 2037" in shown
+
+
+def test_a_time_the_clocks_skip_is_refused_keeping_what_was_typed(browser, course):
+    response = submit(
+        browser,
+        f"/admin/courses/{course.id}/sessions/new",
+        new_session(
+            date=["29", "3", "2037"],
+            start_time="1:30am",
+            end_time="4am",
+            closes_date=["", "", ""],
+            closes_time="",
+        ),
+    )
+
+    assert response.status_code == 400
+    assert field_error(response, "start_time") == (
+        "There is no 1:30am on Sunday 29 March 2037: the clocks go forward an hour that night. "
+        "Choose another time"
+    )
+    assert 'value="1:30am"' in response.text
+    assert 'id="date-day" name="date" type="text" value="29"' in response.text
+    assert db.session.scalar(select(CourseSession)) is None
+
+
+def test_a_time_that_happens_twice_is_taken_in_summer_time(browser, course):
+    """Documented in app.display.london_moment: the first 1:30am, before the clocks go back."""
+    response = submit(
+        browser,
+        f"/admin/courses/{course.id}/sessions/new",
+        new_session(
+            date=["25", "10", "2037"],
+            start_time="1:30am",
+            end_time="3am",
+            closes_date=["", "", ""],
+            closes_time="",
+        ),
+    )
+
+    made = db.session.scalar(select(CourseSession))
+    assert response.status_code == 302
+    assert made.starts_at == datetime(2037, 10, 25, 0, 30, tzinfo=UTC)
+    assert made.ends_at == datetime(2037, 10, 25, 3, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"date": ["11", "", "2037"]}, "date", "The date of the session must include a month"),
+        ({"date": ["31", "6", "2037"]}, "date", "The date of the session must be a real date"),
+        ({"start_time": "half nine"}, "start_time", "Enter the start time as a time of day"),
+        ({"end_time": ""}, "end_time", "Enter the end time"),
+        ({"end_time": "9am"}, "end_time", "The session must end after it starts"),
+        ({"venue": ""}, "venue", "Choose where the session is held"),
+        ({"venue": "999"}, "venue", "Choose a venue from the list, or online"),
+        ({"capacity": "lots"}, "capacity", "Enter the number of places as a whole number"),
+        ({"capacity": "0"}, "capacity", "The number of places must be between 1 and 500"),
+        ({"trainers": ["999"]}, "trainers", "Choose trainers from the list"),
+        ({"closes_time": ""}, "closes_time", "Enter the time booking closes"),
+        (
+            {"closes_date": ["12", "6", "2037"]},
+            "closes_date",
+            "Booking must close by the time the session starts, 9:30am on Thursday 11 June 2037",
+        ),
+    ],
+)
+def test_what_is_wrong_with_a_new_session_is_said_at_its_field(
+    browser, course, changes, field, message
+):
+    response = submit(browser, f"/admin/courses/{course.id}/sessions/new", new_session(**changes))
+
+    assert response.status_code == 400
+    assert field_error(response, field).startswith(message)
+    assert f'href="#{field}"' in response.text
+    assert db.session.scalar(select(CourseSession)) is None
+
+
+def test_changing_trainers_and_booking_is_logged_with_before_and_after(
+    browser, course, coordinator
+):
+    before = make_user(name="Alex Before", role=Role.TRAINER)
+    after = make_user(name="Bea After", role=Role.TRAINER)
+    session = make_session(course, starts_at=SUMMER_MORNING, trainers=[before])
+    url = f"/admin/sessions/{session.id}/edit"
+
+    page = browser.get(url)
+    response = submit(
+        browser,
+        url,
+        {
+            "trainers": [str(after.id)],
+            "online_join_url": "",
+            "opens_date": ["1", "5", "2037"],
+            "opens_time": "9am",
+            "closes_date": ["", "", ""],
+            "closes_time": "",
+            "cutoff_hours": "24",
+        },
+    )
+
+    assert re.search(rf'value="{before.id}" checked', page.text)
+    assert response.status_code == 302
+    session = fresh(CourseSession, session.id)
+    assert session.trainers == [after]
+    assert session.booking_opens_at == datetime(2037, 5, 1, 8, 0, tzinfo=UTC)
+    [entry] = audit_entries("session", session.id)
+    assert entry.actor_id == coordinator.id
+    assert entry.changes["trainers"] == [["Alex Before"], ["Bea After"]]
+    assert entry.changes["cancellation_cutoff_hours"] == [72, 24]
+
+
+def test_moving_a_session_tells_the_people_booked(browser, course):
+    session = make_session(course, starts_at=SUMMER_MORNING)
+    fill(session, 2)
+    url = f"/admin/sessions/{session.id}/reschedule"
+
+    page = browser.get(url)
+    response = submit(
+        browser,
+        url,
+        {"date": ["12", "6", "2037"], "start_time": "10am", "end_time": "1pm", "venue": "online"},
+    )
+
+    assert 'value="9:30am"' in page.text
+    assert response.status_code == 302
+    moved = fresh(CourseSession, session.id)
+    assert moved.starts_at == datetime(2037, 6, 12, 9, 0, tzinfo=UTC)
+    assert moved.sequence == 1
+    assert len(db.session.scalars(select(OutboxMessage)).all()) == 2
+
+
+def test_fewer_places_than_are_taken_is_refused_at_the_field(browser, course):
+    session = make_session(course, starts_at=SUMMER_MORNING, capacity=5)
+    fill(session, 3)
+
+    response = submit(browser, f"/admin/sessions/{session.id}/capacity", {"capacity": "2"})
+
+    assert response.status_code == 400
+    assert field_error(response, "capacity") == (
+        "3 places are taken, so the capacity cannot be less than 3"
+    )
+    assert 'value="2"' in response.text
+    assert fresh(CourseSession, session.id).capacity == 5
+
+
+def test_more_places_confirm_people_waiting(browser, course):
+    session = make_session(course, starts_at=SUMMER_MORNING, capacity=1)
+    fill(session, 1)
+    fill(session, 1, status=BookingStatus.WAITING)
+
+    response = submit(browser, f"/admin/sessions/{session.id}/capacity", {"capacity": "2"})
+
+    assert response.status_code == 302
+    assert fresh(CourseSession, session.id).capacity == 2
+    assert "A place is yours" in " ".join(db.session.scalars(select(OutboxMessage.subject)))
+
+
+def test_cancelling_a_session_needs_a_reason(browser, course):
+    session = make_session(course, starts_at=SUMMER_MORNING)
+    fill(session, 1)
+    url = f"/admin/sessions/{session.id}/cancel"
+
+    refused = submit(browser, url, {"reason": ""})
+    cancelled = submit(browser, url, {"reason": "The trainer is ill"})
+
+    assert refused.status_code == 400
+    assert field_error(refused, "reason") == "Enter why the session is cancelled"
+    assert cancelled.status_code == 302
+    session = fresh(CourseSession, session.id)
+    assert session.is_cancelled and session.cancellation_reason == "The trainer is ill"
+    assert "Cancelled" in text_of(browser.get(f"/admin/sessions/{session.id}"))
+
+
+def test_publishing_and_unpublishing_a_session(browser, course, coordinator):
+    session = make_session(course, starts_at=SUMMER_MORNING, published=False)
+    url = f"/admin/sessions/{session.id}"
+
+    assert press(browser, url, f"{url}/publish").status_code == 302
+    assert fresh(CourseSession, session.id).published is True
+    assert press(browser, url, f"{url}/unpublish").status_code == 302
+    assert fresh(CourseSession, session.id).published is False
+    changes = [entry.changes for entry in audit_entries("session", session.id)]
+    assert changes == [{"published": [False, True]}, {"published": [True, False]}]
+
+
+def test_a_booked_session_is_not_deleted(browser, course):
+    session = make_session(course, starts_at=SUMMER_MORNING, published=False)
+    fill(session, 1, status=BookingStatus.CANCELLED)
+
+    response = submit(browser, f"/admin/sessions/{session.id}/delete", {})
+
+    assert response.status_code == 400
+    assert "it has 1 booking. Cancel it instead" in error_summary(response)
+    assert fresh(CourseSession, session.id) is not None
+
+
+def test_a_draft_session_nobody_booked_is_deleted(browser, course):
+    session_id = make_session(course, starts_at=SUMMER_MORNING, published=False).id
+
+    response = submit(browser, f"/admin/sessions/{session_id}/delete", {})
+
+    assert response.status_code == 302 and response.location == f"/admin/courses/{course.id}"
+    assert fresh(CourseSession, session_id) is None
+
+
+# Lists issue a fixed number of queries ----------------------------------------------------
+
+
+def grow(prospectus: Prospectus, courses: int) -> None:
+    """Courses with sectors, a session to come and one past, trainers and bookings."""
+    trainer = make_user(role=Role.TRAINER)
+    venue = make_venue()
+    for _ in range(courses):
+        course = make_course(prospectus, sectors=(Sector.HEALTH, Sector.POLICE))
+        upcoming = make_session(course, starts_at=SUMMER_MORNING, venue=venue, trainers=[trainer])
+        make_session(course, starts_at=datetime(2020, 1, 1, 9, tzinfo=UTC), trainers=[trainer])
+        fill(upcoming, 1)
+        fill(upcoming, 1, status=BookingStatus.WAITING)
+
+
+def test_lists_issue_the_same_number_of_queries_however_long(browser, count_queries):
+    prospectus = make_prospectus("multi-agency")
+    urls = ["/admin/prospectuses", f"/admin/prospectuses/{prospectus.id}", "/admin/courses",
+            "/admin/sessions", "/admin/sessions?show=past"]  # fmt: skip
+    grow(prospectus, 1)
+    with count_queries() as small:
+        for url in urls:
+            assert browser.get(url).status_code == 200
+    grow(prospectus, 3)
+    grow(make_prospectus("early-help", published=False), 3)
+    with count_queries() as large:
+        for url in urls:
+            assert browser.get(url).status_code == 200
+
+    assert len(large) == len(small)
+
+
+def test_a_course_page_issues_the_same_number_of_queries_however_many_sessions(
+    browser, course, count_queries
+):
+    trainer = make_user(role=Role.TRAINER)
+    make_session(course, starts_at=SUMMER_MORNING, trainers=[trainer], venue=make_venue())
+    with count_queries() as small:
+        browser.get(f"/admin/courses/{course.id}")
+    for day in range(1, 6):
+        session = make_session(
+            course, starts_at=SUMMER_MORNING + timedelta(days=day), trainers=[trainer],
+            venue=make_venue(),
+        )  # fmt: skip
+        fill(session, 1, status=BookingStatus.WAITING)
+    with count_queries() as large:
+        browser.get(f"/admin/courses/{course.id}")
+
+    assert len(large) == len(small)
