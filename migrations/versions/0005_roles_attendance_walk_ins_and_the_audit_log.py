@@ -10,9 +10,8 @@ Create Date: 2026-11-26 14:04:10.521929
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0005"
