@@ -224,9 +224,9 @@ def link_in(message: EmailMessage) -> str:
 
 
 def csrf_token(page: str) -> str:
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert found, "the page has no CSRF token"
-    return found.group(1)
+    field = re.search(r'<input[^>]*\bname="csrf_token"[^>]*>', page)
+    assert field, "the page has no CSRF token"
+    return re.search(r'\bvalue="([^"]+)"', field.group(0)).group(1)
 
 
 def submit(client, url: str, data: dict, **kwargs):

@@ -47,6 +47,8 @@ class CaseReviewForm(FlaskForm):
     )
     year = StringField(
         "Year published (optional)",
+        # The saved year is a number; a form sent without the field would keep it so.
+        filters=[lambda year: "" if year is None else str(year)],
         validators=[Length(max=4, message="Enter the year as 4 digits, like 2012")],
         widget=GovTextInput(),
         render_kw={"inputmode": "numeric"},

@@ -1,0 +1,188 @@
+"""Who may open each page of the trainer's and the coordinator's areas.
+
+Every route under /trainer and /admin is found in the app's URL map, so a new one is
+checked the day it is added, for five people: someone signed out (sent to sign in),
+a professional (403), a trainer not assigned to the session (403, but for their own
+list), the session's trainer (the trainer's area only) and a coordinator (everything).
+A page a person may open answers 200; a form they may send is accepted or re-shown
+with its errors, never refused for who they are.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+
+from app.extensions import db
+from app.models import Booking, BookingStatus, Role, utcnow
+from tests.conftest import csrf_token, sign_in
+from tests.factories import (
+    PASSWORD,
+    link,
+    make_agency,
+    make_case_review,
+    make_course,
+    make_prospectus,
+    make_session,
+    make_user,
+    make_venue,
+)
+
+ANONYMOUS = "anonymous"
+PROFESSIONAL = "professional"
+OTHER_TRAINER = "trainer not assigned"
+TRAINER = "trainer assigned"
+COORDINATOR = "coordinator"
+# The coordinator comes last: their forms may change what the others would see.
+PEOPLE = (ANONYMOUS, PROFESSIONAL, OTHER_TRAINER, TRAINER, COORDINATOR)
+
+SIGN_IN = "/account/sign-in"
+OPEN = "open"
+REFUSED = "403"
+TO_SIGN_IN = "sign in"
+
+#: Pages of the trainer's area that need the session under way rather than still to come.
+NEEDS_SESSION_UNDER_WAY = {"trainer.add_walk_in"}
+
+
+def staff_routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(rule, method, endpoint) for every page and form of the two areas."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(("/trainer", "/admin")):
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            found.append((rule.rule, method, rule.endpoint))
+    return sorted(found)
+
+
+def route_id(route: tuple[str, str, str]) -> str:
+    rule, method, _ = route
+    return f"{method} {rule}"
+
+
+def expected(person: str, endpoint: str) -> str:
+    if person == ANONYMOUS:
+        return TO_SIGN_IN
+    if person == COORDINATOR:
+        return OPEN
+    if endpoint.startswith("admin.") or person == PROFESSIONAL:
+        return REFUSED
+    if person == OTHER_TRAINER and endpoint != "trainer.index":
+        return REFUSED
+    return OPEN
+
+
+@dataclass
+class World:
+    people: dict[str, object]
+    ids: dict[str, int]
+    session_under_way: int
+
+
+@pytest.fixture
+def world(app) -> World:
+    """One of everything a URL of the two areas can name, and the five people."""
+    people = {
+        PROFESSIONAL: make_user(password=PASSWORD),
+        OTHER_TRAINER: make_user(password=PASSWORD, role=Role.TRAINER),
+        TRAINER: make_user(password=PASSWORD, role=Role.TRAINER),
+        COORDINATOR: make_user(password=PASSWORD, role=Role.COORDINATOR),
+    }
+    course = make_course(make_prospectus())
+    to_come = make_session(course, starts_at=utcnow() + timedelta(days=10), venue=make_venue())
+    under_way = make_session(course, starts_at=utcnow() - timedelta(hours=1), hours=3)
+    for session in (to_come, under_way):
+        session.trainers = [people[TRAINER]]
+    booking = Booking(session=to_come, user=make_user(), status=BookingStatus.CONFIRMED)
+    db.session.add(booking)
+    review = make_case_review()
+    link(course, review)
+    db.session.flush()
+    ids = {
+        "session_id": to_come.id,
+        "booking_id": booking.id,
+        "course_id": course.id,
+        "prospectus_id": course.prospectus_id,
+        "review_id": review.id,
+        "link_id": course.lesson_links[0].id,
+        "venue_id": make_venue().id,
+        "agency_id": make_agency().id,
+        "user_id": people[PROFESSIONAL].id,
+    }
+    db.session.commit()
+    return World(people=people, ids=ids, session_under_way=under_way.id)
+
+
+def address(app: Flask, world: World, rule: str, endpoint: str) -> str:
+    adapter = app.url_map.bind("training.example.org")
+    names = next(r for r in app.url_map.iter_rules(endpoint)).arguments
+    missing = names - world.ids.keys()
+    assert not missing, f"{rule}: give the matrix's world something for {missing}"
+    values = {name: world.ids[name] for name in names}
+    if endpoint in NEEDS_SESSION_UNDER_WAY:
+        values["session_id"] = world.session_under_way
+    return adapter.build(endpoint, values)
+
+
+def browser_for(app: Flask, world: World, person: str):
+    browser = app.test_client()
+    if person != ANONYMOUS:
+        user = world.people[person]
+        assert sign_in(browser, user.email, PASSWORD).status_code == 302
+    return browser
+
+
+def answer_of(browser, method: str, path: str):
+    if method == "GET":
+        return browser.get(path)
+    # A form sent with a valid token, as from any page, so only the permission can refuse it.
+    token = csrf_token(browser.get(SIGN_IN).text)
+    return browser.post(path, data={"csrf_token": token})
+
+
+def check(answer, should: str, path: str, method: str) -> None:
+    location = answer.headers.get("Location", "")
+    if should == TO_SIGN_IN:
+        assert answer.status_code == 302 and urlsplit(location).path == SIGN_IN, answer.status
+        return
+    if should == REFUSED:
+        assert answer.status_code == 403
+        return
+    if method == "GET":
+        assert answer.status_code == 200
+        return
+    assert answer.status_code in (200, 302, 400), answer.status
+    assert urlsplit(location).path != SIGN_IN
+
+
+def test_the_matrix_covers_both_areas(app):
+    routes = staff_routes(app)
+    endpoints = {endpoint for _, _, endpoint in routes}
+
+    assert len(routes) > 60
+    assert {"trainer.index", "trainer.register", "admin.index", "admin.audit_log"} <= endpoints
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrised by the app's own URL map, read when the tests are collected."""
+    if "staff_route" in metafunc.fixturenames:
+        from app import create_app
+
+        routes = staff_routes(create_app({"TESTING": True}))
+        metafunc.parametrize("staff_route", routes, ids=[route_id(r) for r in routes])
+
+
+def test_each_person_gets_the_answer_their_role_allows(app, world, staff_route):
+    rule, method, endpoint = staff_route
+    with app.test_request_context():
+        path = address(app, world, rule, endpoint)
+
+    for person in PEOPLE:
+        answer = answer_of(browser_for(app, world, person), method, path)
+        try:
+            check(answer, expected(person, endpoint), path, method)
+        except AssertionError as failure:
+            raise AssertionError(f"{method} {path} as {person}: {failure}") from None
