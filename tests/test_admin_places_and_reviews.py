@@ -286,6 +286,16 @@ def test_a_title_used_before_gets_a_numbered_address(app):
     assert review.slug == "child-t-serious-case-review-3"
 
 
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [("Children's services & schools", "childrens-services-and-schools"), ("***", "case-review")],
+)
+def test_an_address_is_made_as_a_course_s_is_or_else_is_case_review(app, title, slug):
+    review = case_reviews.create_case_review(db.session, review_details(title=title))
+
+    assert review.slug == slug
+
+
 def test_the_address_follows_the_title_until_the_review_is_published(app):
     review = case_reviews.create_case_review(db.session, review_details(title="Child T"))
     case_reviews.update_case_review(db.session, review, review_details(title="Child U"))

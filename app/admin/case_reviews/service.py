@@ -5,7 +5,6 @@ is kept, so links to the published page go on working whatever the title becomes
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -13,8 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.admin.refusals import Refusal
+from app.admin.slugs import slugify
 from app.models import CaseReview, CaseReviewReport, LessonLink, split_lines
 
+# Short of the column's 120 characters, to leave room for the number free_slug may add.
 SLUG_LENGTH = 100
 
 
@@ -48,14 +49,6 @@ def is_web_address(url: str) -> bool:
     """http or https, with a host: a `javascript:` address must never reach a page."""
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", url)
-
-
-def slug_from(title: str) -> str:
-    """Lower-case words joined by hyphens: "Child R - Serious Case Review" gives
-    child-r-serious-case-review."""
-    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
-    return slug[:SLUG_LENGTH].rstrip("-") or "case-review"
 
 
 def case_reviews_with_course_counts(db_session: Session) -> list[CaseReviewRow]:
@@ -99,7 +92,8 @@ def apply_details(db_session: Session, review: CaseReview, details: CaseReviewDe
         raise CaseReviewError("Enter the review's title", field="title")
     reports = [checked_report(number, report) for number, report in enumerate(details.reports, 1)]
     if not review.published and title != review.title:
-        review.slug = free_slug(db_session, slug_from(title), review.id)
+        slug = slugify(title, SLUG_LENGTH) or "case-review"
+        review.slug = free_slug(db_session, slug, review.id)
     review.title = title
     review.year = details.year
     review.summary = details.summary.strip()
