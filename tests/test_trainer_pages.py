@@ -726,7 +726,7 @@ def test_a_session_change_is_in_the_audit_log(as_trainer, to_come, trainer):
         (
             {**session_form(next_year_day(2), "9am", "1pm", "{venue}"), "day": ["31", "2", "2030"]},
             "day",
-            "Enter a real date, for example 27 3 2027",
+            "The date of the session must be a real date, like 27 3 2026",
         ),
         (
             {**session_form(next_year_day(2), "9am", "1pm", "{venue}"), "day": ["", "", ""]},
@@ -786,7 +786,7 @@ def test_raising_the_capacity_gives_the_first_person_waiting_a_place(as_trainer,
         ("1", "2 places are taken, so the capacity cannot be less than 2"),
         ("", "Enter the number of places"),
         ("twelve", "Enter the number of places as a whole number, like 20"),
-        ("-1", "Enter a number of places from 0 to 10,000"),
+        ("-1", "The number of places must be between 0 and 10,000"),
     ],
 )
 def test_the_capacity_form_refuses_clearly_and_keeps_what_was_typed(

@@ -12,12 +12,9 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from app.accounts.passwords import password_problem
 from app.accounts.service import Details
+from app.fields import strip
 
 NOT_LISTED = "not-listed"
-
-
-def strip(value: str | None) -> str | None:
-    return value.strip() if value else value
 
 
 def email_field(label: str, required: bool = True, description: str = "") -> EmailField:

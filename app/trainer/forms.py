@@ -3,33 +3,24 @@
 Dates and times are typed as London's clocks show them and become UTC moments here.
 """
 
-from datetime import date, datetime, time
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import (
-    DateField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
-from app.accounts.forms import NOT_LISTED, email_field, strip
-from app.display import clock_time, in_london, london_moment, read_clock_time
+from app.accounts.forms import NOT_LISTED, email_field
+from app.display import in_london
+from app.fields import ClockTimeField, DateInputField, WholeNumberField, join_moment, strip
 from app.models import Agency, Attendance, CourseSession, Venue
 from app.trainer.service import WalkIn
 
 ONLINE = "online"
+TIME_EXAMPLE = "For example, 9:30am or 2pm"
 
 
 def show_refusal(form: FlaskForm, error: Exception) -> None:
@@ -129,72 +120,12 @@ class EmailForm(FlaskForm):
     submit = SubmitField("Send the email", widget=GovSubmitInput())
 
 
-class LondonDateField(DateField):
-    """A date typed as day, month and year in three boxes (the GOV.UK date input)."""
-
-    def __init__(self, label: str, **kwargs) -> None:
-        super().__init__(
-            label,
-            format="%d %m %Y",
-            invalid_value_message="Enter a real date, for example 27 3 2027",
-            widget=GovDateInput(),
-            **kwargs,
-        )
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        # The widget shows back what was typed in exactly three boxes, whatever was sent.
-        self.raw_data = [*(value.strip() for value in valuelist[:3]), "", "", ""][:3]
-        if not any(self.raw_data):
-            self.data = None
-            raise ValueError(f"Enter the {self.label.text.lower()}")
-        super().process_formdata(self.raw_data)
-
-
-class ClockTimeField(StringField):
-    """A time of day as people type it (9:30am, 2pm, 14:00); its data is a `time`."""
-
-    def __init__(self, label: str, **kwargs) -> None:
-        super().__init__(
-            label,
-            description="For example, 9:30am or 2pm",
-            widget=GovTextInput(),
-            render_kw={"spellcheck": "false"},
-            **kwargs,
-        )
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        typed = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not typed:
-            raise ValueError(f"Enter the {self.label.text.lower()}")
-        try:
-            self.data = read_clock_time(typed)
-        except ValueError:
-            raise ValueError(
-                f"Enter the {self.label.text.lower()} as a time of day, like 9:30am or 14:00"
-            ) from None
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return clock_time(self.data) if isinstance(self.data, time) else ""
-
-
-def check_clocks_show(day: date, clock: time) -> None:
-    """Refuse a time London skips when the clocks go forward, at the field it was typed in."""
-    try:
-        london_moment(day, clock)
-    except ValueError:
-        raise ValidationError(
-            f"There is no {clock_time(clock)} on {day.day} {day:%B}: the clocks go forward "
-            "an hour that night"
-        ) from None
-
-
 class ChangeSessionForm(FlaskForm):
-    day = LondonDateField("Date of the session", description="For example, 27 3 2027")
-    starts = ClockTimeField("Start time")
-    ends = ClockTimeField("End time")
+    day = DateInputField(
+        "Date of the session", what="date of the session", description="For example, 27 3 2027"
+    )
+    starts = ClockTimeField("Start time", what="start time", description=TIME_EXAMPLE)
+    ends = ClockTimeField("End time", what="end time", description=TIME_EXAMPLE)
     venue = SelectField(
         "Where",
         invalid_choice_message="Choose where the session is from the list",
@@ -218,48 +149,30 @@ class ChangeSessionForm(FlaskForm):
             choices[ONLINE] = "Online"
         self.venue.choices = choices
 
-    def validate_starts(self, field) -> None:
-        if self.day.data and field.data:
-            check_clocks_show(self.day.data, field.data)
-
-    def validate_ends(self, field) -> None:
-        if not (self.day.data and field.data and self.starts.data):
-            return
-        check_clocks_show(self.day.data, field.data)
-        if field.data <= self.starts.data:
-            raise ValidationError("The end time must be after the start time")
-
-    def starts_at(self) -> datetime:
-        return london_moment(self.day.data, self.starts.data)
-
-    def ends_at(self) -> datetime:
-        return london_moment(self.day.data, self.ends.data)
+    def validate(self, extra_validators=None) -> bool:
+        """Also the moments, in UTC, that the date and times name, the end after the start."""
+        valid = super().validate(extra_validators)
+        self.starts_at = join_moment(self.day, self.starts)
+        self.ends_at = join_moment(self.day, self.ends)
+        if self.starts_at is None or self.ends_at is None:
+            return False
+        if self.ends_at <= self.starts_at:
+            self.ends.errors.append("The end time must be after the start time")
+            return False
+        return valid
 
     def venue_id(self) -> int | None:
         return None if self.venue.data == ONLINE else int(self.venue.data)
 
 
-class WholeNumberField(IntegerField):
-    """A number typed in a text box; left empty, it is for InputRequired to say so."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist and not valuelist[0].strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
 class CapacityForm(FlaskForm):
     capacity = WholeNumberField(
         "Number of places",
+        what="number of places",
+        minimum=0,
+        maximum=10_000,
+        example=20,
         description="Raising it offers the new places to the people waiting, in turn.",
-        validators=[
-            InputRequired(message="Enter the number of places"),
-            NumberRange(min=0, max=10000, message="Enter a number of places from 0 to 10,000"),
-        ],
-        invalid_value_message="Enter the number of places as a whole number, like 20",
-        widget=GovTextInput(),
-        render_kw={"inputmode": "numeric", "spellcheck": "false"},
     )
     submit = SubmitField("Save the number of places", widget=GovSubmitInput())
 

@@ -267,7 +267,7 @@ def change_session(session_id: int):
         ), page_status(form)
     try:
         moved = service.move_session(
-            db.session, session_id, form.starts_at(), form.ends_at(), form.venue_id(), utcnow()
+            db.session, session_id, form.starts_at, form.ends_at, form.venue_id(), utcnow()
         )
     except TryAgain:
         return try_again_page()

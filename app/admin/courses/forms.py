@@ -13,7 +13,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length
 
 from app.admin.courses.service import SLUG_LENGTH, CourseDetails
-from app.admin.fields import ChecklistField, strip
+from app.fields import ChecklistField, strip
 from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Course, Delivery, Prospectus, Sector
 
 

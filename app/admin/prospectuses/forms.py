@@ -5,7 +5,6 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovT
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from app.admin.fields import WholeNumberField, strip
 from app.admin.prospectuses.service import (
     FIRST_YEAR,
     LAST_POSITION,
@@ -13,6 +12,7 @@ from app.admin.prospectuses.service import (
     SLUG_LENGTH,
     ProspectusDetails,
 )
+from app.fields import WholeNumberField, strip
 
 
 class ProspectusForm(FlaskForm):

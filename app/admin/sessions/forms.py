@@ -16,14 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from app.admin.fields import (
-    ChecklistField,
-    ClockTimeField,
-    DateInputField,
-    WholeNumberField,
-    join_moment,
-    strip,
-)
 from app.admin.sessions.service import (
     DEFAULT_CUTOFF_HOURS,
     MAX_CAPACITY,
@@ -32,6 +24,14 @@ from app.admin.sessions.service import (
     SessionTimes,
 )
 from app.display import in_london
+from app.fields import (
+    ChecklistField,
+    ClockTimeField,
+    DateInputField,
+    WholeNumberField,
+    join_moment,
+    strip,
+)
 from app.models import CourseSession, User, Venue
 
 ONLINE = "online"

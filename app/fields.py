@@ -1,16 +1,19 @@
-"""Form fields of the coordinator's area whose errors speak plainly: dates typed as day,
-month and year, times of day typed as people write them, whole numbers, and checklists."""
+"""Form fields whose errors speak plainly, for the trainer's and the coordinator's forms:
+dates typed as day, month and year, times of day typed as people write them, whole
+numbers, and checklists."""
 
+import re
 from datetime import date, datetime, time
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextInput
-from wtforms import Field, IntegerField, SelectMultipleField
+from wtforms import Field, Form, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
 
 from app.display import clock_time, london_moment, long_date, read_clock_time
 
 
 def strip(value: str | None) -> str | None:
+    """A filter: what was typed, without the spaces around it."""
     return value.strip() if isinstance(value, str) else value
 
 
@@ -51,7 +54,7 @@ class DateInputField(Field):
         except ValueError:
             raise ValueError(f"The {self.what} must be a real date, like 27 3 2026") from None
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: Form) -> None:
         if self.required and self.data is None and not self.process_errors:
             raise ValidationError(f"Enter the {self.what}")
 
@@ -63,6 +66,7 @@ class ClockTimeField(Field):
 
     def __init__(self, label: str, what: str, required: bool = True, **kwargs) -> None:
         kwargs.setdefault("description", "For example, 9:30am or 14:00")
+        kwargs.setdefault("render_kw", {"spellcheck": "false"})
         super().__init__(label, **kwargs)
         self.what = what
         self.required = required
@@ -84,7 +88,7 @@ class ClockTimeField(Field):
                 f"Enter the {self.what} as a time of day, like 9:30am or 14:00"
             ) from None
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: Form) -> None:
         if self.required and self.data is None and not self.process_errors:
             raise ValidationError(f"Enter the {self.what}")
 
@@ -120,6 +124,11 @@ def skipped_hour_message(day: date, clock: time) -> str:
     )
 
 
+def written(number: int) -> str:
+    """10,000 with a comma, as GOV.UK writes numbers; four figures (here, years) without."""
+    return f"{number:,}" if abs(number) >= 10_000 else str(number)
+
+
 class WholeNumberField(IntegerField):
     """A whole number in a range, with messages that name it."""
 
@@ -137,18 +146,19 @@ class WholeNumberField(IntegerField):
         self.data = None
         if not typed:
             return
-        if not typed.isdigit():
+        if not re.fullmatch(r"-?[0-9]+", typed):
             raise ValueError(f"Enter the {self.what} as a whole number, like {self.example}")
         self.data = int(typed)
 
-    def pre_validate(self, form) -> None:
+    def pre_validate(self, form: Form) -> None:
         if self.process_errors:
             return
         if self.data is None:
             raise ValidationError(f"Enter the {self.what}")
         if not self.minimum <= self.data <= self.maximum:
             raise ValidationError(
-                f"The {self.what} must be between {self.minimum} and {self.maximum}"
+                f"The {self.what} must be between {written(self.minimum)} and "
+                f"{written(self.maximum)}"
             )
 
 
