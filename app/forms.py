@@ -6,6 +6,16 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 
+def show_refusal(form: FlaskForm, refusal: Exception, at: str = "submit") -> None:
+    """Show a service's refusal as if a validator had found it, so the GOV.UK error summary
+    lists it too: beside each field it names (its `problems`, or its `field`), and beside
+    the field `at` (by default, the button) when it names none of the form's."""
+    problems = getattr(refusal, "problems", None) or {getattr(refusal, "field", None): str(refusal)}
+    for field, message in problems.items():
+        name = field if field and field in form else at
+        form[name].errors = [*form[name].errors, message]
+
+
 def page_status(form: FlaskForm) -> int:
     """A form page answers 200 when first shown, 400 when shown again with its errors."""
     return 400 if form.is_submitted() else 200

@@ -23,13 +23,6 @@ ONLINE = "online"
 TIME_EXAMPLE = "For example, 9:30am or 2pm"
 
 
-def show_refusal(form: FlaskForm, error: Exception) -> None:
-    """Show a service's refusal at the fields it concerns, as validators would."""
-    for field, message in getattr(error, "problems", {None: str(error)}).items():
-        target = form[field] if field and field in form else form.submit
-        target.errors = [*target.errors, message]
-
-
 class AttendanceForm(FlaskForm):
     """One person's mark: the register shows a button for each choice."""
 

@@ -15,7 +15,7 @@ from app.accounts.service import listed_agencies
 from app.bookings.service import BookingError, TryAgain, confirmed_bookings
 from app.database import locks_for_itself
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import Attendance, CourseSession, utcnow
 from app.pagination import govuk_pagination
 from app.permissions import manages_session, trainer_required
@@ -28,7 +28,6 @@ from app.trainer.forms import (
     EmailForm,
     MarkEveryoneForm,
     WalkInForm,
-    show_refusal,
 )
 
 PAST_SESSIONS_PER_PAGE = 20

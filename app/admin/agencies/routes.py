@@ -5,9 +5,8 @@ from flask import flash, redirect, render_template, url_for
 from app.admin import bp
 from app.admin.agencies import service
 from app.admin.agencies.forms import AgencyForm, MergeForm
-from app.admin.refusals import show_refusal
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import Agency
 
 

@@ -14,9 +14,8 @@ from app.admin.case_reviews.forms import (
     AddReviewToCourseForm,
     LinkNoteForm,
 )
-from app.admin.refusals import show_refusal
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import CaseReview, Course, LessonLink
 
 

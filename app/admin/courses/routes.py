@@ -7,10 +7,9 @@ from app.admin import bp
 from app.admin.courses import service
 from app.admin.courses.forms import CourseForm
 from app.admin.prospectuses.service import all_prospectuses
-from app.admin.refusals import show_refusal
 from app.admin.sessions.service import sessions_of, waiting_counts
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import Prospectus, utcnow
 
 

@@ -6,9 +6,8 @@ from app.accounts.forms import ConfirmForm
 from app.admin import bp
 from app.admin.prospectuses import service
 from app.admin.prospectuses.forms import ProspectusForm
-from app.admin.refusals import show_refusal
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import Prospectus
 
 

@@ -11,7 +11,6 @@ from flask_login import current_user
 from app.accounts.forms import ConfirmForm
 from app.admin import bp
 from app.admin.courses.service import get_course
-from app.admin.refusals import show_refusal
 from app.admin.sessions import service
 from app.admin.sessions.forms import (
     CancelSessionForm,
@@ -24,7 +23,7 @@ from app.bookings.service import TryAgain
 from app.database import locks_for_itself
 from app.display import long_date
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import utcnow
 from app.pagination import govuk_pagination
 

@@ -4,11 +4,10 @@ from flask import flash, redirect, render_template, url_for
 
 from app.accounts.forms import ConfirmForm
 from app.admin import bp
-from app.admin.refusals import show_refusal
 from app.admin.venues import service
 from app.admin.venues.forms import VenueForm
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import Venue
 
 
