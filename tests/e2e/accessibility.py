@@ -79,7 +79,7 @@ class PageChecks:
     def __init__(self, test_name: str) -> None:
         self.folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "-", test_name).strip("-")
         for old in self.folder.glob("*.png"):
-            old.unlink()
+            old.unlink(missing_ok=True)
         self.count = 0
 
     def __call__(self, page: Page, name: str) -> None:
