@@ -6,6 +6,9 @@ but GET, HEAD and OPTIONS) begins its transaction with BEGIN IMMEDIATE, taking t
 write lock before it reads and waiting for it (the busy timeout), as does
 write_transaction(); other transactions begin plainly and read a snapshot. On
 PostgreSQL a write transaction locks the rows it decides on with SELECT ... FOR UPDATE.
+
+Every commit waits until it is on disk, except those begun by
+begin_without_waiting_for_disk(), kept for records a power cut may cost.
 """
 
 from sqlalchemy import Engine, event
@@ -42,13 +45,34 @@ def take_over_sqlite_transactions(lock_timeout: float):
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
         # Readers then never wait for the writer, nor it for them.
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = FULL")
+        connection_record.info["synchronous"] = "FULL"
 
     return on_connect
 
 
 def begin_sqlite_transaction(connection) -> None:
-    immediate = connection.get_execution_options().get("write_lock", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    # Set per transaction: the connection goes back to the pool for others to use.
+    synchronous = "FULL" if options.get("wait_for_disk", True) else "NORMAL"
+    if connection.info["synchronous"] != synchronous:
+        connection.exec_driver_sql(f"PRAGMA synchronous = {synchronous}")
+        connection.info["synchronous"] = synchronous
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write_lock") else "BEGIN")
+
+
+def begin_without_waiting_for_disk(db_session: Session) -> None:
+    """Begin a transaction whose commit returns before it reaches the disk.
+
+    Only for records whose loss in a power cut or a crash of the machine costs nothing
+    but work done again (which mail was sent), never for bookings: the database stays
+    consistent and loses at most its last few such commits. SQLite's WAL writes the
+    commit without syncing (`synchronous = NORMAL`), so the lock it holds is released
+    at once; PostgreSQL flushes it a moment later (`synchronous_commit = off`).
+    """
+    connection = db_session.connection(execution_options={"wait_for_disk": False})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
 
 def locks_for_itself(view):

@@ -2,18 +2,24 @@
 
 A message is written to the outbox in the same transaction as the change that caused
 it, so a rolled-back change sends nothing and a committed one cannot lose its mail.
-Right after the commit the app tries to send it; whatever fails stays queued and
-`flask --app wsgi send-mail` (safe to run from cron, several at once) retries it with
-backoff. Each message is claimed by one sender at a time with a conditional UPDATE,
-so none is sent twice.
+Each message is claimed by one sender at a time, so none is sent twice. The request
+that writes a message claims it in that same write and sends it right after the
+commit, from what it wrote, without reading it back; whatever fails is queued again,
+and `flask --app wsgi send-mail` (safe to run from cron, several at once) retries it
+with backoff, claiming each message with a conditional UPDATE. A message whose sender
+died mid-way is sent by send-mail once its claim's lease runs out.
 """
 
 import logging
 import smtplib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.charset import QP, Charset
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -23,6 +29,7 @@ from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.database import begin_without_waiting_for_disk
 from app.models import OutboxMessage, OutboxStatus, utcnow
 
 logger = logging.getLogger(__name__)
@@ -31,12 +38,31 @@ logger = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360)
 #: After this many attempts a message is marked failed and left for a person to look at.
 MAX_ATTEMPTS = 15
+#: The longest line SMTP carries (RFC 5322).
+MAX_LINE = 998
+US_ASCII = Charset("us-ascii")
+UTF8_QUOTED_PRINTABLE = Charset("utf-8")
+UTF8_QUOTED_PRINTABLE.body_encoding = QP
 #: A claim older than this is taken to belong to a sender that died mid-way.
 CLAIM_LEASE = timedelta(minutes=15)
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: Message) -> None: ...
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What an outbox message says: enough to build its email without reading it back."""
+
+    message_id: str
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str
+    calendar: str | None
+    calendar_method: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -48,7 +74,7 @@ class SmtpTransport:
     use_tls: bool = False
     timeout: float = 10
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.use_tls:
                 smtp.starttls()
@@ -63,7 +89,7 @@ class FolderTransport:
 
     folder: Path
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("@", "_at_")
         path = self.folder / f"{name}.eml"
@@ -99,45 +125,57 @@ def queue_mail(
     method, ics = calendar or (None, None)
     # A header is one line: a new line typed into a course title must not end it.
     subject = " ".join(subject.split())
-    message = OutboxMessage(
-        calendar=ics.decode() if ics else None,
-        calendar_method=method,
+    now = utcnow()
+    letter = Letter(
         message_id=make_msgid(domain=urlsplit(current_app.config["BASE_URL"]).hostname),
         to_address=to,
         subject=subject,
         text_body=render_template(f"mail/{template}.txt", subject=subject, **context),
         html_body=render_template(f"mail/{template}.html", subject=subject, **context),
+        calendar=ics.decode() if ics else None,
+        calendar_method=method,
+        created_at=now,
     )
+    message = OutboxMessage(**asdict(letter), next_attempt_at=now)
+    if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+        # Claimed in the write that makes it, so sending it after the commit needs no
+        # write of its own before the one recording how it went.
+        message.status, message.claimed_at, message.attempts = OutboxStatus.SENDING, now, 1
+        db_session.info.setdefault("outbox_queued", []).append((message, letter))
     db_session.add(message)
-    db_session.info.setdefault("outbox_queued", []).append(message)
     return message
 
 
-def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
+def build_email(message: OutboxMessage | Letter, sender: str) -> Message:
+    """The email, built with the plain MIME classes: EmailMessage, which parses every
+    header it is given, took most of a booking's time to send its mail."""
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(message.text_body, "plain", text_charset(message.text_body)))
+    body.attach(MIMEText(message.html_body, "html", text_charset(message.html_body)))
+    email = body
+    if message.calendar:
+        # Outlook and Google act on the inline text/calendar part; the attachment is for
+        # everyone else, who can open it to add the session.
+        invite = MIMEText(message.calendar, "calendar", "utf-8")
+        invite.set_param("method", message.calendar_method)
+        body.attach(invite)
+        attachment = MIMEApplication(message.calendar.encode(), "ics")
+        name = "invite.ics" if message.calendar_method == "REQUEST" else "cancel.ics"
+        attachment.add_header("Content-Disposition", "attachment", filename=name)
+        email = MIMEMultipart("mixed", _subparts=[body, attachment])
+    email["From"] = formataddr(parseaddr(sender), "utf-8")
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
-    email.set_content(message.text_body)
-    email.add_alternative(message.html_body, subtype="html")
-    if message.calendar:
-        # Outlook and Google act on the inline text/calendar part; the attachment is for
-        # everyone else, who can open it to add the session.
-        email.add_alternative(
-            message.calendar.encode(),
-            maintype="text",
-            subtype="calendar",
-            params={"method": message.calendar_method, "charset": "utf-8"},
-        )
-        email.add_attachment(
-            message.calendar.encode(),
-            maintype="application",
-            subtype="ics",
-            filename="invite.ics" if message.calendar_method == "REQUEST" else "cancel.ics",
-        )
     return email
+
+
+def text_charset(text: str) -> Charset:
+    """7-bit text as it is; other text in quoted-printable UTF-8, still readable as source."""
+    if text.isascii() and all(len(line) <= MAX_LINE for line in text.splitlines()):
+        return US_ASCII
+    return UTF8_QUOTED_PRINTABLE
 
 
 @dataclass
@@ -218,20 +256,33 @@ def is_due(now: datetime):
 
 
 def record_failure(message: OutboxMessage, error: Exception, now: datetime) -> None:
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    message.claimed_at = None
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = OutboxStatus.FAILED
-        logger.error("Gave up on mail %s to %s: %s", message.id, message.to_address, error)
+    for name, value in after_failure(message.attempts, error, now).items():
+        setattr(message, name, value)
+    log_failure(message.id, message.to_address, message.attempts, error)
+
+
+def after_failure(attempts: int, error: Exception, now: datetime) -> dict:
+    """What a failed attempt leaves: queued again after a backoff, or given up on."""
+    outcome = {"last_error": f"{type(error).__name__}: {error}"[:2000], "claimed_at": None}
+    if attempts >= MAX_ATTEMPTS:
+        return {**outcome, "status": OutboxStatus.FAILED}
+    retry_at = now + timedelta(minutes=backoff_minutes(attempts))
+    return {**outcome, "status": OutboxStatus.QUEUED, "next_attempt_at": retry_at}
+
+
+def backoff_minutes(attempts: int) -> int:
+    return BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
+
+
+def log_failure(message_id: int, to: str, attempts: int, error: Exception) -> None:
+    if attempts >= MAX_ATTEMPTS:
+        logger.error("Gave up on mail %s to %s: %s", message_id, to, error)
         return
-    wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
-    message.status = OutboxStatus.QUEUED
-    message.next_attempt_at = now + timedelta(minutes=wait)
     logger.warning(
         "Mail %s to %s not sent, retrying in %s min: %s",
-        message.id,
-        message.to_address,
-        wait,
+        message_id,
+        to,
+        backoff_minutes(attempts),
         error,
     )
 
@@ -259,19 +310,44 @@ def new_session() -> Session:
 
 
 def send_queued_after_commit(db_session: Session) -> None:
-    """Try at once what this transaction queued; failures wait for `send-mail`."""
+    """Send at once what this transaction queued (and claimed); failures wait for `send-mail`."""
     queued = db_session.info.pop("outbox_queued", [])
-    if not queued or not current_app.config["MAIL_SEND_AFTER_COMMIT"]:
+    if not queued:
         return
-    # The commit expired the objects, and no SQL may run here: read ids from identity.
-    ids = [inspect(message).identity[0] for message in queued]
+    # The commit expired the messages, and no SQL may run here: ids come from identities.
+    claimed = [(inspect(message).identity[0], letter) for message, letter in queued]
     try:
-        with new_session() as sending:
-            deliver(sending, ids, configured_transport(), current_app.config["MAIL_FROM"], utcnow())
+        send_claimed(claimed, configured_transport(), current_app.config["MAIL_FROM"])
     except Exception:
         # The change is committed and its mail safe in the outbox, where send-mail will
         # find it: a failure here must not turn the person's success into an error page.
+        ids = [message_id for message_id, _ in claimed]
         logger.exception("Mail %s not sent after commit; left for send-mail", ids)
+
+
+def send_claimed(claimed: list[tuple[int, Letter]], transport: Transport, sender: str) -> None:
+    """Send messages claimed when they were written, then record how each went at once."""
+    outcomes = []
+    for message_id, letter in claimed:
+        now = utcnow()
+        try:
+            transport.send(build_email(letter, sender))
+        except (OSError, smtplib.SMTPException, ValueError) as error:
+            outcomes.append((message_id, after_failure(1, error, now)))
+            log_failure(message_id, letter.to_address, 1, error)
+        else:
+            outcomes.append((message_id, {"status": OutboxStatus.SENT, "sent_at": now}))
+    with new_session() as db_session:
+        # Lost to a power cut, this record would only have a message sent twice.
+        begin_without_waiting_for_disk(db_session)
+        for message_id, outcome in outcomes:
+            db_session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
+                .values(**outcome)
+                .execution_options(synchronize_session=False)
+            )
+        db_session.commit()
 
 
 def forget_queued(db_session: Session, *args) -> None:

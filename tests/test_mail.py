@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from app import mail
@@ -46,7 +47,19 @@ def test_mail_is_sent_right_after_the_commit(client, mailbox):
         "text/plain",
         "text/html",
     ]
-    assert [row.status for row in outbox()] == [OutboxStatus.SENT]
+    [sent] = outbox()
+    assert (sent.status, sent.attempts) == (OutboxStatus.SENT, 1)
+
+
+def test_names_and_subjects_beyond_ascii_arrive_as_written(app, mailbox):
+    subject = "Zo\u00eb\u2019s course \u2013 changed"  # curly apostrophe, en dash
+    queue_notice("sian@example.org", subject, name="Siân Llŷr")
+    db.session.commit()
+
+    message = mailbox.last_to("sian@example.org")
+    assert message["Subject"] == subject
+    assert "Dear Siân Llŷr," in message.get_body(preferencelist=("plain",)).get_content()
+    assert "Dear Siân Llŷr," in message.get_body(preferencelist=("html",)).get_content()
 
 
 def test_with_the_mail_server_down_registering_succeeds_and_the_mail_waits(app, client):
@@ -128,6 +141,24 @@ def test_a_claim_left_by_a_sender_that_died_is_taken_up_after_its_lease(app, run
     assert len(mailbox.to("stuck@example.org")) == 1
 
 
+def test_mail_whose_sender_died_after_the_commit_waits_for_its_claim_to_run_out(
+    app, runner, mailbox
+):
+    queue_notice("orphan@example.org")
+    db.session.info.pop("outbox_queued")  # as if the process stopped before sending
+    db.session.commit()
+
+    while_claimed = runner.invoke(args=["send-mail"])
+    [message] = outbox()
+    message.claimed_at = utcnow() - mail.CLAIM_LEASE - timedelta(minutes=1)
+    db.session.commit()
+    after_the_lease = runner.invoke(args=["send-mail"])
+
+    assert "Sent 0;" in while_claimed.output
+    assert "Sent 1;" in after_the_lease.output
+    assert len(mailbox.to("orphan@example.org")) == 1
+
+
 def test_failures_back_off_then_give_up_and_keep_the_message(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     message_id = queue_for_later("unlucky@example.org").id
@@ -157,20 +188,24 @@ def test_without_a_mail_server_messages_are_written_to_files(app, client, tmp_pa
 
 
 def queue_for_later(address: str) -> OutboxMessage:
-    """A message written to the outbox without the send that follows a commit."""
-    db.session.info.pop("outbox_queued", None)
-    message = queue_notice(address)
-    db.session.info.pop("outbox_queued")
+    """A message written to the outbox by an app that leaves the sending to send-mail."""
+    current_app.config["MAIL_SEND_AFTER_COMMIT"] = False
+    try:
+        message = queue_notice(address)
+    finally:
+        current_app.config["MAIL_SEND_AFTER_COMMIT"] = True
     db.session.commit()
     return message
 
 
-def queue_notice(address: str) -> OutboxMessage:
+def queue_notice(
+    address: str, subject: str = "Your email address was changed", name: str = "Someone"
+) -> OutboxMessage:
     return mail.queue_mail(
         db.session,
         address,
-        "Your email address was changed",
+        subject,
         "email_changed",
-        user=User(name="Someone", email=address),
+        user=User(name=name, email=address),
         old_email="old@example.org",
     )
