@@ -297,6 +297,38 @@ def test_a_confirmed_place_is_mailed_with_a_calendar_invite(app, session, mailbo
     assert str(event_of(attached)["UID"]) == place_uid(session, person)
 
 
+def rows_read_or_written(counted) -> list[str]:
+    """The statements that read or write rows, leaving out those that set a connection up."""
+    return [
+        statement
+        for statement in counted.statements
+        if statement.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_the_booking_page_and_booking_take_a_fixed_number_of_statements(
+    app, session, count_queries, mailbox
+):
+    fill(session, 1)
+    _, browser = signed_in(app)
+    url = book_url(session)
+
+    with count_queries() as page:
+        token = csrf_token(browser.get(url).text)
+    with count_queries() as booking:
+        done = browser.post(url, data={"csrf_token": token, "access_needs": ""})
+
+    assert done.status_code == 302
+    # The person; the session with its places; overdue approvals; their booking; the queue.
+    assert len(rows_read_or_written(page)) == 5
+    # The person, the session and overdue approvals; under the lock the session, the
+    # person, their booking, the queue, the new booking and its history, the invite's
+    # sequence and the mail; after the commit, the mail recorded as sent.
+    statements = rows_read_or_written(booking)
+    assert len(statements) == 12
+    assert [statement.split()[0] for statement in statements].count("SELECT") == 8
+
+
 def test_joining_the_waiting_list_is_shown_and_mailed_without_a_calendar(app, session, mailbox):
     fill(session, 2)
     person, browser = signed_in(app)

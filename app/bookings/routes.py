@@ -36,11 +36,14 @@ def book(session_id: int):
         expire_overdue_approvals(session_id)
     except service.TryAgain:
         return try_again_page()
+    form = BookingForm()
+    if form.validate_on_submit():
+        # The service checks everything again under the lock: checking first would
+        # only cost time.
+        return place_booking(session, form)
     existing = service.active_booking(db.session, session_id, current_user)
     if existing is not None:
-        flash("You already have a booking for this session.", "info")
-        return redirect(url_for("bookings.show", booking_id=existing.id))
-    form = BookingForm()
+        return show_existing_booking(existing.id)
     try:
         offer = service.offer(db.session, session, current_user, utcnow())
     except service.BookingError as error:
@@ -48,25 +51,33 @@ def book(session_id: int):
         return render_template(
             "bookings/cannot_book.html", session=session, reason=str(error)
         ), status
-    if not form.validate_on_submit():
-        status = page_status(form)
-        return render_template(
-            "bookings/confirm.html", session=session, offer=offer, form=form
-        ), status
+    return render_template(
+        "bookings/confirm.html", session=session, offer=offer, form=form
+    ), page_status(form)
+
+
+def place_booking(session, form: BookingForm):
     try:
         booking = service.book(
-            db.session, session_id, current_user, form.access_needs.data or "", utcnow()
+            db.session, session.id, current_user, form.access_needs.data or "", utcnow()
         )
     except service.AlreadyBooked as error:
+        booking_id = error.booking.id
         db.session.rollback()
-        return redirect(url_for("bookings.show", booking_id=error.booking.id))
+        return show_existing_booking(booking_id)
     except service.TryAgain:
         return try_again_page()
     except service.BookingError as error:
         db.session.rollback()
         return render_template("bookings/cannot_book.html", session=session, reason=str(error)), 400
+    booking_id = booking.id  # read before the commit expires it
     db.session.commit()
-    return redirect(url_for("bookings.show", booking_id=booking.id))
+    return redirect(url_for("bookings.show", booking_id=booking_id))
+
+
+def show_existing_booking(booking_id: int):
+    flash("You already have a booking for this session.", "info")
+    return redirect(url_for("bookings.show", booking_id=booking_id))
 
 
 @bp.get("/bookings/<int:booking_id>")

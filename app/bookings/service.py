@@ -76,12 +76,15 @@ def places_held(db_session: Session, session_id: int) -> int:
     )
 
 
-def waiting_count(db_session: Session, session_id: int) -> int:
-    return db_session.scalar(
-        select(func.count(Booking.id)).where(
-            Booking.session_id == session_id, Booking.status == BookingStatus.WAITING
-        )
-    )
+def places_held_and_waiting(db_session: Session, session_id: int) -> tuple[int, int]:
+    """Places held and people waiting, counted in one statement."""
+    held, waiting = db_session.execute(
+        select(
+            func.count(Booking.id).filter(holds_a_place()),
+            func.count(Booking.id).filter(Booking.status == BookingStatus.WAITING),
+        ).where(Booking.session_id == session_id)
+    ).one()
+    return held, waiting
 
 
 def active_booking(db_session: Session, session_id: int, user: User) -> Booking | None:
@@ -119,8 +122,8 @@ def check_bookable(session: CourseSession, user: User, now: datetime) -> None:
 def offer(db_session: Session, session: CourseSession, user: User, now: datetime) -> Offer:
     """What booking would do now; the answer under lock, in book(), is the one that counts."""
     check_bookable(session, user, now)
-    left = session.capacity - places_held(db_session, session.id)
-    waiting = waiting_count(db_session, session.id)
+    held, waiting = places_held_and_waiting(db_session, session.id)
+    left = session.capacity - held
     if left <= 0 or waiting:
         outcome = Outcome.WAIT
     elif session.course.requires_approval:
@@ -140,7 +143,11 @@ def lock_session(db_session: Session, session_id: int) -> CourseSession:
         session = db_session.scalar(
             select(CourseSession)
             .where(CourseSession.id == session_id)
-            .options(joinedload(CourseSession.course).joinedload(Course.prospectus))
+            .options(
+                joinedload(CourseSession.course).joinedload(Course.prospectus),
+                # Mail about a booking says where the session is held.
+                joinedload(CourseSession.venue),
+            )
             .with_for_update(of=CourseSession)
             .execution_options(populate_existing=True)
         )
@@ -193,9 +200,9 @@ def book(
     existing = active_booking(db_session, session_id, user)
     if existing is not None:
         raise AlreadyBooked(existing)
+    held, waiting = places_held_and_waiting(db_session, session_id)
     # Someone already waiting keeps their turn, even if a place has just freed.
-    has_place = places_held(db_session, session_id) < session.capacity
-    gets_place = has_place and not waiting_count(db_session, session_id)
+    gets_place = held < session.capacity and not waiting
     booking = Booking(
         session=session,
         user=user,
