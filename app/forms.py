@@ -1,5 +1,6 @@
 """What all the app's forms share."""
 
+from flask import render_template
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
@@ -19,6 +20,11 @@ def show_refusal(form: FlaskForm, refusal: Exception, at: str = "submit") -> Non
 def page_status(form: FlaskForm) -> int:
     """A form page answers 200 when first shown, 400 when shown again with its errors."""
     return 400 if form.is_submitted() else 200
+
+
+def form_page(template: str, form: FlaskForm, **context) -> tuple[str, int]:
+    """The page of a form, first shown or shown again with its errors (see page_status)."""
+    return render_template(template, form=form, **context), page_status(form)
 
 
 class ListChoiceField(SelectField):

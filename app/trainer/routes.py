@@ -15,7 +15,7 @@ from app.accounts.service import listed_agencies
 from app.bookings.service import BookingError, TryAgain, confirmed_bookings
 from app.database import locks_for_itself
 from app.extensions import db
-from app.forms import page_status, show_refusal
+from app.forms import form_page, show_refusal
 from app.models import Attendance, CourseSession, utcnow
 from app.pagination import govuk_pagination
 from app.permissions import manages_session, trainer_required
@@ -29,6 +29,7 @@ from app.trainer.forms import (
     MarkEveryoneForm,
     WalkInForm,
 )
+from app.transactions import saved
 
 PAST_SESSIONS_PER_PAGE = 20
 EXPIRED_FORM = "The form had expired: go back, reload the page and try again."
@@ -104,18 +105,21 @@ def mark_attendance(session_id: int, booking_id: int):
     if not form.validate_on_submit():
         abort(400, form.attendance.errors[0] if form.attendance.errors else EXPIRED_FORM)
     try:
-        booking = service.mark_attendance(
-            db.session, session_id, booking_id, form.chosen(), current_user, utcnow()
+        booking = saved(
+            service.mark_attendance,
+            db.session,
+            session_id,
+            booking_id,
+            form.chosen(),
+            current_user,
+            utcnow(),
         )
     except TryAgain:
         return try_again_page()
     except BookingError as error:
-        db.session.rollback()
         flash(str(error), "error")
         return back_to_register(session_id)
-    done = f"{booking.user.name}: {booking.attendance.label.lower()}."
-    db.session.commit()
-    flash(done, "success")
+    flash(f"{booking.user.name}: {booking.attendance.label.lower()}.", "success")
     return back_to_register(session_id, anchor=f"booking-{booking_id}")
 
 
@@ -128,14 +132,14 @@ def mark_everyone_attended(session_id: int):
     if not MarkEveryoneForm().validate_on_submit():
         abort(400, EXPIRED_FORM)
     try:
-        marked = service.mark_everyone_attended(db.session, session_id, current_user, utcnow())
+        marked = saved(
+            service.mark_everyone_attended, db.session, session_id, current_user, utcnow()
+        )
     except TryAgain:
         return try_again_page()
     except BookingError as error:
-        db.session.rollback()
         flash(str(error), "error")
         return back_to_register(session_id)
-    db.session.commit()
     if marked:
         flash(f"{people(len(marked))} marked as attended.", "success")
     else:
@@ -154,22 +158,17 @@ def add_walk_in(session_id: int):
         return back_to_register(session_id)
     form = WalkInForm(listed_agencies(db.session))
     if not form.validate_on_submit():
-        return render_template("trainer/walk_in.html", session=session, form=form), page_status(
-            form
-        )
+        return form_page("trainer/walk_in.html", form, session=session)
     try:
-        booking = service.add_walk_in(
-            db.session, session_id, form.walk_in(), current_user, utcnow()
+        booking = saved(
+            service.add_walk_in, db.session, session_id, form.walk_in(), current_user, utcnow()
         )
     except TryAgain:
         return try_again_page()
     except BookingError as error:
-        db.session.rollback()
         show_refusal(form, error)
-        return render_template("trainer/walk_in.html", session=session, form=form), 400
-    done = f"{booking.user.name} is on the register, marked as attended."
-    db.session.commit()
-    flash(done, "success")
+        return form_page("trainer/walk_in.html", form, session=session)
+    flash(f"{booking.user.name} is on the register, marked as attended.", "success")
     return back_to_register(session_id, anchor=f"booking-{booking.id}")
 
 
@@ -219,23 +218,20 @@ def email_everyone(session_id: int):
     session = managed_session_or_abort(session_id)
     recipients = [booking.user for booking in confirmed_bookings(db.session, session_id)]
     form = EmailForm()
-
-    def page(status: int):
-        return render_template(
-            "trainer/email.html", session=session, form=form, recipients=recipients
-        ), status
-
     if not form.validate_on_submit():
-        return page(page_status(form))
+        return form_page("trainer/email.html", form, session=session, recipients=recipients)
     try:
-        sent_to = service.email_everyone_booked(
-            db.session, session_id, form.subject.data, form.message.data, current_user
+        sent_to = saved(
+            service.email_everyone_booked,
+            db.session,
+            session_id,
+            form.subject.data,
+            form.message.data,
+            current_user,
         )
     except BookingError as error:
-        db.session.rollback()
         show_refusal(form, error)
-        return page(400)
-    db.session.commit()
+        return form_page("trainer/email.html", form, session=session, recipients=recipients)
     flash(f"Your message is on its way to {people(len(sent_to))}.", "success")
     return back_to_register(session_id)
 
@@ -261,20 +257,22 @@ def change_session(session_id: int):
         return refused
     form = ChangeSessionForm(queries.venues(), session)
     if not form.validate_on_submit():
-        return render_template(
-            "trainer/change_session.html", session=session, form=form
-        ), page_status(form)
+        return form_page("trainer/change_session.html", form, session=session)
     try:
-        moved = service.move_session(
-            db.session, session_id, form.starts_at, form.ends_at, form.venue_id(), utcnow()
+        moved = saved(
+            service.move_session,
+            db.session,
+            session_id,
+            form.starts_at,
+            form.ends_at,
+            form.venue_id(),
+            utcnow(),
         )
     except TryAgain:
         return try_again_page()
     except BookingError as error:
-        db.session.rollback()
         show_refusal(form, error)
-        return render_template("trainer/change_session.html", session=session, form=form), 400
-    db.session.commit()
+        return form_page("trainer/change_session.html", form, session=session)
     if moved:
         flash(
             "The session is changed. Everyone with a place has been emailed the new details, "
@@ -297,24 +295,18 @@ def change_capacity(session_id: int):
         return refused
     form = CapacityForm(capacity=session.capacity)
     taken = session.places_taken
-
-    def page(status: int):
-        return render_template(
-            "trainer/capacity.html", session=session, form=form, taken=taken
-        ), status
-
     if not form.validate_on_submit():
-        return page(page_status(form))
+        return form_page("trainer/capacity.html", form, session=session, taken=taken)
     capacity = form.capacity.data
     try:
-        offered = service.change_capacity(db.session, session_id, capacity, current_user, utcnow())
+        offered = saved(
+            service.change_capacity, db.session, session_id, capacity, current_user, utcnow()
+        )
     except TryAgain:
         return try_again_page()
     except BookingError as error:
-        db.session.rollback()
         show_refusal(form, error)
-        return page(400)
-    db.session.commit()
+        return form_page("trainer/capacity.html", form, session=session, taken=taken)
     done = f"The session now has {capacity} places."
     if offered:
         done += f" {people(offered)} from the waiting list offered a place and emailed."
@@ -332,16 +324,14 @@ def cancel_session(session_id: int):
         return refused
     form = CancelSessionForm()
     if not form.validate_on_submit():
-        return render_template("trainer/cancel.html", session=session, form=form), page_status(form)
+        return form_page("trainer/cancel.html", form, session=session)
     try:
-        told = service.cancel_session(db.session, session_id, form.reason.data, utcnow())
+        told = saved(service.cancel_session, db.session, session_id, form.reason.data, utcnow())
     except TryAgain:
         return try_again_page()
     except BookingError as error:
-        db.session.rollback()
         show_refusal(form, error)
-        return render_template("trainer/cancel.html", session=session, form=form), 400
-    db.session.commit()
+        return form_page("trainer/cancel.html", form, session=session)
     if told:
         flash(
             f"The session is cancelled. We have emailed the {people(told)} booked or waiting.",

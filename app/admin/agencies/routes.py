@@ -6,8 +6,9 @@ from app.admin import bp
 from app.admin.agencies import service
 from app.admin.agencies.forms import AgencyForm, MergeForm
 from app.extensions import db
-from app.forms import page_status, show_refusal
+from app.forms import form_page, show_refusal
 from app.models import Agency
+from app.transactions import saved
 
 
 @bp.get("/agencies")
@@ -24,15 +25,12 @@ def agencies():
 def new_agency():
     form = AgencyForm()
     if not form.validate_on_submit():
-        return render_template("admin/agencies/form.html", form=form, agency=None), page_status(
-            form
-        )
+        return form_page("admin/agencies/form.html", form, agency=None)
     try:
-        agency = service.create_agency(db.session, form.details())
+        agency = saved(service.create_agency, db.session, form.details())
     except service.AgencyError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/agencies/form.html", form=form, agency=None), 400
-    db.session.commit()
+        return form_page("admin/agencies/form.html", form, agency=None)
     flash(f"{agency.name} has been added.", "success")
     return redirect(url_for("admin.agencies"))
 
@@ -42,15 +40,12 @@ def edit_agency(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = AgencyForm(obj=agency)
     if not form.validate_on_submit():
-        return render_template("admin/agencies/form.html", form=form, agency=agency), page_status(
-            form
-        )
+        return form_page("admin/agencies/form.html", form, agency=agency)
     try:
-        service.update_agency(db.session, agency, form.details())
+        saved(service.update_agency, db.session, agency, form.details())
     except service.AgencyError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/agencies/form.html", form=form, agency=agency), 400
-    db.session.commit()
+        return form_page("admin/agencies/form.html", form, agency=agency)
     flash(f"{agency.name} has been saved.", "success")
     return redirect(url_for("admin.agencies"))
 
@@ -61,24 +56,18 @@ def merge_agency(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = MergeForm(service.other_agencies(db.session, agency))
 
-    def show_form(status: int):
-        page = render_template(
-            "admin/agencies/merge.html",
-            form=form,
-            agency=agency,
-            people=service.people_in(db.session, agency),
-        )
-        return page, status
+    def page() -> tuple[str, int]:
+        people = service.people_in(db.session, agency)
+        return form_page("admin/agencies/merge.html", form, agency=agency, people=people)
 
     if not form.validate_on_submit():
-        return show_form(page_status(form))
+        return page()
     name = agency.name
     try:
-        into, moved = service.merge_agency(db.session, agency, form.into_id)
+        into, moved = saved(service.merge_agency, db.session, agency, form.into_id)
     except service.AgencyError as refusal:
         show_refusal(form, refusal)
-        return show_form(400)
-    db.session.commit()
-    people = "1 person" if moved == 1 else f"{moved} people"
-    flash(f"{name} has been merged into {into.name}: {people} moved.", "success")
+        return page()
+    who = "1 person" if moved == 1 else f"{moved} people"
+    flash(f"{name} has been merged into {into.name}: {who} moved.", "success")
     return redirect(url_for("admin.agencies"))

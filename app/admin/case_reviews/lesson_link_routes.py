@@ -4,7 +4,8 @@ From a course: /admin/courses/<id>/case-reviews; from a review: /admin/case-revi
 Both sides call the same service, and each link's pages live under the side it was opened from.
 """
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 
 from app.accounts.forms import ConfirmForm
 from app.admin import bp
@@ -15,20 +16,16 @@ from app.admin.case_reviews.forms import (
     LinkNoteForm,
 )
 from app.extensions import db
-from app.forms import page_status, show_refusal
+from app.forms import form_page, show_refusal
 from app.models import CaseReview, Course, LessonLink
+from app.transactions import saved
 
 
-def link_of_course_or_404(course_id: int, link_id: int) -> LessonLink:
+def link_or_404(link_id: int, **side: int) -> LessonLink:
+    """The link, if it belongs to the course (`course_id=`) or review (`case_review_id=`)
+    whose address it was opened under."""
     link = lesson_links.find_link(db.session, link_id)
-    if link is None or link.course_id != course_id:
-        abort(404)
-    return link
-
-
-def link_of_review_or_404(review_id: int, link_id: int) -> LessonLink:
-    link = lesson_links.find_link(db.session, link_id)
-    if link is None or link.case_review_id != review_id:
+    if link is None or any(getattr(link, key) != value for key, value in side.items()):
         abort(404)
     return link
 
@@ -42,32 +39,25 @@ def course_reviews(course_id: int):
     course = db.get_or_404(Course, course_id)
     form = AddReviewToCourseForm(lesson_links.all_case_reviews(db.session))
 
-    def show_page(status: int):
-        page = render_template(
-            "admin/case_reviews/course_reviews.html",
-            course=course,
-            links=lesson_links.links_of_course(db.session, course),
-            form=form,
-        )
-        return page, status
+    def page() -> tuple[str, int]:
+        links = lesson_links.links_of_course(db.session, course)
+        return form_page("admin/case_reviews/course_reviews.html", form, course=course, links=links)
 
     if not form.validate_on_submit():
-        return show_page(page_status(form))
+        return page()
+    review_id = int(form.case_review.data)
     try:
-        link = lesson_links.add_link(
-            db.session, course.id, int(form.case_review.data), form.note.data
-        )
+        link = saved(lesson_links.add_link, db.session, course.id, review_id, form.note.data)
     except lesson_links.LessonLinkError as refusal:
         show_refusal(form, refusal, at="case_review")
-        return show_page(400)
-    db.session.commit()
+        return page()
     flash(f"{course.title} now draws on {link.case_review.title}.", "success")
     return redirect(url_for("admin.course_reviews", course_id=course.id))
 
 
 @bp.route("/courses/<int:course_id>/case-reviews/<int:link_id>/edit", methods=["GET", "POST"])
 def edit_course_review(course_id: int, link_id: int):
-    link = link_of_course_or_404(course_id, link_id)
+    link = link_or_404(link_id, course_id=course_id)
     back = url_for("admin.course_reviews", course_id=course_id)
     remove = url_for("admin.remove_course_review", course_id=course_id, link_id=link_id)
     return edit_note(link, back, remove)
@@ -75,7 +65,7 @@ def edit_course_review(course_id: int, link_id: int):
 
 @bp.post("/courses/<int:course_id>/case-reviews/<int:link_id>/remove")
 def remove_course_review(course_id: int, link_id: int):
-    link = link_of_course_or_404(course_id, link_id)
+    link = link_or_404(link_id, course_id=course_id)
     return remove(link, url_for("admin.course_reviews", course_id=course_id))
 
 
@@ -88,30 +78,25 @@ def review_courses(review_id: int):
     review = db.get_or_404(CaseReview, review_id)
     form = AddCourseToReviewForm(lesson_links.all_courses(db.session))
 
-    def show_page(status: int):
-        page = render_template(
-            "admin/case_reviews/review_courses.html",
-            review=review,
-            links=lesson_links.links_of_review(db.session, review),
-            form=form,
-        )
-        return page, status
+    def page() -> tuple[str, int]:
+        links = lesson_links.links_of_review(db.session, review)
+        return form_page("admin/case_reviews/review_courses.html", form, review=review, links=links)
 
     if not form.validate_on_submit():
-        return show_page(page_status(form))
+        return page()
+    course_id = int(form.course.data)
     try:
-        link = lesson_links.add_link(db.session, int(form.course.data), review.id, form.note.data)
+        link = saved(lesson_links.add_link, db.session, course_id, review.id, form.note.data)
     except lesson_links.LessonLinkError as refusal:
         show_refusal(form, refusal, at="course")
-        return show_page(400)
-    db.session.commit()
+        return page()
     flash(f"{link.course.title} now draws on {review.title}.", "success")
     return redirect(url_for("admin.review_courses", review_id=review.id))
 
 
 @bp.route("/case-reviews/<int:review_id>/courses/<int:link_id>/edit", methods=["GET", "POST"])
 def edit_review_course(review_id: int, link_id: int):
-    link = link_of_review_or_404(review_id, link_id)
+    link = link_or_404(link_id, case_review_id=review_id)
     back = url_for("admin.review_courses", review_id=review_id)
     remove = url_for("admin.remove_review_course", review_id=review_id, link_id=link_id)
     return edit_note(link, back, remove)
@@ -119,42 +104,40 @@ def edit_review_course(review_id: int, link_id: int):
 
 @bp.post("/case-reviews/<int:review_id>/courses/<int:link_id>/remove")
 def remove_review_course(review_id: int, link_id: int):
-    link = link_of_review_or_404(review_id, link_id)
+    link = link_or_404(link_id, case_review_id=review_id)
     return remove(link, url_for("admin.review_courses", review_id=review_id))
 
 
 # The same from either side ----------------------------------------------------------------
 
 
-def edit_note(link: LessonLink, back_url: str, remove_url: str):
+def edit_note(link: LessonLink, back_url: str, remove_url: str) -> ResponseReturnValue:
     form = LinkNoteForm(obj=link)
 
-    def show_page(status: int):
-        page = render_template(
+    def page() -> tuple[str, int]:
+        return form_page(
             "admin/case_reviews/link_note.html",
+            form,
             link=link,
-            form=form,
             remove_form=ConfirmForm(),
             back_url=back_url,
             remove_url=remove_url,
         )
-        return page, status
 
     if not form.validate_on_submit():
-        return show_page(page_status(form))
+        return page()
     try:
-        lesson_links.change_note(link, form.note.data)
+        saved(lesson_links.change_note, link, form.note.data)
     except lesson_links.LessonLinkError as refusal:
         show_refusal(form, refusal)
-        return show_page(400)
-    db.session.commit()
-    flash(f"The note on how {link.course.title} uses {link.case_review.title} is saved.", "success")
+        return page()
+    course, review = link.course.title, link.case_review.title
+    flash(f"The note on how {course} uses {review} is saved.", "success")
     return redirect(back_url)
 
 
-def remove(link: LessonLink, back_url: str):
+def remove(link: LessonLink, back_url: str) -> ResponseReturnValue:
     course, review = link.course.title, link.case_review.title
-    lesson_links.remove_link(db.session, link)
-    db.session.commit()
+    saved(lesson_links.remove_link, db.session, link)
     flash(f"{course} no longer draws on {review}.", "success")
     return redirect(back_url)

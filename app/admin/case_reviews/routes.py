@@ -6,9 +6,11 @@ from app.accounts.forms import ConfirmForm
 from app.admin import bp
 from app.admin.case_reviews import service
 from app.admin.case_reviews.forms import CaseReviewForm
+from app.admin.pages import confirm_and_delete
 from app.extensions import db
-from app.forms import page_status, show_refusal
+from app.forms import form_page, show_refusal
 from app.models import CaseReview
+from app.transactions import saved
 
 
 def case_review_or_404(review_id: int) -> CaseReview:
@@ -27,15 +29,12 @@ def case_reviews():
 def new_case_review():
     form = CaseReviewForm()
     if not form.validate_on_submit():
-        if not form.is_submitted():
-            form.offer_blank_reports()
-        return render_form(form, None, page_status(form))
+        return review_form_page(form, None)
     try:
-        review = service.create_case_review(db.session, form.details())
+        review = saved(service.create_case_review, db.session, form.details())
     except service.CaseReviewError as refusal:
         show_refusal(form, refusal)
-        return render_form(form, None, 400)
-    db.session.commit()
+        return review_form_page(form, None)
     flash(f"{review.title} has been saved as a draft: publish it when it is ready.", "success")
     return redirect(url_for("admin.edit_case_review", review_id=review.id))
 
@@ -45,31 +44,27 @@ def edit_case_review(review_id: int):
     review = case_review_or_404(review_id)
     form = CaseReviewForm(obj=review)
     if not form.validate_on_submit():
-        if not form.is_submitted():
-            form.offer_blank_reports()
-        return render_form(form, review, page_status(form))
+        return review_form_page(form, review)
     try:
-        service.update_case_review(db.session, review, form.details())
+        saved(service.update_case_review, db.session, review, form.details())
     except service.CaseReviewError as refusal:
         show_refusal(form, refusal)
-        return render_form(form, review, 400)
-    db.session.commit()
+        return review_form_page(form, review)
     flash(f"{review.title} has been saved.", "success")
     return redirect(url_for("admin.edit_case_review", review_id=review.id))
 
 
-def render_form(form: CaseReviewForm, review: CaseReview | None, status: int):
-    page = render_template(
-        "admin/case_reviews/form.html", form=form, review=review, status_form=ConfirmForm()
-    )
-    return page, status
+def review_form_page(form: CaseReviewForm, review: CaseReview | None) -> tuple[str, int]:
+    """First shown with empty rows to add reports in; shown again, with the rows as sent."""
+    if not form.is_submitted():
+        form.offer_blank_reports()
+    return form_page("admin/case_reviews/form.html", form, review=review, status_form=ConfirmForm())
 
 
 @bp.post("/case-reviews/<int:review_id>/publish")
 def publish_case_review(review_id: int):
     review = db.get_or_404(CaseReview, review_id)
-    service.publish(review)
-    db.session.commit()
+    saved(service.publish, review)
     flash(f"{review.title} is published.", "success")
     return redirect(url_for("admin.edit_case_review", review_id=review.id))
 
@@ -77,8 +72,7 @@ def publish_case_review(review_id: int):
 @bp.post("/case-reviews/<int:review_id>/unpublish")
 def unpublish_case_review(review_id: int):
     review = db.get_or_404(CaseReview, review_id)
-    service.unpublish(review)
-    db.session.commit()
+    saved(service.unpublish, review)
     flash(
         f"{review.title} is no longer published: the public pages and the prospectus "
         "no longer show it.",
@@ -91,16 +85,10 @@ def unpublish_case_review(review_id: int):
 def delete_case_review(review_id: int):
     """GET asks to confirm; POST deletes, or says why not (courses draw on it)."""
     review = db.get_or_404(CaseReview, review_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        page = render_template("admin/case_reviews/delete.html", form=form, review=review)
-        return page, page_status(form)
-    title = review.title
-    try:
-        service.delete_case_review(db.session, review)
-    except service.CaseReviewError as refusal:
-        show_refusal(form, refusal)
-        return render_template("admin/case_reviews/delete.html", form=form, review=review), 400
-    db.session.commit()
-    flash(f"{title} has been deleted.", "success")
-    return redirect(url_for("admin.case_reviews"))
+    return confirm_and_delete(
+        "admin/case_reviews/delete.html",
+        lambda: service.delete_case_review(db.session, review),
+        deleted=f"{review.title} has been deleted.",
+        back=url_for("admin.case_reviews"),
+        review=review,
+    )

@@ -2,18 +2,19 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from app.accounts.forms import ConfirmForm
 from app.admin import bp
 from app.admin.courses import service
 from app.admin.courses.forms import CourseForm
+from app.admin.pages import confirm_and_delete
 from app.admin.prospectuses.service import all_prospectuses
 from app.admin.sessions.service import sessions_of, waiting_counts
 from app.extensions import db
-from app.forms import page_status, show_refusal
-from app.models import Prospectus, utcnow
+from app.forms import form_page, show_refusal
+from app.models import Course, Prospectus, utcnow
+from app.transactions import saved
 
 
-def course_or_404(course_id: int):
+def course_or_404(course_id: int) -> Course:
     return service.get_course(db.session, course_id) or abort(404)
 
 
@@ -37,13 +38,12 @@ def new_course():
         data={"prospectus": request.args.get("prospectus", "")},
     )
     if not form.validate_on_submit():
-        return render_template("admin/courses/form.html", form=form, course=None), page_status(form)
+        return form_page("admin/courses/form.html", form, course=None)
     try:
-        course = service.create_course(db.session, form.details(), utcnow())
+        course = saved(service.create_course, db.session, form.details(), utcnow())
     except service.CourseError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/courses/form.html", form=form, course=None), 400
-    db.session.commit()
+        return form_page("admin/courses/form.html", form, course=None)
     flash(f"{course.title} has been added as a draft.", "success")
     return redirect(url_for("admin.course", course_id=course.id))
 
@@ -66,15 +66,12 @@ def edit_course(course_id: int):
     found = course_or_404(course_id)
     form = CourseForm(prospectuses=all_prospectuses(db.session), data=CourseForm.data_of(found))
     if not form.validate_on_submit():
-        return render_template("admin/courses/form.html", form=form, course=found), page_status(
-            form
-        )
+        return form_page("admin/courses/form.html", form, course=found)
     try:
-        service.update_course(db.session, found, form.details(), utcnow())
+        saved(service.update_course, db.session, found, form.details(), utcnow())
     except service.CourseError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/courses/form.html", form=form, course=found), 400
-    db.session.commit()
+        return form_page("admin/courses/form.html", form, course=found)
     flash(f"{found.title} has been saved.", "success")
     return redirect(url_for("admin.course", course_id=found.id))
 
@@ -83,8 +80,7 @@ def edit_course(course_id: int):
 @bp.post("/courses/<int:course_id>/publish")
 def publish_course(course_id: int):
     found = course_or_404(course_id)
-    service.publish(db.session, found)
-    db.session.commit()
+    saved(service.publish, db.session, found)
     if found.prospectus.published:
         flash(f"{found.title} is published.", "success")
     else:
@@ -99,8 +95,7 @@ def publish_course(course_id: int):
 @bp.post("/courses/<int:course_id>/unpublish")
 def unpublish_course(course_id: int):
     found = course_or_404(course_id)
-    service.unpublish(db.session, found)
-    db.session.commit()
+    saved(service.unpublish, db.session, found)
     flash(f"{found.title} is no longer published: it is a draft again.", "success")
     return redirect(url_for("admin.course", course_id=found.id))
 
@@ -109,17 +104,10 @@ def unpublish_course(course_id: int):
 def delete_course(course_id: int):
     """GET asks to confirm; POST deletes, or says why not (published, or booked)."""
     found = course_or_404(course_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return render_template("admin/courses/delete.html", form=form, course=found), page_status(
-            form
-        )
-    title = found.title
-    try:
-        service.delete_course(db.session, found)
-    except service.CourseError as refusal:
-        show_refusal(form, refusal)
-        return render_template("admin/courses/delete.html", form=form, course=found), 400
-    db.session.commit()
-    flash(f"{title} has been deleted.", "success")
-    return redirect(url_for("admin.courses"))
+    return confirm_and_delete(
+        "admin/courses/delete.html",
+        lambda: service.delete_course(db.session, found),
+        deleted=f"{found.title} has been deleted.",
+        back=url_for("admin.courses"),
+        course=found,
+    )

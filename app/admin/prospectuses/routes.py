@@ -2,13 +2,14 @@
 
 from flask import flash, redirect, render_template, url_for
 
-from app.accounts.forms import ConfirmForm
 from app.admin import bp
+from app.admin.pages import confirm_and_delete
 from app.admin.prospectuses import service
 from app.admin.prospectuses.forms import ProspectusForm
 from app.extensions import db
-from app.forms import page_status, show_refusal
+from app.forms import form_page, show_refusal
 from app.models import Prospectus
+from app.transactions import saved
 
 
 @bp.get("/prospectuses")
@@ -22,15 +23,12 @@ def prospectuses():
 def new_prospectus():
     form = ProspectusForm()
     if not form.validate_on_submit():
-        return render_template("admin/prospectuses/form.html", form=form, prospectus=None), (
-            page_status(form)
-        )
+        return form_page("admin/prospectuses/form.html", form, prospectus=None)
     try:
-        prospectus = service.create_prospectus(db.session, form.details())
+        prospectus = saved(service.create_prospectus, db.session, form.details())
     except service.ProspectusError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/prospectuses/form.html", form=form, prospectus=None), 400
-    db.session.commit()
+        return form_page("admin/prospectuses/form.html", form, prospectus=None)
     flash(f"{prospectus.title} has been added as a draft.", "success")
     return redirect(url_for("admin.prospectus", prospectus_id=prospectus.id))
 
@@ -50,15 +48,12 @@ def edit_prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
     form = ProspectusForm(obj=found)
     if not form.validate_on_submit():
-        return render_template("admin/prospectuses/form.html", form=form, prospectus=found), (
-            page_status(form)
-        )
+        return form_page("admin/prospectuses/form.html", form, prospectus=found)
     try:
-        service.update_prospectus(db.session, found, form.details())
+        saved(service.update_prospectus, db.session, found, form.details())
     except service.ProspectusError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/prospectuses/form.html", form=form, prospectus=found), 400
-    db.session.commit()
+        return form_page("admin/prospectuses/form.html", form, prospectus=found)
     flash(f"{found.title} has been saved.", "success")
     return redirect(url_for("admin.prospectus", prospectus_id=found.id))
 
@@ -67,8 +62,7 @@ def edit_prospectus(prospectus_id: int):
 @bp.post("/prospectuses/<int:prospectus_id>/publish")
 def publish_prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
-    service.publish(db.session, found)
-    db.session.commit()
+    saved(service.publish, db.session, found)
     flash(f"{found.title} is published.", "success")
     return redirect(url_for("admin.prospectus", prospectus_id=found.id))
 
@@ -76,8 +70,7 @@ def publish_prospectus(prospectus_id: int):
 @bp.post("/prospectuses/<int:prospectus_id>/unpublish")
 def unpublish_prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
-    service.unpublish(db.session, found)
-    db.session.commit()
+    saved(service.unpublish, db.session, found)
     flash(f"{found.title} is no longer published: it is a draft again.", "success")
     return redirect(url_for("admin.prospectus", prospectus_id=found.id))
 
@@ -86,17 +79,10 @@ def unpublish_prospectus(prospectus_id: int):
 def delete_prospectus(prospectus_id: int):
     """GET asks to confirm; POST deletes, or says why not (published, or holds courses)."""
     found = db.get_or_404(Prospectus, prospectus_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return render_template("admin/prospectuses/delete.html", form=form, prospectus=found), (
-            page_status(form)
-        )
-    title = found.title
-    try:
-        service.delete_prospectus(db.session, found)
-    except service.ProspectusError as refusal:
-        show_refusal(form, refusal)
-        return render_template("admin/prospectuses/delete.html", form=form, prospectus=found), 400
-    db.session.commit()
-    flash(f"{title} has been deleted.", "success")
-    return redirect(url_for("admin.prospectuses"))
+    return confirm_and_delete(
+        "admin/prospectuses/delete.html",
+        lambda: service.delete_prospectus(db.session, found),
+        deleted=f"{found.title} has been deleted.",
+        back=url_for("admin.prospectuses"),
+        prospectus=found,
+    )

@@ -5,12 +5,12 @@ each is one change under the session's lock, told to the people booked, and save
 or not at all.
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.forms import ConfirmForm
 from app.admin import bp
 from app.admin.courses.service import get_course
+from app.admin.pages import confirm_and_delete
 from app.admin.sessions import service
 from app.admin.sessions.forms import (
     CancelSessionForm,
@@ -23,19 +23,25 @@ from app.bookings.service import TryAgain
 from app.database import locks_for_itself
 from app.display import long_date
 from app.extensions import db
-from app.forms import page_status, show_refusal
-from app.models import utcnow
+from app.forms import form_page, show_refusal
+from app.models import CourseSession, utcnow
 from app.pagination import govuk_pagination
+from app.transactions import saved
 
 SESSIONS_PER_PAGE = 50
 
 
-def session_or_404(session_id: int):
+def session_or_404(session_id: int) -> CourseSession:
     return service.get_session(db.session, session_id) or abort(404)
 
 
-def try_again_page():
+def try_again_page() -> tuple[str, int]:
     return render_template("bookings/try_again.html"), 503
+
+
+def back_to_session(session_id: int, done: str) -> Response:
+    flash(done, "success")
+    return redirect(url_for("admin.session", session_id=session_id))
 
 
 @bp.get("/sessions")
@@ -68,19 +74,22 @@ def new_session(course_id: int):
         trainers=service.trainer_choices(db.session),
     )
     if not form.validate_on_submit():
-        return render_template("admin/sessions/new.html", form=form, course=course), page_status(
-            form
-        )
+        return form_page("admin/sessions/new.html", form, course=course)
     try:
-        session = service.create_session(
-            db.session, course, form.times(), form.capacity.data, form.details(), utcnow()
+        session = saved(
+            service.create_session,
+            db.session,
+            course,
+            form.times(),
+            form.capacity.data,
+            form.details(),
+            utcnow(),
         )
     except service.SessionError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/sessions/new.html", form=form, course=course), 400
-    db.session.commit()
-    flash(f"The session on {long_date(session.starts_at)} has been added as a draft.", "success")
-    return redirect(url_for("admin.session", session_id=session.id))
+        return form_page("admin/sessions/new.html", form, course=course)
+    added = f"The session on {long_date(session.starts_at)} has been added as a draft."
+    return back_to_session(session.id, added)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -103,17 +112,13 @@ def edit_session(session_id: int):
         data=SessionDetailsForm.data_of(found),
     )
     if not form.validate_on_submit():
-        return render_template("admin/sessions/edit.html", form=form, session=found), (
-            page_status(form)
-        )
+        return form_page("admin/sessions/edit.html", form, session=found)
     try:
-        service.update_details(db.session, found, form.details())
+        saved(service.update_details, db.session, found, form.details())
     except service.SessionError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/sessions/edit.html", form=form, session=found), 400
-    db.session.commit()
-    flash("The session has been saved.", "success")
-    return redirect(url_for("admin.session", session_id=session_id))
+        return form_page("admin/sessions/edit.html", form, session=found)
+    return back_to_session(session_id, "The session has been saved.")
 
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
@@ -125,22 +130,17 @@ def reschedule_session(session_id: int):
         venues=service.venue_choices(db.session), data=RescheduleForm.data_of(found)
     )
     if not form.validate_on_submit():
-        return render_template("admin/sessions/reschedule.html", form=form, session=found), (
-            page_status(form)
-        )
+        return form_page("admin/sessions/reschedule.html", form, session=found)
     try:
-        service.reschedule(db.session, session_id, form.times(), utcnow())
+        saved(service.reschedule, db.session, session_id, form.times(), utcnow())
     except TryAgain:
         return try_again_page()
     except service.SessionError as refusal:
-        db.session.rollback()
         show_refusal(form, refusal)
-        return render_template(
-            "admin/sessions/reschedule.html", form=form, session=session_or_404(session_id)
-        ), 400
-    db.session.commit()
-    flash("The session has been moved. Everyone with a place has been told.", "success")
-    return redirect(url_for("admin.session", session_id=session_id))
+        return form_page("admin/sessions/reschedule.html", form, session=found)
+    return back_to_session(
+        session_id, "The session has been moved. Everyone with a place has been told."
+    )
 
 
 @bp.route("/sessions/<int:session_id>/capacity", methods=["GET", "POST"])
@@ -150,22 +150,17 @@ def session_capacity(session_id: int):
     found = session_or_404(session_id)
     form = CapacityForm(data={"capacity": found.capacity})
     if not form.validate_on_submit():
-        return render_template("admin/sessions/capacity.html", form=form, session=found), (
-            page_status(form)
-        )
+        return form_page("admin/sessions/capacity.html", form, session=found)
+    capacity = form.capacity.data
     try:
-        service.change_capacity(db.session, session_id, form.capacity.data, current_user, utcnow())
+        saved(service.change_capacity, db.session, session_id, capacity, current_user, utcnow())
     except TryAgain:
         return try_again_page()
     except service.SessionError as refusal:
-        db.session.rollback()
         show_refusal(form, refusal)
-        return render_template(
-            "admin/sessions/capacity.html", form=form, session=session_or_404(session_id)
-        ), 400
-    db.session.commit()
-    flash(f"The session now has {form.capacity.data} places.", "success")
-    return redirect(url_for("admin.session", session_id=session_id))
+        # Read again: the rollback forgot the places taken, which never load lazily.
+        return form_page("admin/sessions/capacity.html", form, session=session_or_404(session_id))
+    return back_to_session(session_id, f"The session now has {capacity} places.")
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -175,58 +170,38 @@ def cancel_session(session_id: int):
     found = session_or_404(session_id)
     form = CancelSessionForm()
     if not form.validate_on_submit():
-        return render_template("admin/sessions/cancel.html", form=form, session=found), (
-            page_status(form)
-        )
+        return form_page("admin/sessions/cancel.html", form, session=found)
     try:
-        service.cancel(db.session, session_id, form.reason.data, utcnow())
+        saved(service.cancel, db.session, session_id, form.reason.data, utcnow())
     except TryAgain:
         return try_again_page()
     except service.SessionError as refusal:
-        db.session.rollback()
         show_refusal(form, refusal)
-        return render_template(
-            "admin/sessions/cancel.html", form=form, session=session_or_404(session_id)
-        ), 400
-    db.session.commit()
-    flash("The session is cancelled. Everyone booked has been told.", "success")
-    return redirect(url_for("admin.session", session_id=session_id))
+        return form_page("admin/sessions/cancel.html", form, session=found)
+    return back_to_session(session_id, "The session is cancelled. Everyone booked has been told.")
 
 
 # Buttons without fields: CSRFProtect checks their token, as it does every POST.
 @bp.post("/sessions/<int:session_id>/publish")
 def publish_session(session_id: int):
-    found = session_or_404(session_id)
-    service.publish(db.session, found)
-    db.session.commit()
-    flash("The session is published.", "success")
-    return redirect(url_for("admin.session", session_id=session_id))
+    saved(service.publish, db.session, session_or_404(session_id))
+    return back_to_session(session_id, "The session is published.")
 
 
 @bp.post("/sessions/<int:session_id>/unpublish")
 def unpublish_session(session_id: int):
-    found = session_or_404(session_id)
-    service.unpublish(db.session, found)
-    db.session.commit()
-    flash("The session is no longer published: it is a draft again.", "success")
-    return redirect(url_for("admin.session", session_id=session_id))
+    saved(service.unpublish, db.session, session_or_404(session_id))
+    return back_to_session(session_id, "The session is no longer published: it is a draft again.")
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
 def delete_session(session_id: int):
     """GET asks to confirm; POST deletes, or says why not (published, or booked)."""
     found = session_or_404(session_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return render_template("admin/sessions/delete.html", form=form, session=found), (
-            page_status(form)
-        )
-    course_id = found.course_id
-    try:
-        service.delete_session(db.session, found)
-    except service.SessionError as refusal:
-        show_refusal(form, refusal)
-        return render_template("admin/sessions/delete.html", form=form, session=found), 400
-    db.session.commit()
-    flash("The session has been deleted.", "success")
-    return redirect(url_for("admin.course", course_id=course_id))
+    return confirm_and_delete(
+        "admin/sessions/delete.html",
+        lambda: service.delete_session(db.session, found),
+        deleted="The session has been deleted.",
+        back=url_for("admin.course", course_id=found.course_id),
+        session=found,
+    )

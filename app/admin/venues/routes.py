@@ -2,13 +2,14 @@
 
 from flask import flash, redirect, render_template, url_for
 
-from app.accounts.forms import ConfirmForm
 from app.admin import bp
+from app.admin.pages import confirm_and_delete
 from app.admin.venues import service
 from app.admin.venues.forms import VenueForm
 from app.extensions import db
-from app.forms import page_status, show_refusal
+from app.forms import form_page, show_refusal
 from app.models import Venue
+from app.transactions import saved
 
 
 @bp.get("/venues")
@@ -22,13 +23,12 @@ def venues():
 def new_venue():
     form = VenueForm()
     if not form.validate_on_submit():
-        return render_template("admin/venues/form.html", form=form, venue=None), page_status(form)
+        return form_page("admin/venues/form.html", form, venue=None)
     try:
-        venue = service.create_venue(db.session, form.details())
+        venue = saved(service.create_venue, db.session, form.details())
     except service.VenueError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/venues/form.html", form=form, venue=None), 400
-    db.session.commit()
+        return form_page("admin/venues/form.html", form, venue=None)
     flash(f"{venue.name} has been added.", "success")
     return redirect(url_for("admin.venues"))
 
@@ -38,13 +38,12 @@ def edit_venue(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
     if not form.validate_on_submit():
-        return render_template("admin/venues/form.html", form=form, venue=venue), page_status(form)
+        return form_page("admin/venues/form.html", form, venue=venue)
     try:
-        service.update_venue(db.session, venue, form.details())
+        saved(service.update_venue, db.session, venue, form.details())
     except service.VenueError as refusal:
         show_refusal(form, refusal)
-        return render_template("admin/venues/form.html", form=form, venue=venue), 400
-    db.session.commit()
+        return form_page("admin/venues/form.html", form, venue=venue)
     flash(f"{venue.name} has been saved.", "success")
     return redirect(url_for("admin.venues"))
 
@@ -53,17 +52,10 @@ def edit_venue(venue_id: int):
 def delete_venue(venue_id: int):
     """GET asks to confirm; POST deletes, or says why not (sessions are held there)."""
     venue = db.get_or_404(Venue, venue_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return render_template("admin/venues/delete.html", form=form, venue=venue), page_status(
-            form
-        )
-    name = venue.name
-    try:
-        service.delete_venue(db.session, venue)
-    except service.VenueError as refusal:
-        show_refusal(form, refusal)
-        return render_template("admin/venues/delete.html", form=form, venue=venue), 400
-    db.session.commit()
-    flash(f"{name} has been deleted.", "success")
-    return redirect(url_for("admin.venues"))
+    return confirm_and_delete(
+        "admin/venues/delete.html",
+        lambda: service.delete_venue(db.session, venue),
+        deleted=f"{venue.name} has been deleted.",
+        back=url_for("admin.venues"),
+        venue=venue,
+    )
