@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from app.models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, OutboxMessage, OutboxStatus
 from tests.conftest import throwaway_postgres_database
@@ -102,9 +102,10 @@ def run_for_each(
     return time.perf_counter() - started
 
 
-def server_cpu_seconds(base_url: str) -> float:
-    """User and system CPU seconds used so far by the gunicorn serving base_url (Linux)."""
-    needle = f"127.0.0.1:{urllib.parse.urlsplit(base_url).port}".encode()
+def cpu_seconds_of(needle: bytes) -> float:
+    """User and system CPU seconds used so far by the processes whose command line holds
+    `needle` (Linux): the gunicorn serving an address, or PostgreSQL's backends for one
+    database, whose command lines name it."""
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -121,17 +122,43 @@ def server_cpu_seconds(base_url: str) -> float:
 
 @dataclass
 class CpuUse:
-    """CPU seconds spent by the server's processes and by this client over a phase."""
+    """CPU seconds spent over a phase by the server's processes, by PostgreSQL for its
+    database, by this client, and by the whole machine (other work included)."""
 
     server: float = 0.0
+    database: float = 0.0
     client: float = 0.0
+    machine: float = 0.0
 
     @contextmanager
-    def measuring(self, base_url: str) -> Iterator[None]:
-        server, client = server_cpu_seconds(base_url), process_cpu_seconds()
+    def measuring(self, base_url: str, database_url: str) -> Iterator[None]:
+        server_needle = f"127.0.0.1:{urllib.parse.urlsplit(base_url).port}".encode()
+        database_needle = postgres_backend_needle(database_url)
+        server, client = cpu_seconds_of(server_needle), process_cpu_seconds()
+        database = cpu_seconds_of(database_needle) if database_needle else 0.0
+        machine = machine_cpu_seconds()
         yield
-        self.server += server_cpu_seconds(base_url) - server
+        self.server += cpu_seconds_of(server_needle) - server
+        if database_needle:
+            self.database += cpu_seconds_of(database_needle) - database
         self.client += process_cpu_seconds() - client
+        self.machine += machine_cpu_seconds() - machine
+
+
+def postgres_backend_needle(database_url: str) -> bytes | None:
+    """What a PostgreSQL backend serving this database shows in its command line."""
+    url = make_url(database_url)
+    return f" {url.database} ".encode() if url.get_backend_name() == "postgresql" else None
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds every core has spent busy since boot: all but idle and I/O wait (Linux)."""
+    try:
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return float("nan")
+    idle, iowait = fields[3], fields[4]
+    return (sum(fields[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu_seconds() -> float:
@@ -172,6 +199,7 @@ def sign_in_everyone(
 
 def book_everything(
     base_url: str,
+    database_url: str,
     browsers: dict[int, Browser],
     people: list[Person],
     session_ids: list[int],
@@ -217,7 +245,7 @@ def book_everything(
                 tally.error(kind_of(answer))
 
     cpu = CpuUse()
-    with cpu.measuring(base_url):
+    with cpu.measuring(base_url, database_url):
         seconds = run_for_each(people, book_all_sessions, concurrency, deadline, tally)
     return tally, seconds, cpu
 
@@ -274,6 +302,8 @@ def run(backend: Backend, options: argparse.Namespace) -> None:
     deadline = time.monotonic() + options.time_limit
     environment = app_environment(
         backend.database_url,
+        # Served as in production: no debugging, templates compiled once.
+        APP_ENV="production",
         MAIL_FOLDER=str(backend.folder / "mail"),
         MAIL_SERVER="",
         RATELIMIT_ENABLED="false",
@@ -294,6 +324,7 @@ def run(backend: Backend, options: argparse.Namespace) -> None:
             )
             booking, booking_seconds, cpu = book_everything(
                 base_url,
+                backend.database_url,
                 browsers,
                 people,
                 session_ids,
@@ -345,12 +376,24 @@ def run(backend: Backend, options: argparse.Namespace) -> None:
             else ""
         )
     )
-    per_booking = cpu.server / max(answered, 1)
+    per_booking = (cpu.server + cpu.database) / max(answered, 1)
+    postgres = (
+        f" and PostgreSQL {cpu.database / max(answered, 1) * 1000:.1f}" if cpu.database else ""
+    )
     print(
-        f"  CPU:         server {per_booking * 1000:.0f} ms a booking"
-        f" (this client {cpu.client / max(answered, 1) * 1000:.0f} ms); at that cost"
+        f"  CPU:         server {cpu.server / max(answered, 1) * 1000:.1f}{postgres} ms a booking"
+        f" (this client {cpu.client / max(answered, 1) * 1000:.1f} ms); at that cost"
         f" {os.cpu_count()} cores could serve {os.cpu_count() / max(per_booking, 1e-9):.0f}"
         " bookings a second, were nothing else running"
+    )
+    core_seconds = os.cpu_count() * max(booking_seconds, 1e-9)
+    others = cpu.machine - cpu.server - cpu.database - cpu.client
+    postgres = f" PostgreSQL {cpu.database / core_seconds:.0%}," if cpu.database else ""
+    print(
+        f"  machine:     cores {cpu.machine / core_seconds:.0%} busy while booking:"
+        f" server {cpu.server / core_seconds:.0%},{postgres}"
+        f" this client {cpu.client / core_seconds:.0%},"
+        f" other work {max(others, 0) / core_seconds:.0%}"
     )
     print(
         f"  outcomes:    {found['confirmed']} confirmed, {found['waiting']} waiting,"

@@ -92,13 +92,23 @@ class KeepRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
+    """Sends cookies marked Secure to a server on loopback over plain HTTP, as browsers do
+    for localhost, so the app can be served with its production settings."""
+
+    def return_ok_secure(self, cookie, request) -> bool:
+        on_loopback = urllib.parse.urlsplit(request.get_full_url()).hostname == "127.0.0.1"
+        return on_loopback or super().return_ok_secure(cookie, request)
+
+
 class Browser:
     """One person's browser: their cookies, and the CSRF token from the last form."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
+        cookies = http.cookiejar.CookieJar(LoopbackIsSecure())
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), KeepRedirects()
+            urllib.request.HTTPCookieProcessor(cookies), KeepRedirects()
         )
 
     def request(self, path: str, form: dict | None = None) -> Response:
