@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,13 @@ from aiosmtpd.controller import Controller
 from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, func, make_url, select, text
 from sqlalchemy.engine import URL
 
 from app import create_app
 from app.extensions import cache, db, limiter
+from app.models import Role, User
+from tests.factories import PASSWORD, make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -238,3 +241,68 @@ def submit(client, url: str, data: dict, **kwargs):
 def sign_in(client, email: str, password: str, next_path: str | None = None):
     url = "/account/sign-in" + (f"?next={next_path}" if next_path else "")
     return submit(client, url, {"email": email, "password": password})
+
+
+def press(browser: FlaskClient, page_url: str, action_url: str, data: dict | None = None):
+    """Send a form of the page at `page_url` to `action_url`, with the page's CSRF token."""
+    token = csrf_token(browser.get(page_url).text)
+    return browser.post(action_url, data={"csrf_token": token, **(data or {})})
+
+
+# The training team, each in a browser of their own -----------------------------------------
+
+
+def signed_in_as(app: Flask, person: User) -> FlaskClient:
+    """A browser of its own, signed in as the person, whose password is PASSWORD."""
+    browser = app.test_client()
+    assert sign_in(browser, person.email, PASSWORD).status_code == 302
+    return browser
+
+
+@pytest.fixture
+def coordinator(app) -> User:
+    return make_user(password=PASSWORD, role=Role.COORDINATOR, name="Cora Ordinator")
+
+
+@pytest.fixture
+def as_coordinator(app, coordinator) -> FlaskClient:
+    return signed_in_as(app, coordinator)
+
+
+@pytest.fixture
+def trainer(app) -> User:
+    return make_user(password=PASSWORD, role=Role.TRAINER, name="Sam Trainer")
+
+
+@pytest.fixture
+def as_trainer(app, trainer) -> FlaskClient:
+    return signed_in_as(app, trainer)
+
+
+# Reading the database and pages as a person does -------------------------------------------
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def words(page: str) -> str:
+    """The text of a page or a part of one as a person reads it: tags gone, spaces folded."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def summary_errors(page: str) -> dict[str, str]:
+    """The error summary's messages, by the id of the field each links to."""
+    found = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S)
+    if not found:
+        return {}
+    links = re.findall(r'<a href="#([^"]+)">(.*?)</a>', found.group(1), re.S)
+    return {field: words(text) for field, text in links}
+
+
+def field_errors(page: str) -> dict[str, str]:
+    """The messages shown beside fields, by field id."""
+    messages = re.findall(
+        r'<p id="([^"]+)-error" class="govuk-error-message">(.*?)</p>', page, re.S
+    )
+    return {field: words(text).removeprefix("Error: ") for field, text in messages}

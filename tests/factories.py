@@ -112,10 +112,22 @@ def make_agency(**fields) -> Agency:
     return _add(Agency(**(dict(name=f"Agency {number}", sector=Sector.HEALTH) | fields)))
 
 
+def make_booking(
+    session: CourseSession,
+    status: BookingStatus = BookingStatus.CONFIRMED,
+    access_needs: str = "",
+    **person,
+) -> Booking:
+    """A booking of the session by a new person; `person` sets fields of their account."""
+    return _add(
+        Booking(session=session, user=make_user(**person), status=status, access_needs=access_needs)
+    )
+
+
 def fill(session: CourseSession, places: int, status=BookingStatus.CONFIRMED) -> None:
     """Take `places` of the session's places with bookings by new people."""
     for _ in range(places):
-        _add(Booking(session=session, user=make_user(), status=status))
+        make_booking(session, status)
 
 
 def make_case_review(slug: str | None = None, **fields) -> CaseReview:

@@ -19,7 +19,15 @@ from sqlalchemy import func, select
 from app.accounts import passwords, tokens
 from app.extensions import db
 from app.models import Agency, Booking, BookingStatus, OutboxMessage, User, utcnow
-from tests.conftest import csrf_token, link_in, sign_in, submit
+from tests.conftest import (
+    csrf_token,
+    field_errors,
+    link_in,
+    sign_in,
+    submit,
+    summary_errors,
+    words,
+)
 from tests.factories import (
     PASSWORD,
     make_agency,
@@ -42,27 +50,6 @@ def new_browser(app):
 
 
 # Reading pages ----------------------------------------------------------------------------
-
-
-def squash(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def summary_errors(page: str) -> dict[str, str]:
-    """The error summary's messages, by the id of the field each links to."""
-    found = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S)
-    if not found:
-        return {}
-    links = re.findall(r'<a href="#([^"]+)">(.*?)</a>', found.group(1), re.S)
-    return {field: squash(text) for field, text in links}
-
-
-def field_errors(page: str) -> dict[str, str]:
-    """The messages shown beside fields, by field id."""
-    messages = re.findall(
-        r'<p id="([^"]+)-error" class="govuk-error-message">(.*?)</p>', page, re.S
-    )
-    return {field: squash(text).removeprefix("Error: ") for field, text in messages}
 
 
 def assert_refused_at(page: str, field: str, message: str) -> None:
@@ -865,12 +852,12 @@ def test_your_bookings_are_shown_as_upcoming_past_and_cancelled(client, person):
 
     page = client.get("/account/bookings").text
 
-    upcoming = squash(section(page, "Upcoming"))
+    upcoming = words(section(page, "Upcoming"))
     assert "Neglect basics" in upcoming and "Confirmed" in upcoming
     assert "Child exploitation" in upcoming and "Waiting for your manager's approval" in upcoming
     assert "Domestic abuse" in upcoming and "Number 1 in the queue" in upcoming
-    assert "Early help" in squash(section(page, "Past"))
-    cancelled = squash(section(page, "Cancelled"))
+    assert "Early help" in words(section(page, "Past"))
+    cancelled = words(section(page, "Cancelled"))
     assert "Online safety" in cancelled and "Self-harm" in cancelled
     for title in ("Online safety", "Self-harm", "Early help"):
         assert title not in upcoming
@@ -890,7 +877,7 @@ def test_a_place_in_the_queue_is_first_come_first_served(client, person):
     book(make_user(), session, BookingStatus.WAITING, created_at=start + timedelta(hours=3))
     sign_in(client, person.email, PASSWORD)
 
-    upcoming = squash(section(client.get("/account/bookings").text, "Upcoming"))
+    upcoming = words(section(client.get("/account/bookings").text, "Upcoming"))
 
     assert "Number 3 in the queue" in upcoming
 

@@ -12,14 +12,11 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from app.models import Role
-from tests.conftest import csrf_token, sign_in, submit
+from tests.conftest import press, submit
 from tests.factories import (
-    PASSWORD,
     make_course,
     make_prospectus,
     make_session,
-    make_user,
     make_venue,
 )
 
@@ -29,14 +26,6 @@ FEED = "/prospectuses/multi-agency/sessions.ics"
 #: 9:30am in London, in summer time and in winter.
 SUMMER_MORNING = datetime(2037, 6, 11, 8, 30, tzinfo=UTC)
 WINTER_MORNING = datetime(2037, 1, 15, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def browser(app) -> FlaskClient:
-    coordinator = make_user(password=PASSWORD, role=Role.COORDINATOR)
-    browser = app.test_client()
-    assert sign_in(browser, coordinator.email, PASSWORD).status_code == 302
-    return browser
 
 
 @pytest.fixture
@@ -54,9 +43,9 @@ def course(app):
     return course
 
 
-def press(browser: FlaskClient, page_url: str, action_url: str) -> None:
-    token = csrf_token(browser.get(page_url).text)
-    assert browser.post(action_url, data={"csrf_token": token}).status_code == 302
+def pressed(browser: FlaskClient, page_url: str, action_url: str) -> None:
+    """Press a button on the page and see it done (a redirect to the page again)."""
+    assert press(browser, page_url, action_url).status_code == 302
 
 
 def pdf_text(public: FlaskClient) -> tuple[str, str]:
@@ -80,14 +69,14 @@ def summaries(events) -> list[str]:
 
 
 def test_publishing_a_course_shows_it_everywhere_and_unpublishing_takes_it_away(
-    browser, public, course
+    as_coordinator, public, course
 ):
     url = f"/admin/courses/{course.id}"
     assert "Understanding neglect" not in public.get(PROSPECTUS).text
     assert "Understanding neglect" not in pdf_text(public)[0]
     assert summaries(feed(public)[0]) == []
 
-    press(browser, url, f"{url}/publish")
+    pressed(as_coordinator, url, f"{url}/publish")
 
     assert "Understanding neglect" in public.get(PROSPECTUS).text
     assert public.get(f"/courses/{course.slug}").status_code == 200
@@ -95,7 +84,7 @@ def test_publishing_a_course_shows_it_everywhere_and_unpublishing_takes_it_away(
     assert "Thursday 15 January 2037, 9:30am to 12:30pm, Riverside House" in pdf_text(public)[0]
     assert summaries(feed(public)[0]) == ["Understanding neglect"]
 
-    press(browser, url, f"{url}/unpublish")
+    pressed(as_coordinator, url, f"{url}/unpublish")
 
     assert "Understanding neglect" not in public.get(PROSPECTUS).text
     assert public.get(f"/courses/{course.slug}").status_code == 404
@@ -103,15 +92,15 @@ def test_publishing_a_course_shows_it_everywhere_and_unpublishing_takes_it_away(
     assert summaries(feed(public)[0]) == []
 
 
-def test_an_edit_replaces_the_cached_pdf_and_feed(app, browser, public, course):
+def test_an_edit_replaces_the_cached_pdf_and_feed(app, as_coordinator, public, course):
     url = f"/admin/courses/{course.id}"
-    press(browser, url, f"{url}/publish")
+    pressed(as_coordinator, url, f"{url}/publish")
     old_pdf, old_pdf_etag = pdf_text(public)
     old_events, old_feed_etag = feed(public)
     assert pdf_text(public)[1] == old_pdf_etag, "the PDF is served from its cache"
 
     edited = submit(
-        browser,
+        as_coordinator,
         f"{url}/edit",
         {
             "prospectus": str(course.prospectus_id),
@@ -141,12 +130,12 @@ def test_an_edit_replaces_the_cached_pdf_and_feed(app, browser, public, course):
 
 
 def test_a_session_scheduled_and_published_in_admin_is_offered_in_london_time(
-    browser, public, course
+    as_coordinator, public, course
 ):
     url = f"/admin/courses/{course.id}"
-    press(browser, url, f"{url}/publish")
+    pressed(as_coordinator, url, f"{url}/publish")
     created = submit(
-        browser,
+        as_coordinator,
         f"{url}/sessions/new",
         {
             "date": ["11", "6", "2037"],
@@ -160,7 +149,7 @@ def test_a_session_scheduled_and_published_in_admin_is_offered_in_london_time(
     session_url = created.location
     draft_events = summaries(feed(public)[0])
 
-    press(browser, session_url, f"{session_url}/publish")
+    pressed(as_coordinator, session_url, f"{session_url}/publish")
 
     assert draft_events == ["Understanding neglect"]
     events, _ = feed(public)
@@ -173,27 +162,27 @@ def test_a_session_scheduled_and_published_in_admin_is_offered_in_london_time(
     assert "Thursday 11 June 2037 9:30am to 4pm" in course_page
 
 
-def test_unpublishing_a_session_takes_it_out_of_the_feed_and_pdf(browser, public, course):
+def test_unpublishing_a_session_takes_it_out_of_the_feed_and_pdf(as_coordinator, public, course):
     url = f"/admin/courses/{course.id}"
-    press(browser, url, f"{url}/publish")
+    pressed(as_coordinator, url, f"{url}/publish")
     session = course.sessions[0]
     session_url = f"/admin/sessions/{session.id}"
 
-    press(browser, session_url, f"{session_url}/unpublish")
+    pressed(as_coordinator, session_url, f"{session_url}/unpublish")
 
     assert summaries(feed(public)[0]) == []
     assert "15 January 2037" not in pdf_text(public)[0]
     assert public.get(f"/sessions/{session.id}").status_code == 404
 
 
-def test_moving_a_session_moves_it_in_the_feed_and_pdf(browser, public, course):
+def test_moving_a_session_moves_it_in_the_feed_and_pdf(as_coordinator, public, course):
     url = f"/admin/courses/{course.id}"
-    press(browser, url, f"{url}/publish")
+    pressed(as_coordinator, url, f"{url}/publish")
     session = course.sessions[0]
     before, _ = feed(public)
 
     moved = submit(
-        browser,
+        as_coordinator,
         f"/admin/sessions/{session.id}/reschedule",
         {"date": ["11", "6", "2037"], "start_time": "9:30am", "end_time": "12:30pm",
          "venue": "online"},
@@ -207,21 +196,23 @@ def test_moving_a_session_moves_it_in_the_feed_and_pdf(browser, public, course):
     assert "Thursday 11 June 2037, 9:30am to 12:30pm, online" in pdf_text(public)[0]
 
 
-def test_unpublishing_a_prospectus_takes_down_its_page_pdf_and_feed(browser, public, course):
+def test_unpublishing_a_prospectus_takes_down_its_page_pdf_and_feed(as_coordinator, public, course):
     url = f"/admin/prospectuses/{course.prospectus_id}"
 
-    press(browser, url, f"{url}/unpublish")
+    pressed(as_coordinator, url, f"{url}/unpublish")
 
     for address in (PROSPECTUS, PDF, FEED):
         assert public.get(address).status_code == 404, address
-    press(browser, url, f"{url}/publish")
+    pressed(as_coordinator, url, f"{url}/publish")
     assert public.get(PROSPECTUS).status_code == 200
 
 
-def test_a_course_description_reaches_the_public_through_the_sanitiser(browser, public, course):
+def test_a_course_description_reaches_the_public_through_the_sanitiser(
+    as_coordinator, public, course
+):
     url = f"/admin/courses/{course.id}"
     submit(
-        browser,
+        as_coordinator,
         f"{url}/edit",
         {
             "prospectus": str(course.prospectus_id),
@@ -235,7 +226,7 @@ def test_a_course_description_reaches_the_public_through_the_sanitiser(browser, 
             "delivery": "in-person",
         },
     )
-    press(browser, url, f"{url}/publish")
+    pressed(as_coordinator, url, f"{url}/publish")
 
     page = public.get(f"/courses/{course.slug}").text
 

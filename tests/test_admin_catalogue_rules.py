@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.admin.courses import service as courses
 from app.admin.prospectuses import service as prospectuses
@@ -28,6 +28,7 @@ from app.models import (
     session_trainer,
     utcnow,
 )
+from tests.conftest import count
 from tests.factories import (
     fill,
     link,
@@ -40,10 +41,6 @@ from tests.factories import (
 )
 
 START = datetime(2037, 6, 11, 8, 30, tzinfo=UTC)
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 # Slugs ------------------------------------------------------------------------------------

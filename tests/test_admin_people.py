@@ -4,7 +4,6 @@ closing accounts, and reading who changed what.
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from app.admin.users import service
@@ -18,7 +17,7 @@ from app.models import (
     User,
     utcnow,
 )
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import press, sign_in
 from tests.factories import (
     PASSWORD,
     make_agency,
@@ -29,20 +28,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture
-def coordinator(app, client) -> User:
-    user = make_user(email="coordinator@example.org", name="Cora Ordinator",
-                     password=PASSWORD, role=Role.COORDINATOR)  # fmt: skip
-    sign_in(client, user.email, PASSWORD)
-    return user
-
-
-def post_form(client, page_url: str, action_url: str, data: dict):
-    """Send a form from the page, with its CSRF token, as a browser would."""
-    token = csrf_token(client.get(page_url).text)
-    return client.post(action_url, data={"csrf_token": token, **data})
-
-
 def fresh(user: User) -> User:
     db.session.expire_all()
     return db.session.get(User, user.id)
@@ -51,12 +36,12 @@ def fresh(user: User) -> User:
 # Finding people ----------------------------------------------------------------------------
 
 
-def test_search_finds_people_by_part_of_their_name_or_email(client, coordinator):
+def test_search_finds_people_by_part_of_their_name_or_email(as_coordinator):
     make_user(name="Alex Morgan", email="alex.morgan@nhs.example.org")
     make_user(name="Sam Patel", email="sam.patel@police.example.org")
 
-    by_name = client.get("/admin/users?q=morgan")
-    by_email = client.get("/admin/users?q=POLICE")
+    by_name = as_coordinator.get("/admin/users?q=morgan")
+    by_email = as_coordinator.get("/admin/users?q=POLICE")
 
     assert by_name.status_code == 200
     assert "Alex Morgan" in by_name.text and "Sam Patel" not in by_name.text
@@ -64,32 +49,31 @@ def test_search_finds_people_by_part_of_their_name_or_email(client, coordinator)
     assert 'value="morgan"' in by_name.text
 
 
-def test_search_by_role(client, coordinator):
+def test_search_by_role(as_coordinator):
     make_user(name="Tess Trainer", role=Role.TRAINER)
     make_user(name="Paul Professional")
 
-    page = client.get("/admin/users?role=trainer")
+    page = as_coordinator.get("/admin/users?role=trainer")
 
     assert "Tess Trainer" in page.text
     assert "Paul Professional" not in page.text
 
 
-def test_a_role_that_does_not_exist_is_an_error_not_a_crash(client, coordinator):
-    page = client.get("/admin/users?role=superuser")
+def test_a_role_that_does_not_exist_is_an_error_not_a_crash(as_coordinator):
+    page = as_coordinator.get("/admin/users?role=superuser")
 
     assert page.status_code == 400
     assert "There is a problem" in page.text
 
 
-def test_the_list_of_people_costs_the_same_queries_for_5_or_60(client, coordinator,
-                                                              count_queries):  # fmt: skip
+def test_the_list_of_people_costs_the_same_queries_for_5_or_60(as_coordinator, count_queries):
     def queries_for_people(number: int) -> int:
         agency = make_agency()
         for _ in range(number):
             make_user(agency=agency)
         db.session.commit()
         with count_queries() as counted:
-            assert client.get("/admin/users").status_code == 200
+            assert as_coordinator.get("/admin/users").status_code == 200
         return len(counted)
 
     few = queries_for_people(5)
@@ -101,7 +85,7 @@ def test_the_list_of_people_costs_the_same_queries_for_5_or_60(client, coordinat
 # A person's record -------------------------------------------------------------------------
 
 
-def test_a_persons_page_shows_their_bookings_and_attendance(client, coordinator, count_queries):
+def test_a_persons_page_shows_their_bookings_and_attendance(as_coordinator, count_queries):
     person = make_user(name="Alex Morgan", agency=make_agency(name="Rotherham NHS"))
     prospectus = make_prospectus()
     for title, days, attendance in (
@@ -119,7 +103,7 @@ def test_a_persons_page_shows_their_bookings_and_attendance(client, coordinator,
     db.session.commit()
 
     with count_queries() as counted:
-        page = client.get(f"/admin/users/{person.id}")
+        page = as_coordinator.get(f"/admin/users/{person.id}")
 
     assert page.status_code == 200
     assert "Rotherham NHS" in page.text
@@ -128,55 +112,55 @@ def test_a_persons_page_shows_their_bookings_and_attendance(client, coordinator,
     assert len(counted) <= 6
 
 
-def test_a_missing_person_is_404(client, coordinator):
-    assert client.get("/admin/users/999").status_code == 404
+def test_a_missing_person_is_404(as_coordinator):
+    assert as_coordinator.get("/admin/users/999").status_code == 404
 
 
 # Roles -------------------------------------------------------------------------------------
 
 
-def test_a_coordinator_makes_someone_a_trainer(client, coordinator):
+def test_a_coordinator_makes_someone_a_trainer(as_coordinator, coordinator):
     person = make_user(name="Tess")
     url = f"/admin/users/{person.id}"
 
-    answer = post_form(client, url, f"{url}/role", {"role": "trainer"})
+    answer = press(as_coordinator, url, f"{url}/role", {"role": "trainer"})
 
     assert answer.status_code == 302
     assert fresh(person).role is Role.TRAINER
-    assert "Tess is now a trainer" in client.get(url).text
+    assert "Tess is now a trainer" in as_coordinator.get(url).text
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.record_type == "person"))
     assert entry.actor_id == coordinator.id
     assert entry.changes == {"role": ["professional", "trainer"]}
 
 
-def test_the_only_coordinator_cannot_step_down(client, coordinator):
+def test_the_only_coordinator_cannot_step_down(as_coordinator, coordinator):
     url = f"/admin/users/{coordinator.id}"
 
-    answer = post_form(client, url, f"{url}/role", {"role": "professional"})
+    answer = press(as_coordinator, url, f"{url}/role", {"role": "professional"})
 
     assert answer.status_code == 400
     assert "Cora Ordinator is the only coordinator" in answer.text
     assert fresh(coordinator).role is Role.COORDINATOR
 
 
-def test_a_trainer_with_sessions_to_come_stays_a_trainer(client, coordinator):
+def test_a_trainer_with_sessions_to_come_stays_a_trainer(as_coordinator):
     trainer = make_user(name="Tess", role=Role.TRAINER)
     session = make_session(make_course(make_prospectus()))
     session.trainers = [trainer]
     url = f"/admin/users/{trainer.id}"
 
-    answer = post_form(client, url, f"{url}/role", {"role": "professional"})
+    answer = press(as_coordinator, url, f"{url}/role", {"role": "professional"})
 
     assert answer.status_code == 400
     assert "Tess is a trainer of 1 session still to come" in answer.text
     assert fresh(trainer).role is Role.TRAINER
 
 
-def test_a_role_form_with_a_made_up_role_is_refused(client, coordinator):
+def test_a_role_form_with_a_made_up_role_is_refused(as_coordinator):
     person = make_user()
     url = f"/admin/users/{person.id}"
 
-    answer = post_form(client, url, f"{url}/role", {"role": "owner"})
+    answer = press(as_coordinator, url, f"{url}/role", {"role": "owner"})
 
     assert answer.status_code == 400
     assert fresh(person).role is Role.PROFESSIONAL
@@ -185,7 +169,7 @@ def test_a_role_form_with_a_made_up_role_is_refused(client, coordinator):
 # Closing an account ------------------------------------------------------------------------
 
 
-def test_deactivating_signs_the_person_out_and_frees_their_places(app, client, coordinator):
+def test_deactivating_signs_the_person_out_and_frees_their_places(app, as_coordinator):
     person = make_user(email="leaver@example.org", password=PASSWORD)
     waiting_person = make_user()
     session = make_session(make_course(make_prospectus()), capacity=1)
@@ -200,10 +184,12 @@ def test_deactivating_signs_the_person_out_and_frees_their_places(app, client, c
     sign_in(their_browser, person.email, PASSWORD)
     url = f"/admin/users/{person.id}"
 
-    answer = post_form(client, url, f"{url}/deactivate", {})
+    answer = press(as_coordinator, url, f"{url}/deactivate")
 
     assert answer.status_code == 302
-    assert "account is deactivated and 1 upcoming bookings cancelled" in client.get(url).text
+    assert (
+        "account is deactivated and 1 upcoming bookings cancelled" in as_coordinator.get(url).text
+    )
     assert not fresh(person).active
     statuses = dict(db.session.execute(select(Booking.user_id, Booking.status)).tuples().all())
     assert statuses == {person.id: BookingStatus.CANCELLED,
@@ -212,22 +198,22 @@ def test_deactivating_signs_the_person_out_and_frees_their_places(app, client, c
     assert "problem" in sign_in(their_browser, person.email, PASSWORD).text
 
 
-def test_a_coordinator_cannot_deactivate_their_own_account(client, coordinator):
+def test_a_coordinator_cannot_deactivate_their_own_account(as_coordinator, coordinator):
     make_user(role=Role.COORDINATOR)
     url = f"/admin/users/{coordinator.id}"
 
-    answer = post_form(client, url, f"{url}/deactivate", {})
+    answer = press(as_coordinator, url, f"{url}/deactivate")
 
     assert answer.status_code == 400
     assert "You cannot deactivate your own account" in answer.text
     assert fresh(coordinator).active
 
 
-def test_a_deactivated_account_can_be_reactivated(client, coordinator):
+def test_a_deactivated_account_can_be_reactivated(as_coordinator):
     person = make_user(active=False)
     url = f"/admin/users/{person.id}"
 
-    answer = post_form(client, url, f"{url}/reactivate", {})
+    answer = press(as_coordinator, url, f"{url}/reactivate")
 
     assert answer.status_code == 302
     assert fresh(person).active
@@ -254,12 +240,12 @@ def log_change(actor: User | None, record_type: str, record_id: int, label: str,
     )  # fmt: skip
 
 
-def test_the_audit_log_shows_who_changed_what_before_and_after(client, coordinator):
+def test_the_audit_log_shows_who_changed_what_before_and_after(as_coordinator):
     trainer = make_user(name="Tess Trainer", role=Role.TRAINER)
     log_change(trainer, "session", 7, "session 7", {"capacity": [20, 24]})
     log_change(None, "person", 3, "kim@example.org", {"role": ["professional", "trainer"]})
 
-    page = client.get("/admin/audit")
+    page = as_coordinator.get("/admin/audit")
 
     assert page.status_code == 200
     assert "Tess Trainer" in page.text and "Command line" in page.text
@@ -267,7 +253,7 @@ def test_the_audit_log_shows_who_changed_what_before_and_after(client, coordinat
     assert "was </span>20" in page.text and "now </span>24" in page.text
 
 
-def test_the_audit_log_filters_by_person_and_by_record(client, coordinator):
+def test_the_audit_log_filters_by_person_and_by_record(as_coordinator):
     trainer = make_user(name="Tess Trainer", role=Role.TRAINER)
     other = make_user(name="Oli Other", role=Role.TRAINER)
     log_change(trainer, "session", 7, "session 7", {"capacity": [20, 24]})
@@ -275,8 +261,8 @@ def test_the_audit_log_filters_by_person_and_by_record(client, coordinator):
     log_change(other, "venue", 7, "Riverside House", {"postcode": ["S60", "S61"]})
     db.session.commit()
 
-    by_person = client.get(f"/admin/audit?actor={trainer.id}")
-    by_record = client.get("/admin/audit?record_type=session&record_id=8")
+    by_person = as_coordinator.get(f"/admin/audit?actor={trainer.id}")
+    by_record = as_coordinator.get("/admin/audit?record_type=session&record_id=8")
 
     assert "session 7" in by_person.text and "session 8" not in by_person.text
     assert "session 8" in by_record.text
@@ -284,21 +270,20 @@ def test_the_audit_log_filters_by_person_and_by_record(client, coordinator):
     assert f'<option value="{trainer.id}" selected>' in by_person.text
 
 
-def test_a_bad_audit_filter_is_explained(client, coordinator):
-    page = client.get("/admin/audit?record_id=first")
+def test_a_bad_audit_filter_is_explained(as_coordinator):
+    page = as_coordinator.get("/admin/audit?record_id=first")
 
     assert page.status_code == 400
     assert "There is a problem" in page.text
 
 
-def test_the_audit_log_costs_the_same_queries_for_5_or_80_entries(client, coordinator,
-                                                                 count_queries):  # fmt: skip
+def test_the_audit_log_costs_the_same_queries_for_5_or_80_entries(as_coordinator, count_queries):
     def queries_for_entries(number: int) -> int:
         for index in range(number):
             log_change(make_user(role=Role.TRAINER), "course", index, f"Course {index}", {})
         db.session.commit()
         with count_queries() as counted:
-            assert client.get("/admin/audit").status_code == 200
+            assert as_coordinator.get("/admin/audit").status_code == 200
         return len(counted)
 
     assert queries_for_entries(5) == queries_for_entries(75)

@@ -8,7 +8,6 @@ test_admin_places_and_reviews_web.py.
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from app.admin.agencies import service as agencies
 from app.admin.case_reviews import lesson_links
@@ -17,6 +16,7 @@ from app.admin.venues import service as venues
 from app.catalogue.queries import catalogue_fingerprint
 from app.extensions import db
 from app.models import Agency, CaseReview, CaseReviewReport, LessonLink, Sector, Venue, utcnow
+from tests.conftest import count
 from tests.factories import (
     link,
     make_agency,
@@ -52,10 +52,6 @@ def review_details(**fields) -> case_reviews.CaseReviewDetails:
 
 def report(title: str, url: str) -> case_reviews.ReportDetails:
     return case_reviews.ReportDetails(title=title, url=url)
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 # Venues -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from app.models import (
     User,
     Venue,
 )
-from tests.conftest import csrf_token, sign_in, submit
+from tests.conftest import csrf_token, field_errors, signed_in_as, submit, summary_errors, words
 from tests.factories import (
     PASSWORD,
     link,
@@ -38,50 +38,12 @@ from tests.factories import (
     make_venue,
 )
 
-# Browsers and people ----------------------------------------------------------------------
 
-
-def browser_of(app, role: Role) -> tuple[User, FlaskClient]:
-    person = make_user(password=PASSWORD, role=role)
-    browser = app.test_client()
-    assert sign_in(browser, person.email, PASSWORD).status_code == 302
-    return person, browser
-
-
-@pytest.fixture
-def coordinator(app) -> tuple[User, FlaskClient]:
-    return browser_of(app, Role.COORDINATOR)
-
-
-@pytest.fixture
-def browser(coordinator) -> FlaskClient:
-    return coordinator[1]
+def browser_of(app, role: Role) -> FlaskClient:
+    return signed_in_as(app, make_user(password=PASSWORD, role=role))
 
 
 # Reading pages ----------------------------------------------------------------------------
-
-
-def words(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def summary_errors(page: str) -> dict[str, str]:
-    """The error summary's messages, by the id of the field each links to."""
-    found = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S)
-    if not found:
-        return {}
-    return {
-        field: words(text)
-        for field, text in re.findall(r'<a href="#([^"]+)">(.*?)</a>', found.group(1), re.S)
-    }
-
-
-def field_errors(page: str) -> dict[str, str]:
-    """The messages shown beside fields, by field id."""
-    messages = re.findall(
-        r'<p id="([^"]+)-error" class="govuk-error-message">(.*?)</p>', page, re.S
-    )
-    return {field: words(text).removeprefix("Error: ") for field, text in messages}
 
 
 def assert_refused_at(response, field: str, message: str) -> None:
@@ -192,15 +154,15 @@ def test_only_coordinators_see_the_pages(app, records, page):
     assert anonymous.status_code == 302
     assert urlsplit(anonymous.headers["Location"]).path == "/account/sign-in"
     for role in (Role.PROFESSIONAL, Role.TRAINER):
-        assert browser_of(app, role)[1].get(url).status_code == 403, role
-    assert browser_of(app, Role.COORDINATOR)[1].get(url).status_code == 200
+        assert browser_of(app, role).get(url).status_code == 403, role
+    assert browser_of(app, Role.COORDINATOR).get(url).status_code == 200
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_only_coordinators_change_anything(app, records, action):
     url = action.format(**records)
     for role in (Role.PROFESSIONAL, Role.TRAINER):
-        _, browser = browser_of(app, role)
+        browser = browser_of(app, role)
         token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/").text).group(1)
         assert browser.post(url, data={"csrf_token": token}).status_code == 403, role
     anonymous = app.test_client()
@@ -211,14 +173,14 @@ def test_only_coordinators_change_anything(app, records, action):
     assert db.session.get(CaseReview, records["review_id"]).published is True
 
 
-def test_an_unknown_record_is_not_found(browser, records):
-    assert browser.get("/admin/venues/999999/edit").status_code == 404
-    assert browser.get("/admin/agencies/999999/merge").status_code == 404
-    assert browser.get("/admin/case-reviews/999999/courses").status_code == 404
-    assert browser.get("/admin/courses/999999/case-reviews").status_code == 404
+def test_an_unknown_record_is_not_found(as_coordinator, records):
+    assert as_coordinator.get("/admin/venues/999999/edit").status_code == 404
+    assert as_coordinator.get("/admin/agencies/999999/merge").status_code == 404
+    assert as_coordinator.get("/admin/case-reviews/999999/courses").status_code == 404
+    assert as_coordinator.get("/admin/courses/999999/case-reviews").status_code == 404
     other_course = make_course(make_prospectus("other")).id
     edit_elsewhere = f"/admin/courses/{other_course}/case-reviews/{records['link_id']}/edit"
-    assert browser.get(edit_elsewhere).status_code == 404
+    assert as_coordinator.get(edit_elsewhere).status_code == 404
 
 
 # Venues -----------------------------------------------------------------------------------
@@ -232,20 +194,20 @@ VENUE = {
 }
 
 
-def test_a_venue_is_added_and_listed(browser):
-    response = submit(browser, "/admin/venues/new", VENUE)
+def test_a_venue_is_added_and_listed(as_coordinator):
+    response = submit(as_coordinator, "/admin/venues/new", VENUE)
 
-    page = flash_after(browser, response)
+    page = flash_after(as_coordinator, response)
     assert "Riverside House has been added." in page
     assert "Main Street Rotherham S60 1AE" in page
     venue = db.session.scalars(select(Venue)).one()
     assert venue.access_information == "Step-free access and a hearing loop."
 
 
-def test_a_venue_form_with_errors_keeps_what_was_typed(browser):
+def test_a_venue_form_with_errors_keeps_what_was_typed(as_coordinator):
     typed = VENUE | {"name": "", "postcode": "not a postcode"}
 
-    response = submit(browser, "/admin/venues/new", typed)
+    response = submit(as_coordinator, "/admin/venues/new", typed)
 
     assert_refused_at(response, "name", "Enter the venue's name")
     assert_refused_at(response, "postcode", "Enter a real postcode, like S60 1AE")
@@ -256,32 +218,34 @@ def test_a_venue_form_with_errors_keeps_what_was_typed(browser):
     assert count(Venue) == 0
 
 
-def test_a_venue_name_taken_is_refused_at_the_name(browser):
+def test_a_venue_name_taken_is_refused_at_the_name(as_coordinator):
     make_venue(name="Riverside House")
 
-    response = submit(browser, "/admin/venues/new", VENUE | {"name": "riverside house"})
+    response = submit(as_coordinator, "/admin/venues/new", VENUE | {"name": "riverside house"})
 
     assert_refused_at(response, "name", "There is already a venue called riverside house")
     assert value_of(response.text, "name") == "riverside house"
     assert count(Venue) == 1
 
 
-def test_a_venue_is_changed(browser):
+def test_a_venue_is_changed(as_coordinator):
     venue = make_venue(name="Riverside House")
 
-    form = browser.get(f"/admin/venues/{venue.id}/edit").text
+    form = as_coordinator.get(f"/admin/venues/{venue.id}/edit").text
     assert value_of(form, "name") == "Riverside House"
-    response = submit(browser, f"/admin/venues/{venue.id}/edit", VENUE | {"name": "Riverside"})
+    response = submit(
+        as_coordinator, f"/admin/venues/{venue.id}/edit", VENUE | {"name": "Riverside"}
+    )
 
-    assert "Riverside has been saved." in flash_after(browser, response)
+    assert "Riverside has been saved." in flash_after(as_coordinator, response)
     assert db.session.get(Venue, venue.id).name == "Riverside"
 
 
-def test_a_venue_sessions_are_held_at_is_not_deleted(browser):
+def test_a_venue_sessions_are_held_at_is_not_deleted(as_coordinator):
     venue = make_venue(name="Riverside House")
     make_session(make_course(make_prospectus()), venue=venue)
 
-    response = submit(browser, f"/admin/venues/{venue.id}/delete", {})
+    response = submit(as_coordinator, f"/admin/venues/{venue.id}/delete", {})
 
     message = "Riverside House cannot be deleted: 1 session is held there."
     assert response.status_code == 400
@@ -289,21 +253,20 @@ def test_a_venue_sessions_are_held_at_is_not_deleted(browser):
     assert count(Venue) == 1
 
 
-def test_an_unused_venue_is_deleted(browser):
+def test_an_unused_venue_is_deleted(as_coordinator):
     venue = make_venue(name="Riverside House")
 
-    response = submit(browser, f"/admin/venues/{venue.id}/delete", {})
+    response = submit(as_coordinator, f"/admin/venues/{venue.id}/delete", {})
 
-    assert "Riverside House has been deleted." in flash_after(browser, response)
+    assert "Riverside House has been deleted." in flash_after(as_coordinator, response)
     assert count(Venue) == 0
 
 
-def test_changes_to_venues_are_in_the_audit_log_with_who_made_them(coordinator):
-    person, browser = coordinator
-    submit(browser, "/admin/venues/new", VENUE)
+def test_changes_to_venues_are_in_the_audit_log_with_who_made_them(coordinator, as_coordinator):
+    submit(as_coordinator, "/admin/venues/new", VENUE)
     venue_id = db.session.scalars(select(Venue.id)).one()
-    submit(browser, f"/admin/venues/{venue_id}/edit", VENUE | {"postcode": "S60 2AA"})
-    submit(browser, f"/admin/venues/{venue_id}/delete", {})
+    submit(as_coordinator, f"/admin/venues/{venue_id}/edit", VENUE | {"postcode": "S60 2AA"})
+    submit(as_coordinator, f"/admin/venues/{venue_id}/delete", {})
 
     created, changed, deleted = audit_entries("venue")
 
@@ -312,7 +275,7 @@ def test_changes_to_venues_are_in_the_audit_log_with_who_made_them(coordinator):
         "changed",
         "deleted",
     ]
-    assert {entry.actor_id for entry in (created, changed, deleted)} == {person.id}
+    assert {entry.actor_id for entry in (created, changed, deleted)} == {coordinator.id}
     assert {entry.record_id for entry in (created, changed, deleted)} == {venue_id}
     assert created.record_label == "Riverside House"
     assert created.changes["postcode"] == [None, "S60 1AE"]
@@ -323,11 +286,11 @@ def test_changes_to_venues_are_in_the_audit_log_with_who_made_them(coordinator):
 # Agencies ---------------------------------------------------------------------------------
 
 
-def test_agencies_typed_in_are_listed_apart_to_check(browser):
+def test_agencies_typed_in_are_listed_apart_to_check(as_coordinator):
     make_agency(name="Rotherham Hospital")
     make_agency(name="Kids First CIC", listed=False)
 
-    page = words(browser.get("/admin/agencies").text)
+    page = words(as_coordinator.get("/admin/agencies").text)
 
     typed_in, listed = page.split("Typed in by professionals, to check")[1].split("Listed", 1)
     assert "Kids First CIC" in typed_in
@@ -335,24 +298,26 @@ def test_agencies_typed_in_are_listed_apart_to_check(browser):
     assert "Rotherham Hospital" in listed
 
 
-def test_an_agency_is_added_in_its_sector(browser):
+def test_an_agency_is_added_in_its_sector(as_coordinator):
     response = submit(
-        browser,
+        as_coordinator,
         "/admin/agencies/new",
         {"name": "Rotherham Hospital", "sector": "health", "listed": "y"},
     )
 
-    assert "Rotherham Hospital has been added." in flash_after(browser, response)
+    assert "Rotherham Hospital has been added." in flash_after(as_coordinator, response)
     agency = db.session.scalars(select(Agency)).one()
     assert (agency.sector, agency.listed) == (Sector.HEALTH, True)
 
 
-def test_an_agency_form_with_errors_keeps_what_was_typed(browser):
+def test_an_agency_form_with_errors_keeps_what_was_typed(as_coordinator):
     make_agency(name="Rotherham Hospital")
 
-    missing_sector = submit(browser, "/admin/agencies/new", {"name": "Kids First", "listed": "y"})
+    missing_sector = submit(
+        as_coordinator, "/admin/agencies/new", {"name": "Kids First", "listed": "y"}
+    )
     taken = submit(
-        browser, "/admin/agencies/new", {"name": "ROTHERHAM HOSPITAL", "sector": "police"}
+        as_coordinator, "/admin/agencies/new", {"name": "ROTHERHAM HOSPITAL", "sector": "police"}
     )
 
     assert_refused_at(missing_sector, "sector", "Choose the agency's sector")
@@ -362,16 +327,16 @@ def test_an_agency_form_with_errors_keeps_what_was_typed(browser):
     assert count(Agency) == 1
 
 
-def test_a_typed_in_agency_is_checked_and_listed(browser):
+def test_a_typed_in_agency_is_checked_and_listed(as_coordinator):
     agency = make_agency(name="kids first", sector=Sector.OTHER, listed=False)
 
     response = submit(
-        browser,
+        as_coordinator,
         f"/admin/agencies/{agency.id}/edit",
         {"name": "Kids First CIC", "sector": "voluntary", "listed": "y"},
     )
 
-    assert "Kids First CIC has been saved." in flash_after(browser, response)
+    assert "Kids First CIC has been saved." in flash_after(as_coordinator, response)
     checked = db.session.get(Agency, agency.id)
     assert (checked.name, checked.sector, checked.listed) == (
         "Kids First CIC",
@@ -380,36 +345,35 @@ def test_a_typed_in_agency_is_checked_and_listed(browser):
     )
 
 
-def test_merging_moves_the_people_and_says_how_many(coordinator):
-    actor, browser = coordinator
+def test_merging_moves_the_people_and_says_how_many(coordinator, as_coordinator):
     kept = make_agency(name="Rotherham Hospital")
     duplicate = make_agency(name="Rotherham hosp", listed=False)
     movers = [make_user(agency=duplicate).id, make_user(agency=duplicate).id]
     url = f"/admin/agencies/{duplicate.id}/merge"
 
-    assert "2 people work at Rotherham hosp" in words(browser.get(url).text)
-    response = submit(browser, url, {"into": str(kept.id)})
+    assert "2 people work at Rotherham hosp" in words(as_coordinator.get(url).text)
+    response = submit(as_coordinator, url, {"into": str(kept.id)})
 
-    page = flash_after(browser, response)
+    page = flash_after(as_coordinator, response)
     assert "Rotherham hosp has been merged into Rotherham Hospital: 2 people moved." in page
     assert count(Agency) == 1
     assert {db.session.get(User, mover).agency_id for mover in movers} == {kept.id}
     (removed,) = audit_entries("agency")
     assert (removed.action, removed.actor_id, removed.record_label) == (
         "deleted",
-        actor.id,
+        coordinator.id,
         "Rotherham hosp",
     )
     moved = [entry for entry in audit_entries("person") if entry.record_id in movers]
     assert [entry.changes["agency_id"] for entry in moved] == [[duplicate.id, kept.id]] * 2
 
 
-def test_an_agency_is_not_merged_into_itself(browser):
+def test_an_agency_is_not_merged_into_itself(as_coordinator):
     agency = make_agency(name="Rotherham hosp", listed=False)
     make_agency(name="Rotherham Hospital")
 
-    itself = submit(browser, f"/admin/agencies/{agency.id}/merge", {"into": str(agency.id)})
-    nothing = submit(browser, f"/admin/agencies/{agency.id}/merge", {"into": ""})
+    itself = submit(as_coordinator, f"/admin/agencies/{agency.id}/merge", {"into": str(agency.id)})
+    nothing = submit(as_coordinator, f"/admin/agencies/{agency.id}/merge", {"into": ""})
 
     assert_refused_at(
         itself, "into", "Choose another agency: Rotherham hosp cannot be merged into itself"
@@ -438,15 +402,15 @@ def only_review() -> CaseReview:
     return db.session.scalars(select(CaseReview)).one()
 
 
-def test_a_case_review_is_added_as_a_draft_with_its_reports(browser):
-    blank = browser.get("/admin/case-reviews/new").text
+def test_a_case_review_is_added_as_a_draft_with_its_reports(as_coordinator):
+    blank = as_coordinator.get("/admin/case-reviews/new").text
     assert value_of(blank, "reports-1-url") in (None, "")
     assert re.search(r'for="reports-1-url">\s*Web address of report 2\s*</label>', blank)
 
-    response = submit(browser, "/admin/case-reviews/new", REVIEW)
+    response = submit(as_coordinator, "/admin/case-reviews/new", REVIEW)
 
     assert "Child T - Serious Case Review has been saved as a draft" in flash_after(
-        browser, response
+        as_coordinator, response
     )
     review = only_review()
     assert (review.slug, review.year, review.published) == (
@@ -457,10 +421,10 @@ def test_a_case_review_is_added_as_a_draft_with_its_reports(browser):
     assert [(r.title, r.url) for r in review.reports] == [
         ("Overview report", "https://example.org/child-t-overview.pdf")
     ]
-    assert browser.get("/case-reviews/child-t-serious-case-review").status_code == 404
+    assert as_coordinator.get("/case-reviews/child-t-serious-case-review").status_code == 404
 
 
-def test_a_case_review_form_with_errors_keeps_what_was_typed(browser):
+def test_a_case_review_form_with_errors_keeps_what_was_typed(as_coordinator):
     typed = REVIEW | {
         "year": "14",
         "reports-1-title": "Summary",
@@ -469,7 +433,7 @@ def test_a_case_review_form_with_errors_keeps_what_was_typed(browser):
         "reports-2-url": "https://example.org/letter.pdf",
     }
 
-    response = submit(browser, "/admin/case-reviews/new", typed)
+    response = submit(as_coordinator, "/admin/case-reviews/new", typed)
 
     assert_refused_at(response, "year", "Enter the year as 4 digits, like 2012")
     assert_refused_at(
@@ -484,30 +448,32 @@ def test_a_case_review_form_with_errors_keeps_what_was_typed(browser):
     assert count(CaseReview) == 0
 
 
-def test_a_case_review_is_changed_published_and_unpublished(browser):
+def test_a_case_review_is_changed_published_and_unpublished(as_coordinator):
     review = make_case_review("child-t", title="Child T", published=False)
     url = f"/admin/case-reviews/{review.id}"
 
-    form = browser.get(f"{url}/edit").text
+    form = as_coordinator.get(f"{url}/edit").text
     assert value_of(form, "reports-0-title") == "Overview report"
     assert value_of(form, "reports-1-title") in (None, "")
-    submit(browser, f"{url}/edit", REVIEW | {"title": "Child T", "reports-0-title": "Summary"})
-    published = browser.post(f"{url}/publish", data={"csrf_token": csrf_token(form)})
+    submit(
+        as_coordinator, f"{url}/edit", REVIEW | {"title": "Child T", "reports-0-title": "Summary"}
+    )
+    published = as_coordinator.post(f"{url}/publish", data={"csrf_token": csrf_token(form)})
 
-    assert "Child T is published." in flash_after(browser, published)
-    public = words(browser.get("/case-reviews/child-t").text)
+    assert "Child T is published." in flash_after(as_coordinator, published)
+    public = words(as_coordinator.get("/case-reviews/child-t").text)
     assert "Read the Summary" in public
     assert "Roles were unclear" in public
 
-    browser.post(f"{url}/unpublish", data={"csrf_token": csrf_token(form)})
-    assert browser.get("/case-reviews/child-t").status_code == 404
+    as_coordinator.post(f"{url}/unpublish", data={"csrf_token": csrf_token(form)})
+    assert as_coordinator.get("/case-reviews/child-t").status_code == 404
 
 
-def test_a_case_review_courses_draw_on_is_not_deleted(browser):
+def test_a_case_review_courses_draw_on_is_not_deleted(as_coordinator):
     review = make_case_review(title="Child R")
     link(make_course(make_prospectus()), review)
 
-    response = submit(browser, f"/admin/case-reviews/{review.id}/delete", {})
+    response = submit(as_coordinator, f"/admin/case-reviews/{review.id}/delete", {})
 
     assert response.status_code == 400
     assert (
@@ -517,12 +483,12 @@ def test_a_case_review_courses_draw_on_is_not_deleted(browser):
     assert count(CaseReview) == 1
 
 
-def test_a_case_review_no_course_draws_on_is_deleted(browser):
+def test_a_case_review_no_course_draws_on_is_deleted(as_coordinator):
     review = make_case_review(title="Child R")
 
-    response = submit(browser, f"/admin/case-reviews/{review.id}/delete", {})
+    response = submit(as_coordinator, f"/admin/case-reviews/{review.id}/delete", {})
 
-    assert "Child R has been deleted." in flash_after(browser, response)
+    assert "Child R has been deleted." in flash_after(as_coordinator, response)
     assert count(CaseReview) == 0
 
 
@@ -539,37 +505,41 @@ def review(app):
     return make_case_review("child-r", title="Child R - Serious Case Review")
 
 
-def test_a_review_is_added_to_a_course_from_the_course(browser, course, review):
+def test_a_review_is_added_to_a_course_from_the_course(as_coordinator, course, review):
     url = f"/admin/courses/{course.id}/case-reviews"
 
-    response = submit(browser, url, {"case_review": str(review.id), "note": "Joint enquiries."})
+    response = submit(
+        as_coordinator, url, {"case_review": str(review.id), "note": "Joint enquiries."}
+    )
 
-    page = flash_after(browser, response)
+    page = flash_after(as_coordinator, response)
     assert "Understanding neglect now draws on Child R - Serious Case Review." in page
     assert "Joint enquiries." in page
     assert db.session.scalars(select(LessonLink.note)).one() == "Joint enquiries."
 
 
-def test_a_course_is_added_to_a_review_from_the_review(browser, course, review):
+def test_a_course_is_added_to_a_review_from_the_review(as_coordinator, course, review):
     url = f"/admin/case-reviews/{review.id}/courses"
 
-    response = submit(browser, url, {"course": str(course.id), "note": "Joint enquiries."})
+    response = submit(as_coordinator, url, {"course": str(course.id), "note": "Joint enquiries."})
 
-    assert "Understanding neglect now draws on" in flash_after(browser, response)
+    assert "Understanding neglect now draws on" in flash_after(as_coordinator, response)
     assert count(LessonLink) == 1
 
 
-def test_a_link_made_twice_is_refused_at_the_choice_from_either_side(browser, course, review):
+def test_a_link_made_twice_is_refused_at_the_choice_from_either_side(
+    as_coordinator, course, review
+):
     link(course, review, note="Missed visits.")
     message = "Understanding neglect already draws on Child R - Serious Case Review"
 
     from_course = submit(
-        browser,
+        as_coordinator,
         f"/admin/courses/{course.id}/case-reviews",
         {"case_review": str(review.id), "note": "Again."},
     )
     from_review = submit(
-        browser,
+        as_coordinator,
         f"/admin/case-reviews/{review.id}/courses",
         {"course": str(course.id), "note": "Again."},
     )
@@ -582,41 +552,41 @@ def test_a_link_made_twice_is_refused_at_the_choice_from_either_side(browser, co
     assert db.session.scalars(select(LessonLink.note)).all() == ["Missed visits."]
 
 
-def test_a_link_needs_a_choice_and_a_note(browser, course, review):
+def test_a_link_needs_a_choice_and_a_note(as_coordinator, course, review):
     response = submit(
-        browser, f"/admin/courses/{course.id}/case-reviews", {"case_review": "", "note": " "}
+        as_coordinator, f"/admin/courses/{course.id}/case-reviews", {"case_review": "", "note": " "}
     )
 
     assert_refused_at(response, "case_review", "Choose a case review")
     assert count(LessonLink) == 0
 
 
-def test_a_note_is_changed_from_the_review_and_shows_everywhere(browser, course, review):
+def test_a_note_is_changed_from_the_review_and_shows_everywhere(as_coordinator, course, review):
     make_session(course)
     link(course, review, note="Missed visits.")
     link_id = db.session.scalars(select(LessonLink.id)).one()
-    assert "Missed visits." in pdf_text(browser)
+    assert "Missed visits." in pdf_text(as_coordinator)
     url = f"/admin/case-reviews/{review.id}/courses/{link_id}/edit"
 
-    assert text_of(browser.get(url).text, "note") == "Missed visits."
-    response = submit(browser, url, {"note": "Joint section 47 enquiries."})
+    assert text_of(as_coordinator.get(url).text, "note") == "Missed visits."
+    response = submit(as_coordinator, url, {"note": "Joint section 47 enquiries."})
 
-    assert "is saved" in flash_after(browser, response)
+    assert "is saved" in flash_after(as_coordinator, response)
     for public in ("/courses/neglect", "/case-reviews/child-r"):
-        page = words(browser.get(public).text)
+        page = words(as_coordinator.get(public).text)
         assert "Joint section 47 enquiries." in page, public
         assert "Missed visits." not in page, public
-    text = pdf_text(browser)
+    text = pdf_text(as_coordinator)
     assert "Joint section 47 enquiries." in text
     assert "Missed visits." not in text
 
 
-def test_an_empty_note_is_refused_and_the_old_one_kept(browser, course, review):
+def test_an_empty_note_is_refused_and_the_old_one_kept(as_coordinator, course, review):
     link(course, review, note="Missed visits.")
     link_id = db.session.scalars(select(LessonLink.id)).one()
 
     response = submit(
-        browser, f"/admin/courses/{course.id}/case-reviews/{link_id}/edit", {"note": "  "}
+        as_coordinator, f"/admin/courses/{course.id}/case-reviews/{link_id}/edit", {"note": "  "}
     )
 
     assert_refused_at(response, "note", "Say how the course uses this review")
@@ -624,57 +594,60 @@ def test_an_empty_note_is_refused_and_the_old_one_kept(browser, course, review):
 
 
 def test_a_link_removed_from_the_course_leaves_the_public_pages_and_the_pdf(
-    browser, course, review
+    as_coordinator, course, review
 ):
     link(course, review, note="Missed visits.")
     link_id = db.session.scalars(select(LessonLink.id)).one()
-    assert "Child R - Serious Case Review" in pdf_text(browser)
-    edit = browser.get(f"/admin/courses/{course.id}/case-reviews/{link_id}/edit").text
+    assert "Child R - Serious Case Review" in pdf_text(as_coordinator)
+    edit = as_coordinator.get(f"/admin/courses/{course.id}/case-reviews/{link_id}/edit").text
 
-    response = browser.post(
+    response = as_coordinator.post(
         f"/admin/courses/{course.id}/case-reviews/{link_id}/remove",
         data={"csrf_token": csrf_token(edit)},
     )
 
-    assert "Understanding neglect no longer draws on Child R" in flash_after(browser, response)
-    assert "Missed visits." not in browser.get("/courses/neglect").text
-    assert "No published course draws on this review yet." in words(
-        browser.get("/case-reviews/child-r").text
+    assert "Understanding neglect no longer draws on Child R" in flash_after(
+        as_coordinator, response
     )
-    assert "Child R - Serious Case Review" not in pdf_text(browser)
+    assert "Missed visits." not in as_coordinator.get("/courses/neglect").text
+    assert "No published course draws on this review yet." in words(
+        as_coordinator.get("/case-reviews/child-r").text
+    )
+    assert "Child R - Serious Case Review" not in pdf_text(as_coordinator)
 
 
-def test_a_review_published_from_admin_reaches_the_course_page_and_the_pdf(browser, course):
+def test_a_review_published_from_admin_reaches_the_course_page_and_the_pdf(as_coordinator, course):
     review = make_case_review("child-s", title="Child S - Serious Case Review", published=False)
     link(course, review, note="Listening to the child.")
-    assert "Listening to the child." not in browser.get("/courses/neglect").text
-    assert "Listening to the child." not in pdf_text(browser)
-    edit = browser.get(f"/admin/case-reviews/{review.id}/edit").text
+    assert "Listening to the child." not in as_coordinator.get("/courses/neglect").text
+    assert "Listening to the child." not in pdf_text(as_coordinator)
+    edit = as_coordinator.get(f"/admin/case-reviews/{review.id}/edit").text
 
-    browser.post(f"/admin/case-reviews/{review.id}/publish", data={"csrf_token": csrf_token(edit)})
+    as_coordinator.post(
+        f"/admin/case-reviews/{review.id}/publish", data={"csrf_token": csrf_token(edit)}
+    )
 
-    assert "Listening to the child." in words(browser.get("/courses/neglect").text)
-    assert "Listening to the child." in pdf_text(browser)
-    assert "Understanding neglect" in words(browser.get("/case-reviews/child-s").text)
+    assert "Listening to the child." in words(as_coordinator.get("/courses/neglect").text)
+    assert "Listening to the child." in pdf_text(as_coordinator)
+    assert "Understanding neglect" in words(as_coordinator.get("/case-reviews/child-s").text)
 
 
-def test_changes_to_links_are_in_the_audit_log(coordinator, course, review):
-    person, browser = coordinator
+def test_changes_to_links_are_in_the_audit_log(coordinator, as_coordinator, course, review):
     submit(
-        browser,
+        as_coordinator,
         f"/admin/courses/{course.id}/case-reviews",
         {"case_review": str(review.id), "note": "Missed visits."},
     )
     link_id = db.session.scalars(select(LessonLink.id)).one()
     submit(
-        browser,
+        as_coordinator,
         f"/admin/case-reviews/{review.id}/courses/{link_id}/edit",
         {"note": "Joint enquiries."},
     )
 
     created, changed = audit_entries("lesson link")
 
-    assert {created.actor_id, changed.actor_id} == {person.id}
+    assert {created.actor_id, changed.actor_id} == {coordinator.id}
     assert created.changes["note"] == [None, "Missed visits."]
     assert changed.changes == {"note": ["Missed visits.", "Joint enquiries."]}
 
@@ -713,12 +686,12 @@ def statements(browser, count_queries, values: dict) -> dict[str, int]:
     return counts
 
 
-def test_lists_issue_a_fixed_number_of_queries(browser, course, review, count_queries):
+def test_lists_issue_a_fixed_number_of_queries(as_coordinator, course, review, count_queries):
     values = {"course_id": course.id, "review_id": review.id}
     grow(course, review, 2)
-    small = statements(browser, count_queries, values)
+    small = statements(as_coordinator, count_queries, values)
 
     grow(course, review, 10)
-    large = statements(browser, count_queries, values)
+    large = statements(as_coordinator, count_queries, values)
 
     assert large == small

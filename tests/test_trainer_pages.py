@@ -11,7 +11,6 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
-from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -28,10 +27,11 @@ from app.models import (
     User,
     utcnow,
 )
-from tests.conftest import csrf_token, sign_in, submit
+from tests.conftest import csrf_token, signed_in_as, submit, words
 from tests.factories import (
     PASSWORD,
     make_agency,
+    make_booking,
     make_course,
     make_prospectus,
     make_session,
@@ -40,35 +40,6 @@ from tests.factories import (
 )
 
 TITLE = "Working together to safeguard children"
-
-
-# People and browsers ----------------------------------------------------------------------
-
-
-def browser_of(app, person: User) -> FlaskClient:
-    browser = app.test_client()
-    assert sign_in(browser, person.email, PASSWORD).status_code == 302
-    return browser
-
-
-@pytest.fixture
-def trainer(app) -> User:
-    return make_user(password=PASSWORD, role=Role.TRAINER, name="Sam Trainer")
-
-
-@pytest.fixture
-def as_trainer(app, trainer) -> FlaskClient:
-    return browser_of(app, trainer)
-
-
-@pytest.fixture
-def coordinator(app) -> User:
-    return make_user(password=PASSWORD, role=Role.COORDINATOR, name="Cat Coordinator")
-
-
-@pytest.fixture
-def as_coordinator(app, coordinator) -> FlaskClient:
-    return browser_of(app, coordinator)
 
 
 # Sessions ---------------------------------------------------------------------------------
@@ -93,22 +64,8 @@ def under_way(course, trainer) -> CourseSession:
     )
 
 
-def place(session, status=BookingStatus.CONFIRMED, access_needs: str = "", **person) -> Booking:
-    booking = Booking(
-        session=session, user=make_user(**person), status=status, access_needs=access_needs
-    )
-    db.session.add(booking)
-    db.session.flush()
-    return booking
-
-
 def register_url(session) -> str:
     return f"/trainer/sessions/{session.id}"
-
-
-def words(response) -> str:
-    """The page's text as a person reads it, without tags."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
 
 
 def page_token(browser, session) -> str:
@@ -191,14 +148,14 @@ def test_the_session_list_asks_a_visitor_to_sign_in(client):
 
 @pytest.mark.parametrize(("url", "started"), [*GET_PAGES, ("/trainer", False)])
 def test_a_professional_is_refused_every_page(app, sessions, url, started):
-    browser = browser_of(app, make_user(password=PASSWORD))
+    browser = signed_in_as(app, make_user(password=PASSWORD))
 
     assert browser.get(url.format(id=sessions[started].id)).status_code == 403
 
 
 @pytest.mark.parametrize(("url", "started"), GET_PAGES)
 def test_a_trainer_not_assigned_is_refused_the_session(app, sessions, url, started):
-    other = browser_of(app, make_user(password=PASSWORD, role=Role.TRAINER))
+    other = signed_in_as(app, make_user(password=PASSWORD, role=Role.TRAINER))
 
     assert other.get(url.format(id=sessions[started].id)).status_code == 403
 
@@ -222,11 +179,11 @@ def test_a_missing_session_is_not_found(as_coordinator, url, started):
 
 @pytest.mark.parametrize("url", POSTS)
 def test_no_change_can_be_posted_by_anyone_who_does_not_manage_the_session(app, under_way, url):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     path = url.format(id=under_way.id, booking=booking.id)
     visitor = app.test_client()
-    professional = browser_of(app, make_user(password=PASSWORD))
-    other_trainer = browser_of(app, make_user(password=PASSWORD, role=Role.TRAINER))
+    professional = signed_in_as(app, make_user(password=PASSWORD))
+    other_trainer = signed_in_as(app, make_user(password=PASSWORD, role=Role.TRAINER))
 
     anonymous_token = csrf_token(visitor.get("/account/sign-in").text)
     anonymous = visitor.post(path, data={"csrf_token": anonymous_token, "attendance": "attended"})
@@ -257,10 +214,10 @@ def page_token_of(browser) -> str:
 def test_a_trainer_sees_their_sessions_with_places_waiting_and_capacity(
     as_trainer, course, to_come, under_way
 ):
-    place(to_come)
-    place(to_come, BookingStatus.AWAITING_APPROVAL)
-    place(to_come, BookingStatus.WAITING)
-    place(to_come, BookingStatus.CANCELLED)
+    make_booking(to_come)
+    make_booking(to_come, BookingStatus.AWAITING_APPROVAL)
+    make_booking(to_come, BookingStatus.WAITING)
+    make_booking(to_come, BookingStatus.CANCELLED)
     make_session(course, starts_at=utcnow() + timedelta(days=3))
     past = make_session(
         course, starts_at=utcnow() - timedelta(days=40), trainers=[to_come.trainers[0]]
@@ -268,7 +225,7 @@ def test_a_trainer_sees_their_sessions_with_places_waiting_and_capacity(
 
     page = as_trainer.get("/trainer")
 
-    text = words(page)
+    text = words(page.text)
     assert page.status_code == 200
     assert text.count(TITLE) == 3
     upcoming, _, past_part = text.partition("Past")
@@ -281,16 +238,18 @@ def test_a_trainer_sees_their_sessions_with_places_waiting_and_capacity(
 def test_a_coordinator_is_told_they_see_every_session(as_coordinator, course):
     make_session(course)
 
-    text = words(as_coordinator.get("/trainer"))
+    text = words(as_coordinator.get("/trainer").text)
 
     assert "As a coordinator you see every session" in text
     assert TITLE in text
 
 
 def test_a_trainer_with_no_sessions_is_told_so(app):
-    browser = browser_of(app, make_user(password=PASSWORD, role=Role.TRAINER))
+    browser = signed_in_as(app, make_user(password=PASSWORD, role=Role.TRAINER))
 
-    assert "You are not assigned to any sessions still to come." in words(browser.get("/trainer"))
+    assert "You are not assigned to any sessions still to come." in words(
+        browser.get("/trainer").text
+    )
 
 
 def test_past_sessions_come_a_page_at_a_time(as_trainer, course, trainer):
@@ -310,8 +269,8 @@ def grow(course, trainer, sessions: int) -> None:
         session = make_session(
             course, starts_at=starts_at, venue=make_venue(), trainers=[trainer, make_user()]
         )
-        place(session, agency=make_agency())
-        place(session, BookingStatus.WAITING)
+        make_booking(session, agency=make_agency())
+        make_booking(session, BookingStatus.WAITING)
 
 
 @pytest.mark.parametrize("who", ["trainer", "coordinator"])
@@ -334,20 +293,20 @@ def test_the_session_list_costs_the_same_queries_however_many_sessions(
 
 def test_the_register_shows_each_person_and_the_waiting_list_in_turn(as_trainer, to_come):
     agency = make_agency(name="Rotherham Hospital")
-    place(
+    make_booking(
         to_come,
         name="Zoë Zephyr",
         job_title="Midwife",
         agency=agency,
         access_needs="A hearing loop",
     )
-    place(to_come, BookingStatus.AWAITING_APPROVAL, name="Ann Approval")
-    second = place(to_come, BookingStatus.WAITING, name="Will Second")
-    first = place(to_come, BookingStatus.WAITING, name="Wendy First")
+    make_booking(to_come, BookingStatus.AWAITING_APPROVAL, name="Ann Approval")
+    second = make_booking(to_come, BookingStatus.WAITING, name="Will Second")
+    first = make_booking(to_come, BookingStatus.WAITING, name="Wendy First")
     first.created_at, second.created_at = utcnow() - timedelta(days=2), utcnow()
-    place(to_come, BookingStatus.CANCELLED, name="Carl Cancelled")
+    make_booking(to_come, BookingStatus.CANCELLED, name="Carl Cancelled")
 
-    text = words(as_trainer.get(register_url(to_come)))
+    text = words(as_trainer.get(register_url(to_come)).text)
 
     people, _, waiting = text.partition("Waiting list In turn")
     assert people.index("Ann Approval") < people.index("Zoë Zephyr")
@@ -361,11 +320,11 @@ def test_the_register_shows_each_person_and_the_waiting_list_in_turn(as_trainer,
 
 
 def test_before_the_start_the_register_says_when_marking_opens(as_trainer, to_come):
-    place(to_come)
+    make_booking(to_come)
 
     page = as_trainer.get(register_url(to_come))
 
-    assert "You can mark attendance from the start of the session" in words(page)
+    assert "You can mark attendance from the start of the session" in words(page.text)
     assert "/attendance" not in page.text
     assert "/walk-in" not in page.text
 
@@ -375,8 +334,8 @@ def test_the_register_costs_the_same_queries_however_many_people(
 ):
     def add_people(number: int) -> None:
         for _ in range(number):
-            place(to_come, agency=make_agency())
-            place(to_come, BookingStatus.WAITING, agency=make_agency())
+            make_booking(to_come, agency=make_agency())
+            make_booking(to_come, BookingStatus.WAITING, agency=make_agency())
 
     add_people(1)
     with count_queries() as few:
@@ -394,11 +353,11 @@ def test_the_register_of_a_session_under_way_costs_the_same_queries_once_marked(
     url = register_url(under_way)
     marker = make_user()
     for _ in range(2):
-        place(under_way, agency=make_agency())
+        make_booking(under_way, agency=make_agency())
     with count_queries() as few:
         as_trainer.get(url)
     for _ in range(6):
-        booking = place(under_way, agency=make_agency())
+        booking = make_booking(under_way, agency=make_agency())
         booking.attendance, booking.attendance_marked_by = Attendance.ATTENDED, marker
     db.session.commit()
     with count_queries() as many:
@@ -419,13 +378,13 @@ def mark(browser, session, booking, attendance: str, **kwargs):
 
 
 def test_marking_a_person_returns_to_their_row_and_says_so(as_trainer, under_way):
-    booking = place(under_way, name="Jo Bloggs")
+    booking = make_booking(under_way, name="Jo Bloggs")
 
     done = mark(as_trainer, under_way, booking, "did-not-attend")
 
     assert done.status_code == 302
     assert done.headers["Location"] == f"{register_url(under_way)}#booking-{booking.id}"
-    page = words(as_trainer.get(done.headers["Location"]))
+    page = words(as_trainer.get(done.headers["Location"]).text)
     assert "Jo Bloggs: did not attend." in page
     assert "Did not attend by Sam Trainer" in page
     assert reloaded(Booking, booking.id).attendance is Attendance.DID_NOT_ATTEND
@@ -434,7 +393,7 @@ def test_marking_a_person_returns_to_their_row_and_says_so(as_trainer, under_way
 def test_a_mark_is_in_the_audit_log_with_who_made_it_and_before_and_after(
     as_trainer, under_way, trainer
 ):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     mark(as_trainer, under_way, booking, "attended")
 
     mark(as_trainer, under_way, booking, "left-early")
@@ -447,25 +406,25 @@ def test_a_mark_is_in_the_audit_log_with_who_made_it_and_before_and_after(
 
 
 def test_marking_before_the_start_is_refused_with_the_reason(as_trainer, to_come):
-    booking = place(to_come)
+    booking = make_booking(to_come)
 
     done = mark(as_trainer, to_come, booking, "attended", follow_redirects=True)
 
-    assert "You can mark attendance from the start of the session" in words(done)
+    assert "You can mark attendance from the start of the session" in words(done.text)
     assert reloaded(Booking, booking.id).attendance is None
 
 
 def test_an_unknown_mark_is_a_bad_request(as_trainer, under_way):
-    booking = place(under_way)
+    booking = make_booking(under_way)
 
     assert mark(as_trainer, under_way, booking, "asleep").status_code == 400
     assert reloaded(Booking, booking.id).attendance is None
 
 
 def test_marking_everyone_keeps_the_marks_already_given(as_trainer, under_way):
-    absent = place(under_way)
+    absent = make_booking(under_way)
     mark(as_trainer, under_way, absent, "did-not-attend")
-    others = [place(under_way), place(under_way)]
+    others = [make_booking(under_way), make_booking(under_way)]
 
     done = as_trainer.post(
         f"/trainer/sessions/{under_way.id}/attendance",
@@ -473,7 +432,7 @@ def test_marking_everyone_keeps_the_marks_already_given(as_trainer, under_way):
         follow_redirects=True,
     )
 
-    assert "2 people marked as attended." in words(done)
+    assert "2 people marked as attended." in words(done.text)
     assert reloaded(Booking, absent.id).attendance is Attendance.DID_NOT_ATTEND
     assert all(reloaded(Booking, b.id).attendance is Attendance.ATTENDED for b in others)
 
@@ -494,7 +453,7 @@ def test_someone_with_an_account_is_added_by_email(as_trainer, under_way, traine
     assert done.status_code == 302
     assert done.headers["Location"] == f"{register_url(under_way)}#booking-{booking.id}"
     assert booking.user_id == person.id
-    page = words(as_trainer.get(done.headers["Location"]))
+    page = words(as_trainer.get(done.headers["Location"]).text)
     assert "Jo Bloggs is on the register, marked as attended." in page
     assert "Walked in" in page
     (entry,) = audit_entries("booking", booking.id)
@@ -551,7 +510,7 @@ def test_the_walk_in_form_needs_an_email_address(as_trainer, under_way):
 
 
 def test_someone_already_confirmed_is_refused_at_the_email_field(as_trainer, under_way):
-    place(under_way, name="Jo Bloggs", email="jo@example.org")
+    make_booking(under_way, name="Jo Bloggs", email="jo@example.org")
 
     answer = submit(as_trainer, walk_in_url(under_way), {"email": "jo@example.org", "agency": ""})
 
@@ -563,7 +522,7 @@ def test_someone_already_confirmed_is_refused_at_the_email_field(as_trainer, und
 def test_the_walk_in_page_before_the_start_goes_back_to_the_register(as_trainer, to_come):
     answer = as_trainer.get(walk_in_url(to_come), follow_redirects=True)
 
-    assert "You can mark attendance from the start of the session" in words(answer)
+    assert "You can mark attendance from the start of the session" in words(answer.text)
 
 
 # Email to everyone booked -----------------------------------------------------------------
@@ -574,10 +533,10 @@ def email_url(session) -> str:
 
 
 def test_the_email_page_says_who_gets_it(as_trainer, to_come):
-    place(to_come, name="Ann Confirmed")
-    place(to_come, BookingStatus.WAITING, name="Will Waiting")
+    make_booking(to_come, name="Ann Confirmed")
+    make_booking(to_come, BookingStatus.WAITING, name="Will Waiting")
 
-    text = words(as_trainer.get(email_url(to_come)))
+    text = words(as_trainer.get(email_url(to_come)).text)
 
     assert "Each of the 1 person with a confirmed place gets their own copy" in text
     assert "Ann Confirmed" in text
@@ -585,7 +544,7 @@ def test_the_email_page_says_who_gets_it(as_trainer, to_come):
 
 
 def test_an_empty_email_is_shown_again_with_its_errors(as_trainer, to_come):
-    place(to_come)
+    make_booking(to_come)
 
     answer = submit(as_trainer, email_url(to_come), {"subject": "Kept subject", "message": " "})
 
@@ -597,8 +556,8 @@ def test_an_empty_email_is_shown_again_with_its_errors(as_trainer, to_come):
 
 
 def test_everyone_with_a_place_is_mailed_one_message_each(as_trainer, to_come, mailbox):
-    first, second = place(to_come), place(to_come)
-    waiting = place(to_come, BookingStatus.WAITING)
+    first, second = make_booking(to_come), make_booking(to_come)
+    waiting = make_booking(to_come, BookingStatus.WAITING)
 
     done = submit(
         as_trainer,
@@ -607,7 +566,7 @@ def test_everyone_with_a_place_is_mailed_one_message_each(as_trainer, to_come, m
     )
 
     assert done.status_code == 302
-    assert "Your message is on its way to 2 people." in words(as_trainer.get(done.location))
+    assert "Your message is on its way to 2 people." in words(as_trainer.get(done.location).text)
     for booking in (first, second):
         (message,) = mailbox.to(booking.user.email)
         assert message["Subject"] == "Parking"
@@ -679,7 +638,7 @@ def test_a_new_time_is_read_in_london_time_in_winter_and_summer(
 def test_moving_the_session_mails_everyone_with_a_place_the_updated_invite(
     as_trainer, to_come, mailbox
 ):
-    booking = place(to_come)
+    booking = make_booking(to_come)
     day = next_year_day(7)
 
     done = submit(
@@ -687,7 +646,7 @@ def test_moving_the_session_mails_everyone_with_a_place_the_updated_invite(
     )
 
     assert "Everyone with a place has been emailed the new details" in words(
-        as_trainer.get(done.location)
+        as_trainer.get(done.location).text
     )
     (message,) = mailbox.to(booking.user.email)
     assert message["Subject"] == f"Session changed: {TITLE}"
@@ -767,14 +726,14 @@ def test_the_change_form_shows_errors_and_changes_nothing(
 
 
 def test_raising_the_capacity_gives_the_first_person_waiting_a_place(as_trainer, to_come, mailbox):
-    place(to_come)
-    place(to_come)
-    waiting = place(to_come, BookingStatus.WAITING)
+    make_booking(to_come)
+    make_booking(to_come)
+    waiting = make_booking(to_come, BookingStatus.WAITING)
 
     done = submit(as_trainer, f"/trainer/sessions/{to_come.id}/capacity", {"capacity": "3"})
 
     assert "The session now has 3 places. 1 person from the waiting list offered a place" in words(
-        as_trainer.get(done.location)
+        as_trainer.get(done.location).text
     )
     assert reloaded(Booking, waiting.id).status is BookingStatus.CONFIRMED
     assert mailbox.to(waiting.user.email)[0]["Subject"] == f"A place is yours: {TITLE}"
@@ -792,8 +751,8 @@ def test_raising_the_capacity_gives_the_first_person_waiting_a_place(as_trainer,
 def test_the_capacity_form_refuses_clearly_and_keeps_what_was_typed(
     as_trainer, to_come, typed, message
 ):
-    place(to_come)
-    place(to_come)
+    make_booking(to_come)
+    make_booking(to_come)
 
     answer = submit(as_trainer, f"/trainer/sessions/{to_come.id}/capacity", {"capacity": typed})
 
@@ -816,16 +775,16 @@ def test_cancelling_needs_a_reason(as_trainer, to_come):
 def test_cancelling_tells_everyone_with_the_calendar_cancellation(
     as_trainer, to_come, trainer, mailbox
 ):
-    confirmed = place(to_come)
-    waiting = place(to_come, BookingStatus.WAITING)
+    confirmed = make_booking(to_come)
+    waiting = make_booking(to_come, BookingStatus.WAITING)
 
     done = submit(
         as_trainer, f"/trainer/sessions/{to_come.id}/cancel", {"reason": "The venue has flooded."}
     )
 
     page = as_trainer.get(done.location)
-    assert "We have emailed the 2 people booked or waiting." in words(page)
-    assert "This session was cancelled" in words(page)
+    assert "We have emailed the 2 people booked or waiting." in words(page.text)
+    assert "This session was cancelled" in words(page.text)
     assert "/change" not in page.text
     (message,) = mailbox.to(confirmed.user.email)
     assert message["Subject"] == f"Session cancelled: {TITLE}"
@@ -843,7 +802,7 @@ def test_cancelling_tells_everyone_with_the_calendar_cancellation(
 def test_a_session_under_way_can_no_longer_be_changed(as_trainer, under_way, page):
     answer = as_trainer.get(f"/trainer/sessions/{under_way.id}/{page}", follow_redirects=True)
 
-    assert "This session has started, so it can no longer be changed." in words(answer)
+    assert "This session has started, so it can no longer be changed." in words(answer.text)
     posted = as_trainer.post(
         f"/trainer/sessions/{under_way.id}/{page}",
         data={"csrf_token": page_token_of(as_trainer), "capacity": "50", "reason": "Because"},

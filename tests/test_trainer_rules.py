@@ -4,7 +4,7 @@ people who walk in, messages to everyone booked, and changes to the session."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts import service as accounts
 from app.accounts import tokens
@@ -23,8 +23,10 @@ from app.models import (
 )
 from app.trainer import service
 from app.trainer.service import TrainerError, WalkIn
+from tests.conftest import count
 from tests.factories import (
     make_agency,
+    make_booking,
     make_course,
     make_prospectus,
     make_session,
@@ -41,16 +43,6 @@ def course(app):
 
 
 @pytest.fixture
-def trainer(app):
-    return make_user(role=Role.TRAINER, name="Sam Trainer")
-
-
-@pytest.fixture
-def coordinator(app):
-    return make_user(role=Role.COORDINATOR, name="Cat Coordinator")
-
-
-@pytest.fixture
 def under_way(course, trainer):
     """A session that began an hour ago."""
     return make_session(course, starts_at=utcnow() - timedelta(hours=1), trainers=[trainer])
@@ -59,13 +51,6 @@ def under_way(course, trainer):
 @pytest.fixture
 def to_come(course, trainer):
     return make_session(course, capacity=2, venue=make_venue(), trainers=[trainer])
-
-
-def place(session, status: BookingStatus = BookingStatus.CONFIRMED, **fields) -> Booking:
-    booking = Booking(session=session, user=make_user(**fields), status=status)
-    db.session.add(booking)
-    db.session.flush()
-    return booking
 
 
 def reloaded(booking: Booking) -> Booking:
@@ -93,16 +78,12 @@ def outbox(subject: str) -> list[OutboxMessage]:
     )
 
 
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
 # Attendance -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("attendance", list(Attendance))
 def test_a_confirmed_place_can_be_marked(under_way, trainer, attendance):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     now = utcnow()
 
     service.mark_attendance(db.session, under_way.id, booking.id, attendance, trainer, now)
@@ -115,7 +96,7 @@ def test_a_confirmed_place_can_be_marked(under_way, trainer, attendance):
 
 
 def test_a_mark_can_be_changed(under_way, trainer):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     service.mark_attendance(
         db.session, under_way.id, booking.id, Attendance.ATTENDED, trainer, utcnow()
     )
@@ -129,7 +110,7 @@ def test_a_mark_can_be_changed(under_way, trainer):
 
 
 def test_giving_the_same_mark_again_keeps_who_gave_it_and_when(under_way, trainer, coordinator):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     first = utcnow()
     service.mark_attendance(
         db.session, under_way.id, booking.id, Attendance.ATTENDED, trainer, first
@@ -145,7 +126,7 @@ def test_giving_the_same_mark_again_keeps_who_gave_it_and_when(under_way, traine
 
 
 def test_attendance_cannot_be_marked_before_the_session_starts(to_come, trainer):
-    booking = place(to_come)
+    booking = make_booking(to_come)
 
     error = refusal(
         service.mark_attendance, to_come.id, booking.id, Attendance.ATTENDED, trainer, utcnow()
@@ -158,7 +139,7 @@ def test_attendance_cannot_be_marked_before_the_session_starts(to_come, trainer)
 def test_attendance_can_be_marked_from_the_very_start(course, trainer):
     starts_at = utcnow().replace(microsecond=0) + timedelta(minutes=5)
     session = make_session(course, starts_at=starts_at, trainers=[trainer])
-    booking = place(session)
+    booking = make_booking(session)
 
     service.mark_attendance(
         db.session, session.id, booking.id, Attendance.ATTENDED, trainer, starts_at
@@ -171,7 +152,7 @@ def test_attendance_can_be_marked_from_the_very_start(course, trainer):
     "status", [BookingStatus.WAITING, BookingStatus.AWAITING_APPROVAL, BookingStatus.CANCELLED]
 )
 def test_only_confirmed_places_can_be_marked(under_way, trainer, status):
-    booking = place(under_way, status, name="Jo Waiting")
+    booking = make_booking(under_way, status, name="Jo Waiting")
 
     error = refusal(
         service.mark_attendance, under_way.id, booking.id, Attendance.ATTENDED, trainer, utcnow()
@@ -184,7 +165,7 @@ def test_only_confirmed_places_can_be_marked(under_way, trainer, status):
 
 
 def test_a_booking_of_another_session_cannot_be_marked_through_this_one(course, under_way, trainer):
-    other = place(make_session(course, starts_at=utcnow() - timedelta(hours=2)))
+    other = make_booking(make_session(course, starts_at=utcnow() - timedelta(hours=2)))
 
     error = refusal(
         service.mark_attendance, under_way.id, other.id, Attendance.ATTENDED, trainer, utcnow()
@@ -194,7 +175,7 @@ def test_a_booking_of_another_session_cannot_be_marked_through_this_one(course, 
 
 
 def test_a_cancelled_session_has_no_attendance_to_mark(under_way, trainer):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     under_way.status = SessionStatus.CANCELLED
     db.session.flush()
 
@@ -206,7 +187,7 @@ def test_a_cancelled_session_has_no_attendance_to_mark(under_way, trainer):
 
 
 def test_marks_lock_30_days_after_the_session_ends_for_trainers(under_way, trainer):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     locks_at = under_way.ends_at + timedelta(days=30)
 
     service.mark_attendance(
@@ -228,7 +209,7 @@ def test_marks_lock_30_days_after_the_session_ends_for_trainers(under_way, train
 
 
 def test_coordinators_can_change_a_mark_after_it_locks(under_way, coordinator):
-    booking = place(under_way)
+    booking = make_booking(under_way)
     long_after = under_way.ends_at + timedelta(days=400)
 
     service.mark_attendance(
@@ -239,12 +220,12 @@ def test_coordinators_can_change_a_mark_after_it_locks(under_way, coordinator):
 
 
 def test_marking_everyone_marks_only_confirmed_places_without_a_mark(under_way, trainer):
-    absent = place(under_way)
+    absent = make_booking(under_way)
     service.mark_attendance(
         db.session, under_way.id, absent.id, Attendance.DID_NOT_ATTEND, trainer, utcnow()
     )
-    first, second = place(under_way), place(under_way)
-    waiting = place(under_way, BookingStatus.WAITING)
+    first, second = make_booking(under_way), make_booking(under_way)
+    waiting = make_booking(under_way, BookingStatus.WAITING)
 
     marked = service.mark_everyone_attended(db.session, under_way.id, trainer, utcnow())
     db.session.commit()
@@ -256,7 +237,7 @@ def test_marking_everyone_marks_only_confirmed_places_without_a_mark(under_way, 
 
 
 def test_marking_everyone_before_the_start_is_refused(to_come, trainer):
-    booking = place(to_come)
+    booking = make_booking(to_come)
 
     refusal(service.mark_everyone_attended, to_come.id, trainer, utcnow())
 
@@ -274,7 +255,7 @@ def walk_in_of(session, trainer, **fields) -> Booking:
 
 def test_someone_with_an_account_walks_in_by_email_and_takes_no_place(under_way, trainer):
     person = make_user(email="jo.bloggs@example.org")
-    place(under_way)
+    make_booking(under_way)
 
     booking = walk_in_of(under_way, trainer, email="  Jo.Bloggs@Example.org ")
 
@@ -397,7 +378,7 @@ def test_a_new_walk_in_missing_both_name_and_agency_is_told_of_both(under_way, t
 
 
 def test_someone_with_a_confirmed_place_cannot_walk_in(under_way, trainer):
-    booking = place(under_way, name="Jo Bloggs", email="jo@example.org")
+    booking = make_booking(under_way, name="Jo Bloggs", email="jo@example.org")
 
     error = refusal(
         service.add_walk_in, under_way.id, WalkIn(email="jo@example.org"), trainer, utcnow()
@@ -420,7 +401,7 @@ def test_someone_with_a_confirmed_place_cannot_walk_in(under_way, trainer):
     ],
 )
 def test_someone_waiting_who_walks_in_has_their_booking_changed(under_way, trainer, status, reason):
-    waiting = place(under_way, status, email="jo@example.org")
+    waiting = make_booking(under_way, status, email="jo@example.org")
 
     booking = walk_in_of(under_way, trainer, email="jo@example.org")
 
@@ -436,7 +417,7 @@ def test_someone_waiting_who_walks_in_has_their_booking_changed(under_way, train
 
 
 def test_someone_who_had_cancelled_walks_in_with_a_new_booking(under_way, trainer):
-    cancelled = place(under_way, BookingStatus.CANCELLED, email="jo@example.org")
+    cancelled = make_booking(under_way, BookingStatus.CANCELLED, email="jo@example.org")
 
     booking = walk_in_of(under_way, trainer, email="jo@example.org")
 
@@ -459,10 +440,10 @@ def test_nobody_can_walk_in_before_the_session_starts(to_come, trainer):
 
 
 def test_everyone_with_a_confirmed_place_gets_their_own_message(to_come, trainer):
-    first = place(to_come, name="Ann")
-    second = place(to_come, name="Bob")
-    place(to_come, BookingStatus.WAITING)
-    place(to_come, BookingStatus.AWAITING_APPROVAL)
+    first = make_booking(to_come, name="Ann")
+    second = make_booking(to_come, name="Bob")
+    make_booking(to_come, BookingStatus.WAITING)
+    make_booking(to_come, BookingStatus.AWAITING_APPROVAL)
 
     sent_to = service.email_everyone_booked(
         db.session, to_come.id, "  Bring   your ID ", "Please bring photo ID.\n\nThanks", trainer
@@ -482,19 +463,19 @@ def test_everyone_with_a_confirmed_place_gets_their_own_message(to_come, trainer
 
 
 def test_a_message_from_a_coordinator_comes_from_the_training_team(to_come, coordinator):
-    place(to_come)
+    make_booking(to_come)
 
     service.email_everyone_booked(db.session, to_come.id, "Hello", "A change of room.", coordinator)
 
     (message,) = outbox("Hello")
-    assert "Cat Coordinator, of the training team, has sent you this message" in message.text_body
+    assert "Cora Ordinator, of the training team, has sent you this message" in message.text_body
 
 
 @pytest.mark.parametrize(
     ("subject", "message", "field"), [("  ", "Hello", "subject"), ("Hello", " \n ", "message")]
 )
 def test_a_message_needs_a_subject_and_a_body(to_come, trainer, subject, message, field):
-    place(to_come)
+    make_booking(to_come)
 
     error = refusal(service.email_everyone_booked, to_come.id, subject, message, trainer)
 
@@ -503,7 +484,7 @@ def test_a_message_needs_a_subject_and_a_body(to_come, trainer, subject, message
 
 
 def test_with_nobody_confirmed_there_is_nobody_to_email(to_come, trainer):
-    place(to_come, BookingStatus.WAITING)
+    make_booking(to_come, BookingStatus.WAITING)
 
     error = refusal(service.email_everyone_booked, to_come.id, "Hello", "Hello", trainer)
 
@@ -517,10 +498,10 @@ def test_with_nobody_confirmed_there_is_nobody_to_email(to_come, trainer):
 def test_moving_the_session_tells_everyone_and_updates_the_calendars_of_those_with_places(
     to_come,
 ):
-    confirmed = place(to_come)
-    waiting = place(to_come, BookingStatus.WAITING)
-    approval = place(to_come, BookingStatus.AWAITING_APPROVAL)
-    place(to_come, BookingStatus.CANCELLED)
+    confirmed = make_booking(to_come)
+    waiting = make_booking(to_come, BookingStatus.WAITING)
+    approval = make_booking(to_come, BookingStatus.AWAITING_APPROVAL)
+    make_booking(to_come, BookingStatus.CANCELLED)
     sequence = to_come.sequence
     starts_at = to_come.starts_at + timedelta(days=7)
 
@@ -547,7 +528,7 @@ def test_moving_the_session_tells_everyone_and_updates_the_calendars_of_those_wi
 
 
 def test_moving_to_the_same_time_and_place_changes_nothing(to_come):
-    place(to_come)
+    make_booking(to_come)
 
     moved = service.move_session(
         db.session, to_come.id, to_come.starts_at, to_come.ends_at, to_come.venue_id, utcnow()
@@ -631,11 +612,11 @@ def test_a_session_that_has_started_or_is_cancelled_cannot_change(under_way, to_
 
 
 def test_raising_the_capacity_offers_places_to_the_people_waiting_in_turn(to_come, trainer):
-    place(to_come)
-    place(to_come)
-    first = place(to_come, BookingStatus.WAITING)
-    second = place(to_come, BookingStatus.WAITING)
-    third = place(to_come, BookingStatus.WAITING)
+    make_booking(to_come)
+    make_booking(to_come)
+    first = make_booking(to_come, BookingStatus.WAITING)
+    second = make_booking(to_come, BookingStatus.WAITING)
+    third = make_booking(to_come, BookingStatus.WAITING)
 
     offered = service.change_capacity(db.session, to_come.id, 4, trainer, utcnow())
     db.session.commit()
@@ -647,8 +628,8 @@ def test_raising_the_capacity_offers_places_to_the_people_waiting_in_turn(to_com
 
 
 def test_the_capacity_cannot_go_below_the_places_taken(to_come, trainer):
-    place(to_come)
-    place(to_come)
+    make_booking(to_come)
+    make_booking(to_come)
 
     error = refusal(service.change_capacity, to_come.id, 1, trainer, utcnow())
 
@@ -659,8 +640,8 @@ def test_the_capacity_cannot_go_below_the_places_taken(to_come, trainer):
 
 
 def test_cancelling_tells_everyone_booked_or_waiting(to_come):
-    confirmed = place(to_come)
-    waiting = place(to_come, BookingStatus.WAITING)
+    confirmed = make_booking(to_come)
+    waiting = make_booking(to_come, BookingStatus.WAITING)
 
     told = service.cancel_session(db.session, to_come.id, "  The trainer is ill. ", utcnow())
     db.session.commit()
