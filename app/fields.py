@@ -1,13 +1,27 @@
 """Form fields whose errors speak plainly, for the trainer's and the coordinator's forms:
-dates typed as day, month and year, times of day typed as people write them, whole
-numbers, and checklists."""
+text with a length limit, dates typed as day, month and year, times of day typed as people
+write them, whole numbers, choices from lists, and checklists."""
 
 import re
 from datetime import date, datetime, time
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextInput
-from wtforms import Field, Form, IntegerField, SelectMultipleField
-from wtforms.validators import ValidationError
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    Field,
+    Form,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.display import clock_time, london_moment, long_date, read_clock_time
 
@@ -15,6 +29,67 @@ from app.display import clock_time, london_moment, long_date, read_clock_time
 def strip(value: str | None) -> str | None:
     """A filter: what was typed, without the spaces around it."""
     return value.strip() if isinstance(value, str) else value
+
+
+def text_validators(
+    label: str, limit: int, required: str, called: str
+) -> list[InputRequired | Length]:
+    """`required`: the message when nothing is typed (none: it may be left empty). The limit's
+    message names the field as `called`, or else by its label without "(optional)"."""
+    name = called or label.split(" (")[0]
+    too_long = Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")
+    return [InputRequired(message=required), too_long] if required else [too_long]
+
+
+def text_line(
+    label: str, limit: int, required: str = "", called: str = "", **kwargs
+) -> StringField:
+    """A line of text of at most `limit` characters (see text_validators)."""
+    return StringField(
+        label,
+        filters=[strip],
+        validators=text_validators(label, limit, required, called),
+        widget=GovTextInput(),
+        **kwargs,
+    )
+
+
+def text_box(
+    label: str, limit: int, required: str = "", called: str = "", **kwargs
+) -> TextAreaField:
+    """Paragraphs of text of at most `limit` characters (see text_validators)."""
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=text_validators(label, limit, required, called),
+        widget=GovTextArea(),
+        **kwargs,
+    )
+
+
+class FromTheList:
+    """A choice the service looks up itself: here, only that it is an id, as the list gives."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Form, field: SelectField) -> None:
+        if not (field.data or "").isdigit():
+            raise ValidationError(self.message)
+
+
+def record_from_list(label: str, what: str) -> SelectField:
+    """A record chosen from a list ("Choose `what`"). Which may be chosen is the service's
+    rule, so any id is passed on for it to decide."""
+    return SelectField(
+        label,
+        validators=[
+            InputRequired(message=f"Choose {what}"),
+            FromTheList(f"Choose {what} from the list"),
+        ],
+        validate_choice=False,
+        widget=GovSelect(),
+    )
 
 
 class DateInputField(Field):

@@ -4,18 +4,20 @@ Dates and times are typed as London's clocks show them and become UTC moments he
 """
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired
 
 from app.accounts.forms import NOT_LISTED, email_field
 from app.display import in_london
-from app.fields import ClockTimeField, DateInputField, WholeNumberField, join_moment, strip
+from app.fields import (
+    ClockTimeField,
+    DateInputField,
+    WholeNumberField,
+    join_moment,
+    text_box,
+    text_line,
+)
 from app.models import Agency, Attendance, CourseSession, Venue
 from app.trainer.service import WalkIn
 
@@ -45,31 +47,17 @@ class WalkInForm(FlaskForm):
         "Their email address",
         description="If they already have an account, this is all we need.",
     )
-    name = StringField(
-        "Full name",
-        filters=[strip],
-        validators=[Length(max=200, message="Full name must be 200 characters or fewer")],
-        widget=GovTextInput(),
-        render_kw={"spellcheck": "false"},
-    )
+    name = text_line("Full name", 200, render_kw={"spellcheck": "false"})
     agency = SelectField(
         "Agency",
         description="Needed only for someone without an account.",
         invalid_choice_message="Choose their agency from the list",
         widget=GovSelect(),
     )
-    new_agency_name = StringField(
-        "If their agency is not listed, its name",
-        filters=[strip],
-        validators=[Length(max=200, message="Agency name must be 200 characters or fewer")],
-        widget=GovTextInput(),
+    new_agency_name = text_line(
+        "If their agency is not listed, its name", 200, called="Agency name"
     )
-    job_title = StringField(
-        "Job title (optional)",
-        filters=[strip],
-        validators=[Length(max=200, message="Job title must be 200 characters or fewer")],
-        widget=GovTextInput(),
-    )
+    job_title = text_line("Job title (optional)", 200)
     submit = SubmitField("Add to the register", widget=GovSubmitInput())
 
     def __init__(self, agencies: list[Agency], *args, **kwargs) -> None:
@@ -92,24 +80,8 @@ class WalkInForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
-    subject = StringField(
-        "Subject",
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter a subject"),
-            Length(max=150, message="Subject must be 150 characters or fewer"),
-        ],
-        widget=GovTextInput(),
-    )
-    message = TextAreaField(
-        "Message",
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter a message"),
-            Length(max=5000, message="Message must be 5,000 characters or fewer"),
-        ],
-        widget=GovTextArea(),
-    )
+    subject = text_line("Subject", 150, required="Enter a subject")
+    message = text_box("Message", 5000, required="Enter a message")
     submit = SubmitField("Send the email", widget=GovSubmitInput())
 
 
@@ -171,14 +143,11 @@ class CapacityForm(FlaskForm):
 
 
 class CancelSessionForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_box(
         "Why is the session cancelled?",
+        1000,
+        required="Enter the reason for cancelling",
+        called="The reason",
         description="Everyone booked or waiting is emailed this reason.",
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter the reason for cancelling"),
-            Length(max=1000, message="The reason must be 1,000 characters or fewer"),
-        ],
-        widget=GovTextArea(),
     )
     submit = SubmitField("Cancel the session", widget=GovSubmitInput())

@@ -1,29 +1,17 @@
 """Agency forms: details, and the agency a duplicate is merged into."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
+from wtforms import BooleanField, RadioField, SubmitField
+from wtforms.validators import InputRequired
 
 from app.admin.agencies.service import AgencyDetails
+from app.fields import record_from_list, text_line
 from app.models import SECTOR_LABELS, Agency, Sector
 
 
 class AgencyForm(FlaskForm):
-    name = StringField(
-        "Name",
-        validators=[
-            InputRequired(message="Enter the agency's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
-    )
+    name = text_line("Name", 200, required="Enter the agency's name")
     sector = RadioField(
         "Sector",
         description="Reports to the partnership board group agencies by sector.",
@@ -45,13 +33,7 @@ class AgencyForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    # Which agencies may be merged into is the service's rule, so it is not checked here.
-    into = SelectField(
-        "Agency to merge into",
-        validators=[InputRequired(message="Choose the agency to merge into")],
-        validate_choice=False,
-        widget=GovSelect(),
-    )
+    into = record_from_list("Agency to merge into", "the agency to merge into")
     submit = SubmitField("Merge agencies", widget=GovSubmitInput())
 
     def __init__(self, others: list[Agency], *args, **kwargs) -> None:
@@ -60,10 +42,6 @@ class MergeForm(FlaskForm):
             str(other.id): other.name if other.listed else f"{other.name} (typed in)"
             for other in others
         }
-
-    def validate_into(self, field) -> None:
-        if not field.data.isdigit():
-            raise ValidationError("Choose the agency to merge into from the list")
 
     @property
     def into_id(self) -> int:

@@ -3,16 +3,12 @@
 import re
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import FieldList, Form, FormField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, ValidationError
 
 from app.admin.case_reviews.service import CaseReviewDetails, ReportDetails, is_web_address
+from app.fields import record_from_list, text_box, text_line
 from app.models import CaseReview, Course
 
 #: Empty rows offered beneath a review's reports, to add new ones.
@@ -22,28 +18,21 @@ BLANK_REPORTS = 2
 class ReportForm(Form):
     """One report's row; its labels are numbered by the template, so each is unique."""
 
-    title = StringField(
-        "Title",
-        validators=[Length(max=200, message="A report's title must be 200 characters or fewer")],
-        widget=GovTextInput(),
-    )
-    url = StringField(
+    title = text_line("Title", 200, called="A report's title")
+    url = text_line(
         "Web address",
-        validators=[Length(max=500, message="A web address must be 500 characters or fewer")],
-        widget=GovTextInput(),
+        500,
+        called="A web address",
         render_kw={"spellcheck": "false", "inputmode": "url"},
     )
 
 
 class CaseReviewForm(FlaskForm):
-    title = StringField(
+    title = text_line(
         "Title",
+        200,
+        required="Enter the review's title",
         description="For example, Child R - Serious Case Review.",
-        validators=[
-            InputRequired(message="Enter the review's title"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
     )
     year = StringField(
         "Year published (optional)",
@@ -53,22 +42,14 @@ class CaseReviewForm(FlaskForm):
         widget=GovTextInput(),
         render_kw={"inputmode": "numeric"},
     )
-    summary = TextAreaField(
+    summary = text_box(
         "Summary",
+        10000,
+        required="Enter a summary of the review",
         description="What happened and why the review was held. Leave a blank line "
         "between paragraphs.",
-        validators=[
-            InputRequired(message="Enter a summary of the review"),
-            Length(max=10000, message="Summary must be 10,000 characters or fewer"),
-        ],
-        widget=GovTextArea(),
     )
-    key_findings = TextAreaField(
-        "Key findings",
-        description="One finding on each line.",
-        validators=[Length(max=10000, message="Key findings must be 10,000 characters or fewer")],
-        widget=GovTextArea(),
-    )
+    key_findings = text_box("Key findings", 10000, description="One finding on each line.")
     reports = FieldList(FormField(ReportForm), max_entries=20)
     submit = SubmitField("Save case review", widget=GovSubmitInput())
 
@@ -115,41 +96,19 @@ class CaseReviewForm(FlaskForm):
         )
 
 
-class FromTheList:
-    """A choice the service looks up itself: here, only that it is an id, as the list gives."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-    def __call__(self, form: FlaskForm, field: SelectField) -> None:
-        if not (field.data or "").isdigit():
-            raise ValidationError(self.message)
-
-
 def note_field() -> TextAreaField:
-    return TextAreaField(
+    return text_box(
         "How the course uses this review",
+        2000,
+        required="Say how the course uses this review",
+        called="The note",
         description="Shown with the link on the course's page, on the review's page and in "
         "the PDF prospectus.",
-        validators=[
-            InputRequired(message="Say how the course uses this review"),
-            Length(max=2000, message="The note must be 2,000 characters or fewer"),
-        ],
-        widget=GovTextArea(),
     )
 
 
 class AddReviewToCourseForm(FlaskForm):
-    # Which reviews may be linked is the service's rule (one link a pair), so it decides.
-    case_review = SelectField(
-        "Case review",
-        validators=[
-            InputRequired(message="Choose a case review"),
-            FromTheList("Choose a case review from the list"),
-        ],
-        validate_choice=False,
-        widget=GovSelect(),
-    )
+    case_review = record_from_list("Case review", "a case review")
     note = note_field()
     submit = SubmitField("Add case review", widget=GovSubmitInput())
 
@@ -162,15 +121,7 @@ class AddReviewToCourseForm(FlaskForm):
 
 
 class AddCourseToReviewForm(FlaskForm):
-    course = SelectField(
-        "Course",
-        validators=[
-            InputRequired(message="Choose a course"),
-            FromTheList("Choose a course from the list"),
-        ],
-        validate_choice=False,
-        widget=GovSelect(),
-    )
+    course = record_from_list("Course", "a course")
     note = note_field()
     submit = SubmitField("Add course", widget=GovSubmitInput())
 

@@ -6,47 +6,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired
 
 from app.admin.courses.service import SLUG_LENGTH, CourseDetails
-from app.fields import ChecklistField, strip
+from app.fields import ChecklistField, text_box, text_line
 from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Course, Delivery, Prospectus, Sector
-
-
-def too_long(label: str, limit: int) -> Length:
-    name = label.split(" (")[0]
-    return Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")
-
-
-def text_area(
-    label: str, what: str, required: bool, limit: int, description: str = ""
-) -> TextAreaField:
-    presence = [InputRequired(message=f"Enter {what}")] if required else []
-    return TextAreaField(
-        label,
-        description=description,
-        validators=[*presence, too_long(label, limit)],
-        widget=GovTextArea(),
-    )
-
-
-def line(
-    label: str, limit: int, description: str = "", required_message: str = "", **kwargs
-) -> StringField:
-    presence = [InputRequired(message=required_message)] if required_message else []
-    return StringField(
-        label,
-        description=description,
-        filters=[strip],
-        validators=[*presence, too_long(label, limit)],
-        widget=GovTextInput(),
-        **kwargs,
-    )
-
 
 NO_SPELLCHECK = {"spellcheck": "false", "autocomplete": "off"}
 
@@ -58,47 +24,42 @@ class CourseForm(FlaskForm):
         invalid_choice_message="Choose a prospectus from the list",
         widget=GovSelect(),
     )
-    title = line(
+    title = text_line(
         "Title",
         200,
+        required="Enter the course's title",
         description="For example, Understanding neglect.",
-        required_message="Enter the course's title",
     )
-    slug = line(
+    slug = text_line(
         "Web address (optional)",
         SLUG_LENGTH,
         description="The end of its address, as in /courses/understanding-neglect. Left "
         "blank, it is made from the title. Changing it breaks links people have saved.",
     )
-    summary = text_area(
+    summary = text_box(
         "Summary",
-        "a summary of the course",
-        required=True,
-        limit=1000,
+        1000,
+        required="Enter a summary of the course",
         description="One or two sentences, shown in the list of courses.",
     )
-    description = text_area(
+    description = text_box(
         "Description",
-        "a description of the course",
-        required=True,
-        limit=20000,
+        20000,
+        required="Enter a description of the course",
         description="What the course covers. You can use Markdown: a blank line between "
         "paragraphs, ## before a heading, * before each item of a list, and "
         "[words](https://example.org) for a link.",
     )
-    learning_outcomes = text_area(
+    learning_outcomes = text_box(
         "What people will learn (optional)",
-        "what people will learn",
-        required=False,
-        limit=5000,
+        5000,
         description="One outcome a line, each finishing the sentence \u201cBy the end of the "
         "course you will be able to\u2026\u201d.",
     )
-    audience = text_area(
+    audience = text_box(
         "Who it is for",
-        "who the course is for",
-        required=True,
-        limit=2000,
+        2000,
+        required="Enter who the course is for",
         description="For example, anyone who works with children, young people or families.",
     )
     sectors = ChecklistField(
@@ -114,7 +75,7 @@ class CourseForm(FlaskForm):
         invalid_choice_message="Choose the course's level",
         widget=GovRadioInput(),
     )
-    duration = line(
+    duration = text_line(
         "Duration (optional)", 100, description="For example, Half day (9:30am to 12:30pm)."
     )
     delivery = RadioField(
@@ -123,25 +84,21 @@ class CourseForm(FlaskForm):
         invalid_choice_message="Choose how the course is delivered",
         widget=GovRadioInput(),
     )
-    external_url = line(
+    external_url = text_line(
         "E-learning web address (only for e-learning hosted elsewhere)",
         500,
         description="Where people start the e-learning, beginning https://.",
         render_kw=NO_SPELLCHECK,
     )
-    charges_policy = text_area(
+    charges_policy = text_box(
         "Charges (optional)",
-        "the charges",
-        required=False,
-        limit=2000,
+        2000,
         description="For example, free to partner agencies; a charge for not attending "
         "without telling us.",
     )
-    what_to_bring = text_area(
+    what_to_bring = text_box(
         "What to bring (optional)",
-        "what to bring",
-        required=False,
-        limit=2000,
+        2000,
         description="Included in calendar invites.",
     )
     requires_approval = BooleanField(

@@ -1,9 +1,8 @@
 """The prospectus form, labelled in plain words, with GOV.UK widgets."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
 from app.admin.prospectuses.service import (
     FIRST_YEAR,
@@ -12,31 +11,21 @@ from app.admin.prospectuses.service import (
     SLUG_LENGTH,
     ProspectusDetails,
 )
-from app.fields import WholeNumberField, strip
+from app.fields import WholeNumberField, text_box, text_line
 
 
 class ProspectusForm(FlaskForm):
-    title = StringField(
+    title = text_line(
         "Title",
+        200,
+        required="Enter the prospectus's title",
         description="For example, Early Help learning and development prospectus.",
-        filters=[strip],
-        validators=[
-            InputRequired(message="Enter the prospectus's title"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
     )
-    slug = StringField(
+    slug = text_line(
         "Web address (optional)",
+        SLUG_LENGTH,
         description="The end of its address, as in /prospectuses/early-help. Left blank, it "
         "is made from the title. Changing it breaks links people have saved.",
-        filters=[strip],
-        validators=[
-            Length(
-                max=SLUG_LENGTH, message=f"Web address must be {SLUG_LENGTH} characters or fewer"
-            )
-        ],
-        widget=GovTextInput(),
         render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
     year = WholeNumberField(
@@ -47,12 +36,11 @@ class ProspectusForm(FlaskForm):
         example=2026,
         description="For example, 2026.",
     )
-    introduction = TextAreaField(
+    introduction = text_box(
         "Introduction (optional)",
+        5000,
         description="Shown above its courses and on the cover of the PDF. Leave a blank line "
         "between paragraphs.",
-        validators=[Length(max=5000, message="Introduction must be 5,000 characters or fewer")],
-        widget=GovTextArea(),
     )
     position = WholeNumberField(
         "Position in the list of prospectuses",

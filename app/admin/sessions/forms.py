@@ -7,14 +7,9 @@ the day it is held.
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import SelectField, SubmitField
+from wtforms.validators import InputRequired
 
 from app.admin.sessions.service import (
     DEFAULT_CUTOFF_HOURS,
@@ -30,7 +25,8 @@ from app.fields import (
     DateInputField,
     WholeNumberField,
     join_moment,
-    strip,
+    text_box,
+    text_line,
 )
 from app.models import CourseSession, User, Venue
 
@@ -104,12 +100,11 @@ class DetailsFields(FlaskForm):
         description="People with the trainer or coordinator role. They see the session, "
         "its register and its bookings.",
     )
-    online_join_url = StringField(
+    online_join_url = text_line(
         "Online joining link (optional)",
+        500,
+        called="Joining link",
         description="For sessions held online. Only people with a confirmed place see it.",
-        filters=[strip],
-        validators=[Length(max=500, message="Joining link must be 500 characters or fewer")],
-        widget=GovTextInput(),
         render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
     opens_date = DateInputField(
@@ -206,13 +201,11 @@ class CapacityForm(FlaskForm):
 
 
 class CancelSessionForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_box(
         "Why the session is cancelled",
+        2000,
+        required="Enter why the session is cancelled",
+        called="The reason",
         description="Sent to everyone booked, with the cancellation for their calendar.",
-        validators=[
-            InputRequired(message="Enter why the session is cancelled"),
-            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
-        ],
-        widget=GovTextArea(),
     )
     submit = SubmitField("Cancel the session", widget=GovSubmitInput())

@@ -1,31 +1,26 @@
 """The venue form, labelled in plain words, with GOV.UK widgets."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
 
 from app.admin.venues.service import VenueDetails, normal_postcode
+from app.fields import text_box, text_line
 
 
 class VenueForm(FlaskForm):
-    name = StringField(
+    name = text_line(
         "Name",
+        200,
+        required="Enter the venue's name",
         description="As people will see it, for example Riverside House Training Suite.",
-        validators=[
-            InputRequired(message="Enter the venue's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
-        widget=GovTextInput(),
     )
-    address = TextAreaField(
+    address = text_box(
         "Address",
+        1000,
+        required="Enter the venue's address",
         description="Each part of the address on a line of its own, without the postcode.",
-        validators=[
-            InputRequired(message="Enter the venue's address"),
-            Length(max=1000, message="Address must be 1,000 characters or fewer"),
-        ],
-        widget=GovTextArea(),
     )
     postcode = StringField(
         "Postcode",
@@ -33,14 +28,11 @@ class VenueForm(FlaskForm):
         widget=GovTextInput(),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    access_information = TextAreaField(
+    access_information = text_box(
         "Access information (optional)",
+        4000,
         description="Step-free access, parking, hearing loops, toilets: whatever helps "
         "someone decide whether they can get there and take part.",
-        validators=[
-            Length(max=4000, message="Access information must be 4,000 characters or fewer")
-        ],
-        widget=GovTextArea(),
     )
     submit = SubmitField("Save venue", widget=GovSubmitInput())
 
