@@ -151,6 +151,30 @@ def test_unknown_records_are_not_found(as_coordinator):
         assert as_coordinator.get(url).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("address", "section", "current"),
+    [
+        ("/admin", "Overview", "page"),
+        ("/admin/courses", "Courses", "page"),
+        ("/admin/courses/{course}/edit", "Courses", "true"),
+        ("/admin/courses/{course}/case-reviews", "Courses", "true"),
+        ("/admin/sessions/{session}/capacity", "Sessions", "true"),
+        ("/admin/prospectuses/{prospectus}", "Prospectuses", "true"),
+        ("/admin/venues/new", "Venues", "true"),
+    ],
+)
+def test_the_menu_marks_the_section_a_page_is_in(
+    as_coordinator, catalogue, address, section, current
+):
+    prospectus, course, session, _ = catalogue
+    url = address.format(prospectus=prospectus.id, course=course.id, session=session.id)
+
+    page = as_coordinator.get(url).text
+
+    menu = re.search(r'<nav class="app-subnav".*?</nav>', page, re.S).group(0)
+    assert re.findall(r'aria-current="(\w+)">([^<]+)</a>', menu) == [(current, section)]
+
+
 # Prospectuses -----------------------------------------------------------------------------
 
 NEW_PROSPECTUS = {

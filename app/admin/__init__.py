@@ -34,6 +34,7 @@ from app.admin import (  # noqa: E402, F401
     case_reviews,
     courses,
     home,
+    menu,
     prospectuses,
     sessions,
     users,
