@@ -472,6 +472,16 @@ def test_a_coordinator_schedules_a_session_in_london_time(as_coordinator, course
     assert "9:30am to 12:30pm" in shown and "Thursday 11 June 2037" in shown
 
 
+def test_a_session_s_page_leads_to_its_register(as_coordinator, catalogue):
+    *_, session, _ = catalogue
+
+    page = as_coordinator.get(f"/admin/sessions/{session.id}").text
+
+    register = f"/trainer/sessions/{session.id}"
+    assert f'href="{register}"' in page
+    assert as_coordinator.get(register).status_code == 200
+
+
 def test_a_time_the_clocks_skip_is_refused_keeping_what_was_typed(as_coordinator, course):
     response = submit(
         as_coordinator,
