@@ -7,9 +7,10 @@ from app.admin import bp
 from app.admin.users import service
 from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
 from app.extensions import db
-from app.forms import page_status
+from app.forms import page_status, show_refusal
 from app.models import Role, utcnow
 from app.pagination import govuk_pagination
+from app.transactions import saved
 
 
 @bp.get("/users")
@@ -63,12 +64,10 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         return show_person(user_id, role_form=form, status=page_status(form))
     try:
-        service.change_role(db.session, person, Role(form.role.data), utcnow())
-    except service.PeopleError as error:
-        db.session.rollback()
-        form.role.errors.append(str(error))
+        saved(service.change_role, db.session, person, Role(form.role.data), utcnow())
+    except service.PeopleError as refusal:
+        show_refusal(form, refusal, at="role")
         return show_person(user_id, role_form=form, status=400)
-    db.session.commit()
     flash(f"{person.name} is now a {person.role.value}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
@@ -80,12 +79,10 @@ def deactivate_user(user_id: int):
     if not form.validate_on_submit():
         return show_person(user_id, deactivate_form=form, status=page_status(form))
     try:
-        cancelled = service.deactivate(db.session, person, current_user, utcnow())
-    except service.PeopleError as error:
-        db.session.rollback()
-        form.deactivate.errors = [str(error)]
+        cancelled = saved(service.deactivate, db.session, person, current_user, utcnow())
+    except service.PeopleError as refusal:
+        show_refusal(form, refusal, at="deactivate")
         return show_person(user_id, deactivate_form=form, status=400)
-    db.session.commit()
     places = f" and {cancelled} upcoming bookings cancelled" if cancelled else ""
     flash(f"{person.name}'s account is deactivated{places}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -96,7 +93,6 @@ def reactivate_user(user_id: int):
     person = service.get_person(db.session, user_id) or abort(404)
     if not ReactivateForm().validate_on_submit():
         return show_person(user_id, status=400)
-    service.reactivate(person)
-    db.session.commit()
+    saved(service.reactivate, person)
     flash(f"{person.name}'s account is active again.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
