@@ -21,5 +21,10 @@ def handle_http_error(error: HTTPException):
     return render_template(template, error=error), error.code
 
 
+def try_again_page() -> tuple[str, int]:
+    """Nothing was saved because the session's lock was busy: the person may try again."""
+    return render_template("bookings/try_again.html"), 503
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)

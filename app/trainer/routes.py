@@ -14,6 +14,7 @@ from flask_login import current_user
 from app.accounts.service import listed_agencies
 from app.bookings.service import BookingError, TryAgain, confirmed_bookings
 from app.database import locks_for_itself
+from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.models import Attendance, CourseSession, utcnow
@@ -45,10 +46,6 @@ def managed_session_or_abort(session_id: int) -> CourseSession:
 
 def back_to_register(session_id: int, anchor: str | None = None):
     return redirect(url_for("trainer.register", session_id=session_id, _anchor=anchor))
-
-
-def try_again_page():
-    return render_template("bookings/try_again.html"), 503
 
 
 def people(count: int) -> str:

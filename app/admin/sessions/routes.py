@@ -22,6 +22,7 @@ from app.admin.sessions.forms import (
 from app.bookings.service import TryAgain
 from app.database import locks_for_itself
 from app.display import long_date
+from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.models import CourseSession, utcnow
@@ -33,10 +34,6 @@ SESSIONS_PER_PAGE = 50
 
 def session_or_404(session_id: int) -> CourseSession:
     return service.get_session(db.session, session_id) or abort(404)
-
-
-def try_again_page() -> tuple[str, int]:
-    return render_template("bookings/try_again.html"), 503
 
 
 def back_to_session(session_id: int, done: str) -> Response:
