@@ -1,6 +1,7 @@
-"""A change saved whole or not at all (app/transactions.py), and two coordinators saving the
-same web address or lesson link at the same instant: the second is told why, in the words
-the rules would have used a moment later, at the same field, and nothing of theirs is saved.
+"""A change saved whole or not at all (app/transactions.py): refused, or finding the session
+busy, it leaves nothing behind. Two coordinators saving the same web address or lesson link
+at the same instant: the second is told why, in the words the rules would have used a
+moment later, at the same field, and nothing of theirs is saved.
 
 The instant is made on PostgreSQL by another connection that saves the other coordinator's
 row after the rules have checked and before this request writes. SQLite lets one request
@@ -15,11 +16,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.admin.prospectuses import service as prospectuses
+from app.bookings import service as bookings
 from app.extensions import db
-from app.models import CaseReview, Course, Delivery, LessonLink, Prospectus, Venue
+from app.models import (
+    CaseReview,
+    Course,
+    CourseSession,
+    Delivery,
+    LessonLink,
+    Prospectus,
+    SessionStatus,
+    Venue,
+)
 from app.transactions import saved
 from tests.conftest import TEST_DATABASE_URL, count, field_errors, submit
-from tests.factories import make_case_review, make_course, make_prospectus
+from tests.factories import make_case_review, make_course, make_prospectus, make_session
 
 TAKEN = "The web address /prospectuses/early-help is already used by Early Help 2027"
 
@@ -92,6 +103,26 @@ def test_a_refused_change_leaves_nothing_behind(app):
         saved(refused_after_adding)
 
     assert count(Venue) == 0
+
+
+@pytest.mark.parametrize("page", ["/admin/sessions/{id}/cancel", "/trainer/sessions/{id}/cancel"])
+def test_a_change_that_finds_the_session_busy_asks_to_try_again_and_changes_nothing(
+    as_coordinator, monkeypatch, page
+):
+    session = make_session(make_course(make_prospectus()))
+    db.session.commit()
+
+    def busy(*args) -> None:
+        raise bookings.TryAgain()
+
+    monkeypatch.setattr(bookings, "cancel_session", busy)
+
+    response = submit(as_coordinator, page.format(id=session.id), {"reason": "The trainer is ill."})
+
+    assert response.status_code == 503
+    assert "Try again in a moment" in response.text
+    db.session.expire_all()
+    assert db.session.get(CourseSession, session.id).status is SessionStatus.SCHEDULED
 
 
 # PostgreSQL: another coordinator's request, at the same instant ---------------------------
