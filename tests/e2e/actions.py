@@ -6,6 +6,7 @@ visible names (`get_by_role`), fields by their labels (`get_by_label`).
 """
 
 import re
+from datetime import date
 
 from playwright.sync_api import Download, Locator, Page, expect
 
@@ -135,6 +136,14 @@ class Keyboard(Mouse):
         expect(box).to_be_checked()
 
 
+def fill_date(page: Page, hands: Mouse, legend: str, day: date) -> None:
+    """Type a date into a GOV.UK date input, found by its legend: the day, month and year
+    each in its own box."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    for label, part in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        hands.fill(group.get_by_label(label), str(part))
+
+
 def heading(page: Page, text: str | re.Pattern) -> None:
     """Wait until the page's main heading says `text`: the next page has arrived."""
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
@@ -155,6 +164,16 @@ def errors_shown(page: Page, errors: dict[str, str]) -> None:
         expect(field).to_have_accessible_description(re.compile(re.escape(message)))
 
 
+def group_errors_shown(page: Page, errors: dict[str, str]) -> None:
+    """As errors_shown, for radios and dates: a group of fields, named by its legend, that
+    the message describes."""
+    summary = page.get_by_role("alert")
+    for legend, message in errors.items():
+        expect(summary.get_by_role("link", name=message).first).to_be_visible()
+        group = page.get_by_role("group", name=legend, exact=True)
+        expect(group).to_have_accessible_description(re.compile(re.escape(message)))
+
+
 def open_menu_if_collapsed(page: Page, hands: Mouse) -> None:
     """On a narrow screen the main menu hides behind its Menu button."""
     menu = page.get_by_role("button", name="Menu")
@@ -167,6 +186,15 @@ def menu_link(page: Page, hands: Mouse, name: str) -> None:
     """Follow a link of the main menu."""
     open_menu_if_collapsed(page, hands)
     hands.follow(page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name))
+
+
+def admin_section(page: Page, hands: Mouse, name: str) -> None:
+    """Follow a link of the coordinator's own menu, beside each page of their area."""
+    hands.follow(
+        page.get_by_role("navigation", name="Training administration").get_by_role(
+            "link", name=name, exact=True
+        )
+    )
 
 
 def sign_in(page: Page, person: Person, hands: Mouse | None = None) -> None:

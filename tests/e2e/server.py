@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
+from app.demo import read_demo_file
 from app.display import LONDON
 from app.models import (
     Booking,
@@ -48,6 +49,12 @@ class Person:
     email: str
     name: str
     password: str = PASSWORD
+
+
+#: The demo's coordinator, who signs in with the demo's password.
+COORDINATOR = Person(
+    "joanne.kelsall@example.org", "Joanne Kelsall", read_demo_file()["demo_password"]
+)
 
 
 @cache
