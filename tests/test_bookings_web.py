@@ -319,14 +319,14 @@ def test_the_booking_page_and_booking_take_a_fixed_number_of_statements(
         done = browser.post(url, data={"csrf_token": token, "access_needs": ""})
 
     assert done.status_code == 302
-    # The person; the session with its places; overdue approvals; their booking; the queue.
-    assert len(rows_read_or_written(page)) == 5
-    # The person, the session and overdue approvals; under the lock the session, the
-    # person, their booking, the queue, the new booking and its history, the invite's
+    # The person; the session; overdue approvals; places, the queue and their own booking.
+    assert len(rows_read_or_written(page)) == 4
+    # The person and overdue approvals; under the lock the session, the person, places,
+    # the queue and their own booking, the new booking and its history, the invite's
     # sequence and the mail; after the commit, the mail recorded as sent.
     statements = rows_read_or_written(booking)
-    assert len(statements) == 12
-    assert [statement.split()[0] for statement in statements].count("SELECT") == 8
+    assert len(statements) == 10
+    assert [statement.split()[0] for statement in statements].count("SELECT") == 6
 
 
 def test_joining_the_waiting_list_is_shown_and_mailed_without_a_calendar(app, session, mailbox):

@@ -31,35 +31,30 @@ def expire_overdue_approvals(session_id: int) -> None:
 @locks_for_itself
 def book(session_id: int):
     """Confirm, then book a place or join the waiting list; 404 for an unpublished session."""
+    form = BookingForm()
+    if form.validate_on_submit():
+        # The service checks everything under the lock: checking first would only cost time.
+        return place_booking(session_id, form)
     session = get_public_session(session_id) or abort(404)
     try:
         expire_overdue_approvals(session_id)
+        offer = service.offer(db.session, session, current_user, utcnow())
+    except service.AlreadyBooked as error:
+        return show_existing_booking(error.booking.id)
     except service.TryAgain:
         return try_again_page()
-    form = BookingForm()
-    if form.validate_on_submit():
-        # The service checks everything again under the lock: checking first would
-        # only cost time.
-        return place_booking(session, form)
-    existing = service.active_booking(db.session, session_id, current_user)
-    if existing is not None:
-        return show_existing_booking(existing.id)
-    try:
-        offer = service.offer(db.session, session, current_user, utcnow())
     except service.BookingError as error:
-        status = page_status(form)
-        return render_template(
-            "bookings/cannot_book.html", session=session, reason=str(error)
-        ), status
+        return cannot_book_page(session, error, page_status(form))
     return render_template(
         "bookings/confirm.html", session=session, offer=offer, form=form
     ), page_status(form)
 
 
-def place_booking(session, form: BookingForm):
+def place_booking(session_id: int, form: BookingForm):
     try:
+        expire_overdue_approvals(session_id)
         booking = service.book(
-            db.session, session.id, current_user, form.access_needs.data or "", utcnow()
+            db.session, session_id, current_user, form.access_needs.data or "", utcnow()
         )
     except service.AlreadyBooked as error:
         booking_id = error.booking.id
@@ -67,12 +62,19 @@ def place_booking(session, form: BookingForm):
         return show_existing_booking(booking_id)
     except service.TryAgain:
         return try_again_page()
+    except service.NotOffered:
+        db.session.rollback()
+        abort(404)
     except service.BookingError as error:
         db.session.rollback()
-        return render_template("bookings/cannot_book.html", session=session, reason=str(error)), 400
+        return cannot_book_page(get_public_session(session_id) or abort(404), error, 400)
     booking_id = booking.id  # read before the commit expires it
     db.session.commit()
     return redirect(url_for("bookings.show", booking_id=booking_id))
+
+
+def cannot_book_page(session, error: service.BookingError, status: int):
+    return render_template("bookings/cannot_book.html", session=session, reason=str(error)), status
 
 
 def show_existing_booking(booking_id: int):

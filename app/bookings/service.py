@@ -36,6 +36,13 @@ class BookingError(Exception):
     """A booking rule was broken; the message says why, in words for the person."""
 
 
+class NotOffered(BookingError):
+    """There is no such session, or it is not published: to the public it does not exist."""
+
+    def __init__(self) -> None:
+        super().__init__("This session is not open for booking")
+
+
 class AlreadyBooked(BookingError):
     def __init__(self, booking: Booking) -> None:
         super().__init__("You already have a booking for this session")
@@ -61,6 +68,15 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
+class Places:
+    """A session's places held and people waiting, and one person's active booking on it."""
+
+    held: int
+    waiting: int
+    own_booking_id: int | None
+
+
+@dataclass(frozen=True)
 class Offer:
     outcome: Outcome
     places_left: int
@@ -76,15 +92,23 @@ def places_held(db_session: Session, session_id: int) -> int:
     )
 
 
-def places_held_and_waiting(db_session: Session, session_id: int) -> tuple[int, int]:
-    """Places held and people waiting, counted in one statement."""
-    held, waiting = db_session.execute(
+def places_for(db_session: Session, session_id: int, user: User) -> Places:
+    """Places held, people waiting and the person's own active booking, in one statement."""
+    held, waiting, own_booking_id = db_session.execute(
         select(
             func.count(Booking.id).filter(holds_a_place()),
             func.count(Booking.id).filter(Booking.status == BookingStatus.WAITING),
+            func.max(Booking.id).filter(
+                Booking.user_id == user.id, Booking.status.in_(ACTIVE_STATUSES)
+            ),
         ).where(Booking.session_id == session_id)
     ).one()
-    return held, waiting
+    return Places(held, waiting, own_booking_id)
+
+
+def refuse_a_second_booking(db_session: Session, places: Places) -> None:
+    if places.own_booking_id is not None:
+        raise AlreadyBooked(db_session.get(Booking, places.own_booking_id))
 
 
 def active_booking(db_session: Session, session_id: int, user: User) -> Booking | None:
@@ -103,7 +127,7 @@ def check_bookable(session: CourseSession, user: User, now: datetime) -> None:
         raise BookingError("Confirm your email address before you book a place")
     course = session.course
     if not (session.published and course.published and course.prospectus.published):
-        raise BookingError("This session is not open for booking")
+        raise NotOffered
     if session.status is SessionStatus.CANCELLED:
         raise BookingError("This session has been cancelled")
     if session.has_started(now):
@@ -120,10 +144,14 @@ def check_bookable(session: CourseSession, user: User, now: datetime) -> None:
 
 
 def offer(db_session: Session, session: CourseSession, user: User, now: datetime) -> Offer:
-    """What booking would do now; the answer under lock, in book(), is the one that counts."""
+    """What booking would do now; the answer under lock, in book(), is the one that counts.
+
+    Raises AlreadyBooked (with the existing booking) or BookingError.
+    """
+    places = places_for(db_session, session.id, user)
+    refuse_a_second_booking(db_session, places)
     check_bookable(session, user, now)
-    held, waiting = places_held_and_waiting(db_session, session.id)
-    left = session.capacity - held
+    left, waiting = session.capacity - places.held, places.waiting
     if left <= 0 or waiting:
         outcome = Outcome.WAIT
     elif session.course.requires_approval:
@@ -159,7 +187,7 @@ def lock_session(db_session: Session, session_id: int) -> CourseSession:
         db_session.rollback()
         raise TryAgain from None
     if session is None:
-        raise BookingError("There is no such session")
+        raise NotOffered
     return session
 
 
@@ -193,16 +221,14 @@ def book(
 ) -> Booking:
     """Book a place, or a turn in the waiting list when the session is full.
 
-    Raises AlreadyBooked (with the existing booking), BookingError or TryAgain.
+    Raises AlreadyBooked (with the existing booking), NotOffered, BookingError or TryAgain.
     """
     session = lock_session(db_session, session_id)
     check_bookable(session, user, now)
-    existing = active_booking(db_session, session_id, user)
-    if existing is not None:
-        raise AlreadyBooked(existing)
-    held, waiting = places_held_and_waiting(db_session, session_id)
+    places = places_for(db_session, session_id, user)
+    refuse_a_second_booking(db_session, places)
     # Someone already waiting keeps their turn, even if a place has just freed.
-    gets_place = held < session.capacity and not waiting
+    gets_place = places.held < session.capacity and not places.waiting
     booking = Booking(
         session=session,
         user=user,
