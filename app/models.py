@@ -400,6 +400,10 @@ session_trainer = db.Table(
 )
 
 
+#: The most places a session may have: more is surely a slip of the keyboard.
+MAX_CAPACITY = 500
+
+
 class CourseSession(Timestamped, db.Model):
     """One dated delivery of a course."""
 

@@ -745,7 +745,7 @@ def test_raising_the_capacity_gives_the_first_person_waiting_a_place(as_trainer,
         ("1", "2 places are taken, so the capacity cannot be less than 2"),
         ("", "Enter the number of places"),
         ("twelve", "Enter the number of places as a whole number, like 20"),
-        ("-1", "The number of places must be between 0 and 10,000"),
+        ("-1", "The number of places must be between 1 and 500"),
     ],
 )
 def test_the_capacity_form_refuses_clearly_and_keeps_what_was_typed(

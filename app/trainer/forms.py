@@ -18,7 +18,7 @@ from app.fields import (
     text_box,
     text_line,
 )
-from app.models import Agency, Attendance, CourseSession, Venue
+from app.models import MAX_CAPACITY, Agency, Attendance, CourseSession, Venue
 from app.trainer.service import WalkIn
 
 ONLINE = "online"
@@ -134,8 +134,8 @@ class CapacityForm(FlaskForm):
     capacity = WholeNumberField(
         "Number of places",
         what="number of places",
-        minimum=0,
-        maximum=10_000,
+        minimum=1,
+        maximum=MAX_CAPACITY,
         example=20,
         description="Raising it offers the new places to the people waiting, in turn.",
     )

@@ -13,7 +13,6 @@ from wtforms.validators import InputRequired
 
 from app.admin.sessions.service import (
     DEFAULT_CUTOFF_HOURS,
-    MAX_CAPACITY,
     MAX_CUTOFF_HOURS,
     SessionDetails,
     SessionTimes,
@@ -28,7 +27,7 @@ from app.fields import (
     text_box,
     text_line,
 )
-from app.models import CourseSession, User, Venue
+from app.models import MAX_CAPACITY, CourseSession, User, Venue
 
 ONLINE = "online"
 
@@ -88,6 +87,10 @@ class TimesFields(FlaskForm):
             "end_time": ends.time(),
             "venue": ONLINE if session.venue_id is None else str(session.venue_id),
         }
+
+
+class PlacesFields(FlaskForm):
+    capacity = capacity_field()
 
 
 class DetailsFields(FlaskForm):
@@ -180,10 +183,9 @@ def moment_data(prefix: str, moment: datetime | None) -> dict:
     }
 
 
-class NewSessionForm(TimesFields, DetailsFields):
+class NewSessionForm(TimesFields, PlacesFields, DetailsFields):
     """Everything at once: a new session has nobody booked to tell of it."""
 
-    capacity = capacity_field()
     submit = SubmitField("Save session", widget=GovSubmitInput())
 
 
@@ -195,8 +197,7 @@ class SessionDetailsForm(DetailsFields):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class CapacityForm(FlaskForm):
-    capacity = capacity_field()
+class CapacityForm(PlacesFields):
     submit = SubmitField("Change the number of places", widget=GovSubmitInput())
 
 

@@ -20,6 +20,7 @@ from app.bookings import service as bookings
 from app.display import clock_time, long_date
 from app.extensions import db
 from app.models import (
+    MAX_CAPACITY,
     Booking,
     BookingStatus,
     Course,
@@ -29,7 +30,6 @@ from app.models import (
     Venue,
 )
 
-MAX_CAPACITY = 500
 #: Thirty days: a cut-off longer than that would make nearly every cancellation late.
 MAX_CUTOFF_HOURS = 720
 DEFAULT_CUTOFF_HOURS = 72
