@@ -584,6 +584,8 @@ def test_moving_a_session_raises_the_sequence_and_mails_everyone_with_a_place(
         after_feed.sequence
     )
     assert all(calendar_parts(m) == [] for m in mailbox.to(waiting.email))
+    told = one_mail(mailbox, waiting, f"Session changed: {TITLE}")
+    assert "You keep your turn in the waiting list" in told.get_body(("plain",)).get_content()
 
 
 def test_moving_a_session_nowhere_changes_nothing(app, course, venue, mailbox):

@@ -90,6 +90,11 @@ def session_changed(db_session: Session, booking: Booking) -> None:
     )
 
 
+def session_changed_while_waiting(db_session: Session, booking: Booking) -> None:
+    """No invite to update, but they must hear of the move while they can still cancel."""
+    to_person(db_session, booking, "Session changed", "session_changed_while_waiting")
+
+
 def session_cancelled(db_session: Session, booking: Booking) -> None:
     held_a_place = booking.status is BookingStatus.CONFIRMED
     calendar = cancellation(db_session, booking) if held_a_place else None

@@ -410,6 +410,21 @@ def confirmed_bookings(db_session: Session, session_id: int) -> list[Booking]:
     )
 
 
+def still_waiting(db_session: Session, session_id: int) -> list[Booking]:
+    """Bookings waiting for a place, or for a manager's approval, in the order they came."""
+    return list(
+        db_session.scalars(
+            select(Booking)
+            .where(
+                Booking.session_id == session_id,
+                Booking.status.in_((BookingStatus.WAITING, BookingStatus.AWAITING_APPROVAL)),
+            )
+            .options(joinedload(Booking.user))
+            .order_by(Booking.id)
+        )
+    )
+
+
 def reschedule_session(
     db_session: Session,
     session_id: int,
@@ -418,7 +433,8 @@ def reschedule_session(
     venue_id: int | None,
     now: datetime,
 ) -> CourseSession:
-    """Move a session in time or place; everyone with a place is mailed the updated invite."""
+    """Move a session in time or place; everyone with a place is mailed the updated invite,
+    and everyone still waiting is told too."""
     if ends_at <= starts_at:
         raise BookingError("The session must end after it starts")
     session = lock_session(db_session, session_id)
@@ -432,6 +448,8 @@ def reschedule_session(
     db_session.refresh(session)
     for booking in confirmed_bookings(db_session, session_id):
         notices.session_changed(db_session, booking)
+    for booking in still_waiting(db_session, session_id):
+        notices.session_changed_while_waiting(db_session, booking)
     return session
 
 

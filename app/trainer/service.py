@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.accounts.roles import checked_email
 from app.accounts.service import AccountError, Details, choose_agency, find_by_email
 from app.bookings import service as bookings
 from app.bookings.service import BookingError
 from app.display import clock_time, long_date, short_date
-from app.links import absolute_url
 from app.mail import queue_mail
 from app.models import (
     ACTIVE_STATUSES,
@@ -317,35 +316,7 @@ def move_session(
         raise TrainerError("Choose a venue from the list", field="venue")
     sequence = session.sequence
     moved = bookings.reschedule_session(db_session, session_id, starts_at, ends_at, venue_id, now)
-    if moved.sequence == sequence:
-        return False
-    tell_those_without_a_place(db_session, moved)
-    return True
-
-
-def tell_those_without_a_place(db_session: Session, session: CourseSession) -> None:
-    """reschedule_session() sends the people with a place their updated invites; those
-    waiting, or waiting for approval, have no invite to update but must hear of the move
-    too, while they can still cancel."""
-    waiting = db_session.scalars(
-        select(Booking)
-        .where(
-            Booking.session_id == session.id,
-            Booking.status.in_((BookingStatus.WAITING, BookingStatus.AWAITING_APPROVAL)),
-        )
-        .options(joinedload(Booking.user))
-        .order_by(Booking.id)
-    )
-    for booking in waiting:
-        queue_mail(
-            db_session,
-            booking.user.email,
-            f"Session changed: {session.course.title}",
-            "trainer/session_changed_not_confirmed",
-            booking=booking,
-            session=session,
-            booking_url=absolute_url("bookings.show", booking_id=booking.id),
-        )
+    return moved.sequence != sequence
 
 
 def change_capacity(
