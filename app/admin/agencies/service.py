@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.admin.names import name_in_use
 from app.admin.refusals import Refusal
 from app.models import Agency, Sector, User
 
@@ -66,7 +67,7 @@ def apply_details(db_session: Session, agency: Agency, details: AgencyDetails) -
     name = " ".join(details.name.split())
     if not name:
         raise AgencyError("Enter the agency's name", field="name")
-    if name_taken(db_session, name, agency.id):
+    if name_in_use(db_session, Agency, name, agency.id):
         raise AgencyError(
             f"There is already an agency called {name}: merge this one into it instead",
             field="name",
@@ -74,14 +75,6 @@ def apply_details(db_session: Session, agency: Agency, details: AgencyDetails) -
     agency.name = name
     agency.sector = details.sector
     agency.listed = details.listed
-
-
-def name_taken(db_session: Session, name: str, agency_id: int | None) -> bool:
-    """Names compare without regard to case, as professionals' typed-in names are matched."""
-    query = select(Agency.id).where(func.lower(Agency.name) == name.lower())
-    if agency_id is not None:
-        query = query.where(Agency.id != agency_id)
-    return db_session.scalar(query) is not None
 
 
 def merge_agency(db_session: Session, duplicate: Agency, into_id: int) -> tuple[Agency, int]:

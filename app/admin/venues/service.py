@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.admin.names import name_in_use
 from app.admin.refusals import Refusal
 from app.models import CourseSession, Venue
 
@@ -62,19 +63,12 @@ def apply_details(db_session: Session, venue: Venue, details: VenueDetails) -> N
     postcode = normal_postcode(details.postcode)
     if postcode is None:
         raise VenueError("Enter a real postcode, like S60 1AE", field="postcode")
-    if name_taken(db_session, name, venue.id):
+    if name_in_use(db_session, Venue, name, venue.id):
         raise VenueError(f"There is already a venue called {name}", field="name")
     venue.name = name
     venue.address = "\n".join(line.strip() for line in details.address.splitlines() if line.strip())
     venue.postcode = postcode
     venue.access_information = details.access_information.strip()
-
-
-def name_taken(db_session: Session, name: str, venue_id: int | None) -> bool:
-    query = select(Venue.id).where(func.lower(Venue.name) == name.lower())
-    if venue_id is not None:
-        query = query.where(Venue.id != venue_id)
-    return db_session.scalar(query) is not None
 
 
 def delete_venue(db_session: Session, venue: Venue) -> None:
