@@ -26,6 +26,7 @@ from tests.factories import (
     make_session,
     make_user,
 )
+from tests.test_booking_lock import lock_held_elsewhere
 
 
 def fresh(user: User) -> User:
@@ -196,6 +197,22 @@ def test_deactivating_signs_the_person_out_and_frees_their_places(app, as_coordi
                         waiting_person.id: BookingStatus.CONFIRMED}  # fmt: skip
     assert their_browser.get("/account/bookings").status_code == 302
     assert "problem" in sign_in(their_browser, person.email, PASSWORD).text
+
+
+def test_closing_an_account_while_a_session_is_busy_asks_to_try_again(app, as_coordinator):
+    person = make_user()
+    session = make_session(make_course(make_prospectus()))
+    db.session.add(Booking(session=session, user=person, status=BookingStatus.CONFIRMED))
+    db.session.commit()
+    url = f"/admin/users/{person.id}"
+
+    with lock_held_elsewhere(app, session.id):
+        answer = press(as_coordinator, url, f"{url}/deactivate")
+
+    assert answer.status_code == 503
+    assert "Try again in a moment" in answer.text
+    assert fresh(person).active
+    assert db.session.scalar(select(Booking.status)) is BookingStatus.CONFIRMED
 
 
 def test_a_coordinator_cannot_deactivate_their_own_account(as_coordinator, coordinator):

@@ -6,6 +6,8 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.users import service
 from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
+from app.bookings.service import TryAgain
+from app.errors import try_again_page
 from app.extensions import db
 from app.forms import page_status, show_refusal
 from app.models import Role, utcnow
@@ -83,6 +85,8 @@ def deactivate_user(user_id: int):
     except service.PeopleError as refusal:
         show_refusal(form, refusal, at="deactivate")
         return show_person(user_id, deactivate_form=form, status=400)
+    except TryAgain:
+        return try_again_page()
     places = f" and {cancelled} upcoming bookings cancelled" if cancelled else ""
     flash(f"{person.name}'s account is deactivated{places}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))

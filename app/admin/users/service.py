@@ -113,8 +113,10 @@ def change_role(db_session: Session, user: User, role: Role, now: datetime) -> N
 def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> int:
     """Close the account: it is signed out everywhere and can no longer sign in.
 
-    Its places on sessions still to come are cancelled, so they go to people waiting.
-    Returns how many bookings were cancelled.
+    Its places on sessions still to come are cancelled first, so they go to people
+    waiting. Each cancellation takes its session's lock in a transaction of its own, so
+    the account is closed last: if a lock is busy, what was done stands and trying again
+    finishes the rest. Returns how many bookings were cancelled.
     """
     if user.id == actor.id:
         raise PeopleError("You cannot deactivate your own account")
@@ -122,8 +124,6 @@ def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> i
         return 0
     check_not_last_coordinator(db_session, user)
     check_delivers_nothing_to_come(db_session, user, now)
-    user.active = False
-    user.session_version += 1
     upcoming = db_session.scalars(
         select(Booking.id)
         .join(Booking.session)
@@ -136,6 +136,8 @@ def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> i
     ).all()
     for booking_id in upcoming:
         bookings.cancel(db_session, booking_id, actor, now, reason="account deactivated")
+    user.active = False
+    user.session_version += 1
     return len(upcoming)
 
 
