@@ -50,8 +50,6 @@ from tests.test_booking_races import (
     redirects_to_a_booking,
 )
 
-WORKERS = 4
-
 
 @dataclass
 class Tally:
@@ -318,7 +316,9 @@ def run(backend: Backend, options: argparse.Namespace) -> None:
         # The workers' tracebacks and log lines go to a file, counted at the end.
         logging_options = ("--error-logfile", str(server_log), "--capture-output")
         print(f"{backend.name}: serving, signing in, booking...", file=sys.stderr)
-        with gunicorn(environment, WORKERS, "--timeout", "120", *logging_options) as base_url:
+        with gunicorn(
+            environment, options.workers, "--timeout", "120", *logging_options
+        ) as base_url:
             browsers, signing_in, sign_in_seconds = sign_in_everyone(
                 base_url, people, options.concurrency, deadline
             )
@@ -349,7 +349,7 @@ def run(backend: Backend, options: argparse.Namespace) -> None:
     given_twice = sum(max(0, held - options.capacity) for held in found["held"].values())
     flow = "form loaded, then submitted" if options.load_form else "submitted (form loaded before)"
     print(
-        f"\n{backend.name}: gunicorn with {WORKERS} workers; {len(people)} people,"
+        f"\n{backend.name}: gunicorn with {options.workers} workers; {len(people)} people,"
         f" {len(session_ids)} sessions of {options.capacity} places, {options.concurrency}"
         f" at a time; each booking {flow}"
     )
@@ -423,6 +423,7 @@ def main() -> None:
         metavar="URL",
         help="a PostgreSQL server to make a throwaway database on (default: TEST_DATABASE_URL)",
     )
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn's worker processes")
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--sessions", type=int, default=3)

@@ -300,6 +300,10 @@ class BookingMachine(RuleBasedStateMachine):
     def try_to_book(self, person: int, session: int) -> None:
         expected = deepcopy(self.model)
         refusal = expected.refusal(person, session, self.now)
+        if refusal in (None, "already booked"):
+            # Once the session may be booked, its overdue approvals are released first.
+            expected.expire(session, self.now)
+            refusal = expected.refusal(person, session, self.now)
         expected_mine = expected.active_booking(person, session)
         if refusal is None:
             gets_place = expected.held(session) < expected.capacity[session] and not (

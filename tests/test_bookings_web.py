@@ -319,14 +319,14 @@ def test_the_booking_page_and_booking_take_a_fixed_number_of_statements(
         done = browser.post(url, data={"csrf_token": token, "access_needs": ""})
 
     assert done.status_code == 302
-    # The person; the session; overdue approvals; places, the queue and their own booking.
-    assert len(rows_read_or_written(page)) == 4
-    # The person and overdue approvals; under the lock the session, the person, places,
-    # the queue and their own booking, the new booking and its history, the invite's
+    # The person; the session; places, the queue, overdue approvals and their own booking.
+    assert len(rows_read_or_written(page)) == 3
+    # The person; under the lock the session, the person, places, the queue, overdue
+    # approvals and their own booking, the new booking and its history, the invite's
     # sequence and the mail; after the commit, the mail recorded as sent.
     statements = rows_read_or_written(booking)
-    assert len(statements) == 10
-    assert [statement.split()[0] for statement in statements].count("SELECT") == 6
+    assert len(statements) == 9
+    assert [statement.split()[0] for statement in statements].count("SELECT") == 5
 
 
 def test_joining_the_waiting_list_is_shown_and_mailed_without_a_calendar(app, session, mailbox):
@@ -574,6 +574,34 @@ class TestApproval:
         assert status_of(waiting) is BookingStatus.AWAITING_APPROVAL
         one_mail(mailbox, someone.email, f"Approval not given in time: {TITLE}")
         assert mailbox.to("sam.manager@example.org")
+
+    def test_an_expired_approval_is_released_when_someone_opens_the_booking_page(
+        self, app, session, person, requested, mailbox
+    ):
+        someone, _ = person
+        booking, _ = requested
+        self.expire(booking)
+        _, browser = signed_in(app, line_manager_email="sam.manager@example.org")
+
+        page = browser.get(book_url(session))
+
+        assert page.status_code == 200
+        assert "Join the waiting list" not in words(page)
+        assert "needs your line manager's approval" in words(page)
+        assert status_of(booking) is BookingStatus.DECLINED
+        one_mail(mailbox, someone.email, f"Approval not given in time: {TITLE}")
+
+    def test_an_expired_approval_is_released_when_someone_books_and_the_place_is_theirs(
+        self, app, session, requested
+    ):
+        booking, _ = requested
+        self.expire(booking)
+        newcomer, browser = signed_in(app, line_manager_email="sam.manager@example.org")
+
+        book(browser, session)
+
+        assert status_of(booking) is BookingStatus.DECLINED
+        assert status_of(only_booking(newcomer, session)) is BookingStatus.AWAITING_APPROVAL
 
     def test_an_expired_approval_link_says_nothing_can_be_done(self, app, requested):
         booking, link = requested

@@ -37,7 +37,6 @@ def book(session_id: int):
         return place_booking(session_id, form)
     session = get_public_session(session_id) or abort(404)
     try:
-        expire_overdue_approvals(session_id)
         offer = service.offer(db.session, session, current_user, utcnow())
     except service.AlreadyBooked as error:
         return show_existing_booking(error.booking.id)
@@ -45,6 +44,8 @@ def book(session_id: int):
         return try_again_page()
     except service.BookingError as error:
         return cannot_book_page(session, error, page_status(form))
+    if offer.approvals_released:
+        db.session.commit()
     return render_template(
         "bookings/confirm.html", session=session, offer=offer, form=form
     ), page_status(form)
@@ -52,7 +53,6 @@ def book(session_id: int):
 
 def place_booking(session_id: int, form: BookingForm):
     try:
-        expire_overdue_approvals(session_id)
         booking = service.book(
             db.session, session_id, current_user, form.access_needs.data or "", utcnow()
         )

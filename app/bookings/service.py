@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
@@ -69,10 +69,12 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Places:
-    """A session's places held and people waiting, and one person's active booking on it."""
+    """A session's places held, people waiting and approvals overdue, and one person's
+    active booking on it."""
 
     held: int
     waiting: int
+    approvals_overdue: int
     own_booking_id: int | None
 
 
@@ -81,6 +83,8 @@ class Offer:
     outcome: Outcome
     places_left: int
     waiting: int
+    #: Approvals found overdue and released, under the lock: the caller commits them.
+    approvals_released: int = 0
 
 
 # Reading
@@ -92,18 +96,28 @@ def places_held(db_session: Session, session_id: int) -> int:
     )
 
 
-def places_for(db_session: Session, session_id: int, user: User) -> Places:
-    """Places held, people waiting and the person's own active booking, in one statement."""
-    held, waiting, own_booking_id = db_session.execute(
-        select(
-            func.count(Booking.id).filter(holds_a_place()),
-            func.count(Booking.id).filter(Booking.status == BookingStatus.WAITING),
-            func.max(Booking.id).filter(
-                Booking.user_id == user.id, Booking.status.in_(ACTIVE_STATUSES)
-            ),
-        ).where(Booking.session_id == session_id)
+# Built once: on the booking path, building a statement costs several times more than
+# running it.
+PLACES_FOR = select(
+    func.count(Booking.id).filter(holds_a_place()),
+    func.count(Booking.id).filter(Booking.status == BookingStatus.WAITING),
+    func.count(Booking.id).filter(
+        Booking.status == BookingStatus.AWAITING_APPROVAL,
+        Booking.approval_expires_at <= bindparam("now"),
+    ),
+    func.max(Booking.id).filter(
+        Booking.user_id == bindparam("user_id"), Booking.status.in_(ACTIVE_STATUSES)
+    ),
+).where(Booking.session_id == bindparam("session_id"))
+
+
+def places_for(db_session: Session, session_id: int, user: User, now: datetime) -> Places:
+    """Places held, people waiting, approvals overdue and the person's own active booking,
+    in one statement."""
+    held, waiting, overdue, own_booking_id = db_session.execute(
+        PLACES_FOR, {"session_id": session_id, "user_id": user.id, "now": now}
     ).one()
-    return Places(held, waiting, own_booking_id)
+    return Places(held, waiting, overdue, own_booking_id)
 
 
 def refuse_a_second_booking(db_session: Session, places: Places) -> None:
@@ -146,9 +160,14 @@ def check_bookable(session: CourseSession, user: User, now: datetime) -> None:
 def offer(db_session: Session, session: CourseSession, user: User, now: datetime) -> Offer:
     """What booking would do now; the answer under lock, in book(), is the one that counts.
 
-    Raises AlreadyBooked (with the existing booking) or BookingError.
+    Approvals left too long are released first, under the lock, for the caller to commit.
+    Raises AlreadyBooked (with the existing booking), TryAgain or BookingError.
     """
-    places = places_for(db_session, session.id, user)
+    places = places_for(db_session, session.id, user, now)
+    released = 0
+    if places.approvals_overdue:
+        released = expire_session_approvals(db_session, session.id, now)
+        places = places_for(db_session, session.id, user, now)
     refuse_a_second_booking(db_session, places)
     check_bookable(session, user, now)
     left, waiting = session.capacity - places.held, places.waiting
@@ -158,27 +177,30 @@ def offer(db_session: Session, session: CourseSession, user: User, now: datetime
         outcome = Outcome.APPROVAL
     else:
         outcome = Outcome.CONFIRM
-    return Offer(outcome=outcome, places_left=max(left, 0), waiting=waiting)
+    return Offer(outcome, max(left, 0), waiting, approvals_released=released)
 
 
 # Locking
+
+
+LOCKED_SESSION = (
+    select(CourseSession)
+    .where(CourseSession.id == bindparam("session_id"))
+    .options(
+        joinedload(CourseSession.course).joinedload(Course.prospectus),
+        # Mail about a booking says where the session is held.
+        joinedload(CourseSession.venue),
+    )
+    .with_for_update(of=CourseSession)
+    .execution_options(populate_existing=True)
+)
 
 
 def lock_session(db_session: Session, session_id: int) -> CourseSession:
     """Begin a write transaction holding the session's lock, and load the session in it."""
     try:
         write_transaction(db_session)
-        session = db_session.scalar(
-            select(CourseSession)
-            .where(CourseSession.id == session_id)
-            .options(
-                joinedload(CourseSession.course).joinedload(Course.prospectus),
-                # Mail about a booking says where the session is held.
-                joinedload(CourseSession.venue),
-            )
-            .with_for_update(of=CourseSession)
-            .execution_options(populate_existing=True)
-        )
+        session = db_session.scalar(LOCKED_SESSION, {"session_id": session_id})
     except LockUnavailable:
         raise TryAgain from None
     except OperationalError as error:
@@ -225,7 +247,10 @@ def book(
     """
     session = lock_session(db_session, session_id)
     check_bookable(session, user, now)
-    places = places_for(db_session, session_id, user)
+    places = places_for(db_session, session_id, user, now)
+    if places.approvals_overdue:
+        expire_approvals(db_session, session, now)
+        places = places_for(db_session, session_id, user, now)
     refuse_a_second_booking(db_session, places)
     # Someone already waiting keeps their turn, even if a place has just freed.
     gets_place = places.held < session.capacity and not places.waiting

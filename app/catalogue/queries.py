@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
 
 from app.display import LONDON
@@ -193,22 +193,26 @@ def lesson_links_for_courses(course_ids: list[int]) -> dict[int, list[LessonLink
     return grouped
 
 
-def get_public_session(session_id: int) -> CourseSession | None:
-    return db.session.scalar(
-        select(CourseSession)
-        .join(CourseSession.course)
-        .join(Course.prospectus)
-        .where(
-            CourseSession.id == session_id,
-            CourseSession.published.is_(True),
-            *visible_course(),
-        )
-        .options(
-            joinedload(CourseSession.course).joinedload(Course.prospectus),
-            joinedload(CourseSession.venue),
-            undefer(CourseSession.places_taken),
-        )
+PUBLIC_SESSION = (
+    select(CourseSession)
+    .join(CourseSession.course)
+    .join(Course.prospectus)
+    .where(
+        CourseSession.id == bindparam("session_id"),
+        CourseSession.published.is_(True),
+        *visible_course(),
     )
+    .options(
+        joinedload(CourseSession.course).joinedload(Course.prospectus),
+        joinedload(CourseSession.venue),
+        undefer(CourseSession.places_taken),
+    )
+)
+
+
+def get_public_session(session_id: int) -> CourseSession | None:
+    # Built once, above: each booking reads it, and building it costs more than running it.
+    return db.session.scalar(PUBLIC_SESSION, {"session_id": session_id})
 
 
 def elsewhere_courses() -> list[Course]:
