@@ -25,7 +25,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy import bindparam, event, inspect, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -325,22 +325,35 @@ def send_queued_after_commit(db_session: Session) -> None:
         logger.exception("Mail %s not sent after commit; left for send-mail", ids)
 
 
+#: Built once: it runs after every request that sends mail.
+RECORD_SENT = (
+    update(OutboxMessage)
+    .where(
+        OutboxMessage.id == bindparam("outbox_id"),
+        OutboxMessage.status == OutboxStatus.SENDING,
+    )
+    .values(status=OutboxStatus.SENT, sent_at=bindparam("at"))
+)
+
+
 def send_claimed(claimed: list[tuple[int, Letter]], transport: Transport, sender: str) -> None:
     """Send messages claimed when they were written, then record how each went at once."""
-    outcomes = []
+    sent, failed = [], []
     for message_id, letter in claimed:
         now = utcnow()
         try:
             transport.send(build_email(letter, sender))
         except (OSError, smtplib.SMTPException, ValueError) as error:
-            outcomes.append((message_id, after_failure(1, error, now)))
+            failed.append((message_id, after_failure(1, error, now)))
             log_failure(message_id, letter.to_address, 1, error)
         else:
-            outcomes.append((message_id, {"status": OutboxStatus.SENT, "sent_at": now}))
+            sent.append({"outbox_id": message_id, "at": now})
     with new_session() as db_session:
         # Lost to a power cut, this record would only have a message sent twice.
         begin_without_waiting_for_disk(db_session)
-        for message_id, outcome in outcomes:
+        if sent:
+            db_session.connection().execute(RECORD_SENT, sent)
+        for message_id, outcome in failed:
             db_session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.SENDING)
