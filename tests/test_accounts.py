@@ -247,6 +247,23 @@ def test_an_email_address_in_the_wrong_format_is_refused(client, agency, mailbox
     assert count(User) == count(OutboxMessage) == 0
 
 
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [("email", "zoë.taylor@example.org"), ("line_manager_email", "alex@bücher.example")],
+)
+def test_an_email_address_mail_cannot_reach_is_refused(client, agency, mailbox, field, typed):
+    response = register(client, agency, **{field: typed})
+
+    assert response.status_code == 400
+    assert_refused_at(
+        response.text,
+        field,
+        "Enter an email address using only the letters a to z, numbers and symbols",
+    )
+    assert value_of(response.text, field) == typed
+    assert count(User) == count(OutboxMessage) == 0
+
+
 def test_an_agency_not_listed_needs_its_name(client, agency, mailbox):
     response = register(client, agency, agency="not-listed", new_agency_name=" ")
 

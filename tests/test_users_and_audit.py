@@ -71,6 +71,7 @@ def test_a_new_account_is_a_professional_unless_told(runner):
     ("email", "name", "password", "message"),
     [
         ("not an address", "Sam", NEW_PASSWORD, "Enter an email address in the correct format"),
+        ("zoë@example.org", "Zoë", NEW_PASSWORD, "using only the letters a to z"),
         ("sam@example.org", "  ", NEW_PASSWORD, "Enter the person's name"),
         ("sam@example.org", "Sam", "password123", "common"),
         ("sam@example.org", "Sam", "short", "Password must be 10 characters or more"),

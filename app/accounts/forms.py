@@ -11,10 +11,16 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.accounts.passwords import password_problem
+from app.accounts.roles import PLAIN_EMAIL_MESSAGE
 from app.accounts.service import Details
 from app.fields import strip
 
 NOT_LISTED = "not-listed"
+
+
+def plain_email(form, field) -> None:
+    if field.data and not field.data.isascii():
+        raise ValidationError(PLAIN_EMAIL_MESSAGE)
 
 
 def email_field(label: str, required: bool = True, description: str = "") -> EmailField:
@@ -26,6 +32,7 @@ def email_field(label: str, required: bool = True, description: str = "") -> Ema
         validators=[
             presence,
             Length(max=254, message="Email address must be 254 characters or fewer"),
+            plain_email,
             Email(
                 message="Enter an email address in the correct format, like name@example.org",
                 check_deliverability=False,

@@ -16,7 +16,17 @@ def parse_role(value: str) -> Role:
         raise AccountError(f"Choose a role: {choices}", field="role") from None
 
 
+#: Mail to an address with letters beyond a to z needs SMTPUTF8, which the mail sent here
+#: does not use: such an address would take an account that never hears from us.
+PLAIN_EMAIL_MESSAGE = (
+    "Enter an email address using only the letters a to z, numbers and symbols, "
+    "like name@example.org"
+)
+
+
 def checked_email(address: str) -> str:
+    if not address.isascii():
+        raise AccountError(PLAIN_EMAIL_MESSAGE, field="email")
     try:
         return validate_email(address.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
