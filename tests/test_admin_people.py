@@ -67,6 +67,17 @@ def test_a_role_that_does_not_exist_is_an_error_not_a_crash(as_coordinator):
     assert "There is a problem" in page.text
 
 
+def test_a_search_that_cannot_be_read_lists_nobody(as_coordinator):
+    make_user(name="Alex Morgan")
+
+    page = as_coordinator.get("/admin/users?q=" + "morgan" * 40)
+
+    assert page.status_code == 400
+    assert "Search must be 200 characters or fewer" in page.text
+    assert "Alex Morgan" not in page.text
+    assert "morgan" * 40 in page.text
+
+
 def test_the_list_of_people_costs_the_same_queries_for_5_or_60(as_coordinator, count_queries):
     def queries_for_people(number: int) -> int:
         agency = make_agency()

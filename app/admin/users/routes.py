@@ -17,10 +17,11 @@ from app.transactions import saved
 
 @bp.get("/users")
 def users():
+    """Everyone, or those the search finds; a search that cannot be read lists nobody."""
     form = SearchForm(request.args)
-    search = service.Search()
-    if form.validate():
-        search = service.Search(text=form.q.data or "", role=form.chosen_role)
+    if not form.validate():
+        return render_template("admin/users/index.html", form=form, results=None), 400
+    search = service.Search(text=form.q.data or "", role=form.chosen_role)
     page = request.args.get("page", 1, type=int)
     results = service.find_people(search, page)
     pagination = govuk_pagination(
@@ -30,7 +31,7 @@ def users():
     )
     return render_template(
         "admin/users/index.html", form=form, results=results, pagination=pagination
-    ), (200 if not form.errors else 400)
+    )
 
 
 def show_person(
