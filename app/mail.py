@@ -25,7 +25,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import bindparam, event, inspect, or_, select, update
+from sqlalchemy import bindparam, event, insert, inspect, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -110,6 +110,10 @@ def configured_transport() -> Transport:
     return FolderTransport(Path(config["MAIL_FOLDER"]))
 
 
+#: Written at once, without the unit of work: it is often written under a lock.
+INSERT_MESSAGE = insert(OutboxMessage).returning(OutboxMessage)
+
+
 def queue_mail(
     db_session: Session,
     to: str,
@@ -136,13 +140,16 @@ def queue_mail(
         calendar_method=method,
         created_at=now,
     )
-    message = OutboxMessage(**asdict(letter), next_attempt_at=now)
-    if current_app.config["MAIL_SEND_AFTER_COMMIT"]:
-        # Claimed in the write that makes it, so sending it after the commit needs no
-        # write of its own before the one recording how it went.
-        message.status, message.claimed_at, message.attempts = OutboxStatus.SENDING, now, 1
+    send_after_commit = current_app.config["MAIL_SEND_AFTER_COMMIT"]
+    # Claimed in the write that makes it, so sending it after the commit needs no write of
+    # its own before the one recording how it went.
+    claim = {"status": OutboxStatus.SENDING, "claimed_at": now, "attempts": 1}
+    message = db_session.scalars(
+        INSERT_MESSAGE,
+        [{**asdict(letter), "next_attempt_at": now, **(claim if send_after_commit else {})}],
+    ).one()
+    if send_after_commit:
         db_session.info.setdefault("outbox_queued", []).append((message, letter))
-    db_session.add(message)
     return message
 
 
