@@ -102,15 +102,24 @@ def begin_requests_that_write_with_the_lock() -> None:
             raise ServiceUnavailable("The service is busy: nothing has been saved.") from error
 
 
-def write_transaction(db_session: Session) -> None:
+def write_transaction(db_session: Session, keep: object | None = None) -> None:
     """Start the transaction in which a rule is checked and acted on under lock.
 
     Any transaction already open must hold no changes; it is ended so the new one
     can begin with the write lock (SQLite); on PostgreSQL every connection has a lock timeout.
+    Ending it expires what was loaded, except `keep`: an object whose state as read before
+    the lock is good enough, so that it is not read again while the lock is held.
     """
     if db_session.new or db_session.dirty or db_session.deleted:
         raise RuntimeError("write_transaction() needs a session with no pending changes")
-    db_session.commit()
+    if keep is None:
+        db_session.commit()
+    else:
+        db_session.expunge(keep)
+        try:
+            db_session.commit()
+        finally:
+            db_session.add(keep)
     try:
         db_session.connection(execution_options={"write_lock": True})
     except OperationalError as error:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
@@ -196,10 +196,13 @@ LOCKED_SESSION = (
 )
 
 
-def lock_session(db_session: Session, session_id: int) -> CourseSession:
-    """Begin a write transaction holding the session's lock, and load the session in it."""
+def lock_session(db_session: Session, session_id: int, keep: User | None = None) -> CourseSession:
+    """Begin a write transaction holding the session's lock, and load the session in it.
+
+    `keep`: a person whose details, as read before the lock, are good enough.
+    """
     try:
-        write_transaction(db_session)
+        write_transaction(db_session, keep)
         session = db_session.scalar(LOCKED_SESSION, {"session_id": session_id})
     except LockUnavailable:
         raise TryAgain from None
@@ -238,6 +241,56 @@ def record(
     booking.status = to_status
 
 
+# Written without the unit of work, whose flush cost more than anything else a booking
+# does under the lock.
+INSERT_BOOKING = insert(Booking).returning(Booking)
+INSERT_HISTORY = insert(BookingEvent)
+
+
+def add_booking(
+    db_session: Session,
+    session: CourseSession,
+    user: User,
+    access_needs: str,
+    status: BookingStatus,
+    now: datetime,
+    reason: str,
+) -> Booking:
+    """Write a new booking and the first entry of its history."""
+    approval_expires_at = None
+    if status is BookingStatus.AWAITING_APPROVAL:
+        approval_expires_at = approval_deadline(session, now)
+    booking = db_session.scalars(
+        INSERT_BOOKING,
+        [
+            {
+                "session_id": session.id,
+                "user_id": user.id,
+                "status": status,
+                "access_needs": access_needs.strip(),
+                "manager_email": user.line_manager_email,
+                "approval_expires_at": approval_expires_at,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+    ).one()
+    db_session.execute(
+        INSERT_HISTORY,
+        [
+            {
+                "booking_id": booking.id,
+                "at": now,
+                "actor_id": user.id,
+                "from_status": None,
+                "to_status": status,
+                "reason": reason,
+            }
+        ],
+    )
+    return booking
+
+
 def book(
     db_session: Session, session_id: int, user: User, access_needs: str, now: datetime
 ) -> Booking:
@@ -245,7 +298,8 @@ def book(
 
     Raises AlreadyBooked (with the existing booking), NotOffered, BookingError or TryAgain.
     """
-    session = lock_session(db_session, session_id)
+    # The person's details are not what the lock protects: they are checked as read.
+    session = lock_session(db_session, session_id, keep=user)
     check_bookable(session, user, now)
     places = places_for(db_session, session_id, user, now)
     if places.approvals_overdue:
@@ -253,34 +307,36 @@ def book(
         places = places_for(db_session, session_id, user, now)
     refuse_a_second_booking(db_session, places)
     # Someone already waiting keeps their turn, even if a place has just freed.
-    gets_place = places.held < session.capacity and not places.waiting
-    booking = Booking(
-        session=session,
-        user=user,
-        access_needs=access_needs.strip(),
-        manager_email=user.line_manager_email,
-    )
-    if not gets_place:
-        record(db_session, booking, BookingStatus.WAITING, now, "joined the waiting list", user)
-        db_session.flush()
-        notices.waiting(db_session, booking)
+    if places.held >= session.capacity or places.waiting:
+        status, reason = BookingStatus.WAITING, "joined the waiting list"
     elif session.course.requires_approval:
-        ask_for_approval(db_session, booking, session, now, actor=user)
+        status, reason = BookingStatus.AWAITING_APPROVAL, "asked for approval"
     else:
-        record(db_session, booking, BookingStatus.CONFIRMED, now, "booked", actor=user)
-        db_session.flush()
-        notices.confirmed(db_session, booking)
+        status, reason = BookingStatus.CONFIRMED, "booked"
+    booking = add_booking(db_session, session, user, access_needs, status, now, reason)
+    NOTICE_OF_NEW_BOOKING[status](db_session, booking)
     return booking
+
+
+NOTICE_OF_NEW_BOOKING = {
+    BookingStatus.WAITING: notices.waiting,
+    BookingStatus.AWAITING_APPROVAL: notices.approval_requested,
+    BookingStatus.CONFIRMED: notices.confirmed,
+}
+
+
+def approval_deadline(session: CourseSession, now: datetime) -> datetime:
+    """Seven days, until booking closes; a place offered from the waiting list after that
+    still gives the manager until the session starts."""
+    deadline = session.booking_closes if now < session.booking_closes else session.starts_at
+    return min(now + APPROVAL_TIME, deadline)
 
 
 def ask_for_approval(
     db_session: Session, booking: Booking, session: CourseSession, now: datetime, actor: User
 ) -> None:
     record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval", actor)
-    # Until booking closes; a place offered from the waiting list after that still gives
-    # the manager until the session starts.
-    deadline = session.booking_closes if now < session.booking_closes else session.starts_at
-    booking.approval_expires_at = min(now + APPROVAL_TIME, deadline)
+    booking.approval_expires_at = approval_deadline(session, now)
     db_session.flush()
     notices.approval_requested(db_session, booking)
 
