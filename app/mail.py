@@ -25,7 +25,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import bindparam, event, insert, inspect, or_, select, update
+from sqlalchemy import bindparam, event, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -110,8 +110,9 @@ def configured_transport() -> Transport:
     return FolderTransport(Path(config["MAIL_FOLDER"]))
 
 
-#: Written at once, without the unit of work: it is often written under a lock.
-INSERT_MESSAGE = insert(OutboxMessage).returning(OutboxMessage)
+#: A plain INSERT, at once: it is often written under a lock, where the unit of work's
+#: flush cost more than the write.
+INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
 
 def queue_mail(
@@ -121,8 +122,8 @@ def queue_mail(
     template: str,
     calendar: tuple[str, bytes] | None = None,
     **context,
-) -> OutboxMessage:
-    """Write a message to the outbox, from `mail/<template>.txt` and `.html`.
+) -> int:
+    """Write a message to the outbox, from `mail/<template>.txt` and `.html`; its id.
 
     `calendar` is an iCalendar METHOD and file, sent as an invite or cancellation.
     """
@@ -144,13 +145,17 @@ def queue_mail(
     # Claimed in the write that makes it, so sending it after the commit needs no write of
     # its own before the one recording how it went.
     claim = {"status": OutboxStatus.SENDING, "claimed_at": now, "attempts": 1}
-    message = db_session.scalars(
-        INSERT_MESSAGE,
-        [{**asdict(letter), "next_attempt_at": now, **(claim if send_after_commit else {})}],
-    ).one()
+    message_id = (
+        db_session.connection()
+        .execute(
+            INSERT_MESSAGE,
+            {**asdict(letter), "next_attempt_at": now, **(claim if send_after_commit else {})},
+        )
+        .scalar_one()
+    )
     if send_after_commit:
-        db_session.info.setdefault("outbox_queued", []).append((message, letter))
-    return message
+        db_session.info.setdefault("outbox_queued", []).append((message_id, letter))
+    return message_id
 
 
 def build_email(message: OutboxMessage | Letter, sender: str) -> Message:
@@ -321,14 +326,12 @@ def send_queued_after_commit(db_session: Session) -> None:
     queued = db_session.info.pop("outbox_queued", [])
     if not queued:
         return
-    # The commit expired the messages, and no SQL may run here: ids come from identities.
-    claimed = [(inspect(message).identity[0], letter) for message, letter in queued]
     try:
-        send_claimed(claimed, configured_transport(), current_app.config["MAIL_FROM"])
+        send_claimed(queued, configured_transport(), current_app.config["MAIL_FROM"])
     except Exception:
         # The change is committed and its mail safe in the outbox, where send-mail will
         # find it: a failure here must not turn the person's success into an error page.
-        ids = [message_id for message_id, _ in claimed]
+        ids = [message_id for message_id, _ in queued]
         logger.exception("Mail %s not sent after commit; left for send-mail", ids)
 
 

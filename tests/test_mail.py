@@ -191,16 +191,16 @@ def queue_for_later(address: str) -> OutboxMessage:
     """A message written to the outbox by an app that leaves the sending to send-mail."""
     current_app.config["MAIL_SEND_AFTER_COMMIT"] = False
     try:
-        message = queue_notice(address)
+        message_id = queue_notice(address)
     finally:
         current_app.config["MAIL_SEND_AFTER_COMMIT"] = True
     db.session.commit()
-    return message
+    return db.session.get(OutboxMessage, message_id)
 
 
 def queue_notice(
     address: str, subject: str = "Your email address was changed", name: str = "Someone"
-) -> OutboxMessage:
+) -> int:
     return mail.queue_mail(
         db.session,
         address,

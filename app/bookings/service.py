@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from app.bookings import notices
 from app.database import LockUnavailable, is_lock_failure, write_transaction
@@ -241,10 +241,10 @@ def record(
     booking.status = to_status
 
 
-# Written without the unit of work, whose flush cost more than anything else a booking
-# does under the lock.
-INSERT_BOOKING = insert(Booking).returning(Booking)
-INSERT_HISTORY = insert(BookingEvent)
+# Written with plain INSERTs: the unit of work's flush cost more than anything else a
+# booking does under the lock.
+INSERT_BOOKING = insert(Booking.__table__).returning(*Booking.__table__.columns)
+INSERT_HISTORY = insert(BookingEvent.__table__)
 
 
 def add_booking(
@@ -260,34 +260,35 @@ def add_booking(
     approval_expires_at = None
     if status is BookingStatus.AWAITING_APPROVAL:
         approval_expires_at = approval_deadline(session, now)
-    booking = db_session.scalars(
+    connection = db_session.connection()
+    row = connection.execute(
         INSERT_BOOKING,
-        [
-            {
-                "session_id": session.id,
-                "user_id": user.id,
-                "status": status,
-                "access_needs": access_needs.strip(),
-                "manager_email": user.line_manager_email,
-                "approval_expires_at": approval_expires_at,
-                "created_at": now,
-                "updated_at": now,
-            }
-        ],
+        {
+            "session_id": session.id,
+            "user_id": user.id,
+            "status": status,
+            "access_needs": access_needs.strip(),
+            "manager_email": user.line_manager_email,
+            "approval_expires_at": approval_expires_at,
+            "created_at": now,
+            "updated_at": now,
+        },
     ).one()
-    db_session.execute(
+    connection.execute(
         INSERT_HISTORY,
-        [
-            {
-                "booking_id": booking.id,
-                "at": now,
-                "actor_id": user.id,
-                "from_status": None,
-                "to_status": status,
-                "reason": reason,
-            }
-        ],
+        {
+            "booking_id": row.id,
+            "at": now,
+            "actor_id": user.id,
+            "from_status": None,
+            "to_status": status,
+            "reason": reason,
+        },
     )
+    # The row as written, in the session as if it had been read: no query needed.
+    booking = Booking(**row._mapping)
+    make_transient_to_detached(booking)
+    db_session.add(booking)
     return booking
 
 
