@@ -11,6 +11,7 @@ died mid-way is sent by send-mail once its claim's lease runs out.
 """
 
 import logging
+import secrets
 import smtplib
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -161,7 +162,7 @@ def queue_mail(
 def build_email(message: OutboxMessage | Letter, sender: str) -> Message:
     """The email, built with the plain MIME classes: EmailMessage, which parses every
     header it is given, took most of a booking's time to send its mail."""
-    body = MIMEMultipart("alternative")
+    body = MIMEMultipart("alternative", boundary())
     body.attach(MIMEText(message.text_body, "plain", text_charset(message.text_body)))
     body.attach(MIMEText(message.html_body, "html", text_charset(message.html_body)))
     email = body
@@ -174,13 +175,19 @@ def build_email(message: OutboxMessage | Letter, sender: str) -> Message:
         attachment = MIMEApplication(message.calendar.encode(), "ics")
         name = "invite.ics" if message.calendar_method == "REQUEST" else "cancel.ics"
         attachment.add_header("Content-Disposition", "attachment", filename=name)
-        email = MIMEMultipart("mixed", _subparts=[body, attachment])
+        email = MIMEMultipart("mixed", boundary(), [body, attachment])
     email["From"] = formataddr(parseaddr(sender), "utf-8")
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     return email
+
+
+def boundary() -> str:
+    """128 random bits, which no part will contain: given a boundary, writing the message
+    skips searching every part for a clash, which cost a third of writing it."""
+    return f"=_{secrets.token_hex(16)}"
 
 
 def text_charset(text: str) -> Charset:
