@@ -124,6 +124,21 @@ def test_cancelling_a_place_confirms_the_first_person_waiting(session):
     assert waiting_second.status is BookingStatus.WAITING
 
 
+def test_the_waiting_list_keeps_the_order_bookings_were_made_in_not_of_the_clock_read(session):
+    place = book(session)
+    book(session)
+    now = utcnow()
+    # The second request read the clock first, but took the lock after the first.
+    first_in, second_in = book(session, now=now), book(session, now=now - timedelta(seconds=1))
+
+    service.cancel(db.session, place.id, place.user, utcnow())
+    db.session.commit()
+
+    db.session.refresh(first_in)
+    db.session.refresh(second_in)
+    assert (first_in.status, second_in.status) == (BookingStatus.CONFIRMED, BookingStatus.WAITING)
+
+
 def test_cancelling_after_the_cut_off_is_recorded_as_late(course):
     session = make_session(course, starts_at=utcnow() + timedelta(hours=48))
     booking = book(session)

@@ -270,8 +270,8 @@ def add_booking(
             "access_needs": access_needs.strip(),
             "manager_email": user.line_manager_email,
             "approval_expires_at": approval_expires_at,
-            "created_at": now,
-            "updated_at": now,
+            # created_at is left to its default, the moment of writing: the waiting list's
+            # order is the order in which bookings took the lock.
         },
     ).one()
     connection.execute(
