@@ -9,7 +9,7 @@ from app.bookings.queries import get_booking_for_decision, get_own_booking, queu
 from app.bookings.tokens import booking_id_from
 from app.calendar import ics
 from app.calendar.events import booking_event
-from app.catalogue.queries import get_public_session
+from app.catalogue.queries import get_session_to_book
 from app.database import locks_for_itself
 from app.extensions import db
 from app.forms import page_status
@@ -35,7 +35,7 @@ def book(session_id: int):
     if form.validate_on_submit():
         # The service checks everything under the lock: checking first would only cost time.
         return place_booking(session_id, form)
-    session = get_public_session(session_id) or abort(404)
+    session = get_session_to_book(session_id) or abort(404)
     try:
         offer = service.offer(db.session, session, current_user, utcnow())
     except service.AlreadyBooked as error:
@@ -67,7 +67,7 @@ def place_booking(session_id: int, form: BookingForm):
         abort(404)
     except service.BookingError as error:
         db.session.rollback()
-        return cannot_book_page(get_public_session(session_id) or abort(404), error, 400)
+        return cannot_book_page(get_session_to_book(session_id) or abort(404), error, 400)
     booking_id = booking.id  # read before the commit expires it
     db.session.commit()
     return redirect(url_for("bookings.show", booking_id=booking_id))

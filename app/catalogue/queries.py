@@ -193,7 +193,8 @@ def lesson_links_for_courses(course_ids: list[int]) -> dict[int, list[LessonLink
     return grouped
 
 
-PUBLIC_SESSION = (
+# Built once: each booking reads one, and building it costs more than running it.
+SESSION_TO_BOOK = (
     select(CourseSession)
     .join(CourseSession.course)
     .join(Course.prospectus)
@@ -205,14 +206,20 @@ PUBLIC_SESSION = (
     .options(
         joinedload(CourseSession.course).joinedload(Course.prospectus),
         joinedload(CourseSession.venue),
-        undefer(CourseSession.places_taken),
     )
 )
+PUBLIC_SESSION = SESSION_TO_BOOK.options(undefer(CourseSession.places_taken))
 
 
 def get_public_session(session_id: int) -> CourseSession | None:
-    # Built once, above: each booking reads it, and building it costs more than running it.
+    """A published session with the places taken on it."""
     return db.session.scalar(PUBLIC_SESSION, {"session_id": session_id})
+
+
+def get_session_to_book(session_id: int) -> CourseSession | None:
+    """A published session, its places not counted: booking counts them itself, with the
+    person's own booking and the approvals overdue, in one statement."""
+    return db.session.scalar(SESSION_TO_BOOK, {"session_id": session_id})
 
 
 def elsewhere_courses() -> list[Course]:
