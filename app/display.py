@@ -17,6 +17,19 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+def count_of_people(count: int) -> str:
+    """1 person, 2 people."""
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def capacity_changed(capacity: int, offered: int) -> str:
+    """What is said once a session's places are changed, and people waiting offered them."""
+    done = f"The session now has {capacity} places."
+    if offered:
+        done += f" {count_of_people(offered)} from the waiting list offered a place and emailed."
+    return done
+
+
 def in_london(moment: datetime) -> datetime:
     return moment.astimezone(LONDON)
 

@@ -637,6 +637,10 @@ def test_more_places_confirm_people_waiting(as_coordinator, course):
     assert response.status_code == 302
     assert fresh(CourseSession, session.id).capacity == 2
     assert "A place is yours" in " ".join(db.session.scalars(select(OutboxMessage.subject)))
+    assert (
+        "The session now has 2 places. 1 person from the waiting list offered a place and emailed."
+        in words(as_coordinator.get(response.headers["Location"]).text)
+    )
 
 
 def test_cancelling_a_session_needs_a_reason(as_coordinator, course):

@@ -166,16 +166,17 @@ def test_a_waiting_booking_cancelled_frees_no_place_and_is_not_late(course):
     assert statuses(session) == [BookingStatus.CONFIRMED, BookingStatus.CANCELLED]
 
 
-def test_raising_capacity_confirms_people_waiting(session):
+def test_raising_capacity_confirms_people_waiting_and_says_who(session):
     book(session)
     book(session)
-    book(session)
+    first_waiting = book(session).id
     book(session)
 
-    service.change_capacity(db.session, session.id, 3, make_user(), utcnow())
+    promoted = service.change_capacity(db.session, session.id, 3, make_user(), utcnow())
     db.session.commit()
 
     assert statuses(session).count(BookingStatus.CONFIRMED) == 3
+    assert [booking.id for booking in promoted] == [first_waiting]
 
 
 def test_capacity_cannot_go_below_the_places_held(session):

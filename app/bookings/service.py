@@ -469,16 +469,16 @@ def expire_overdue_approvals(db_session: Session, session_id: int, now: datetime
 
 def change_capacity(
     db_session: Session, session_id: int, capacity: int, actor: User, now: datetime
-) -> CourseSession:
-    """Raising capacity confirms people waiting; lowering it below the places held is refused."""
+) -> list[Booking]:
+    """Raising capacity offers places to people waiting, in turn, and returns their
+    bookings; lowering it below the places held is refused."""
     session = lock_session(db_session, session_id)
     held = places_held(db_session, session_id)
     if capacity < held:
         raise BookingError(f"{held} places are taken, so the capacity cannot be less than {held}")
     session.capacity = capacity
     db_session.flush()
-    promote_from_waiting_list(db_session, session, now)
-    return session
+    return promote_from_waiting_list(db_session, session, now)
 
 
 def confirmed_bookings(db_session: Session, session_id: int) -> list[Booking]:

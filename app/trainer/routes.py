@@ -14,6 +14,7 @@ from flask_login import current_user
 from app.accounts.service import listed_agencies
 from app.bookings.service import BookingError, TryAgain, confirmed_bookings
 from app.database import locks_for_itself
+from app.display import capacity_changed, count_of_people
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
@@ -46,10 +47,6 @@ def managed_session_or_abort(session_id: int) -> CourseSession:
 
 def back_to_register(session_id: int, anchor: str | None = None):
     return redirect(url_for("trainer.register", session_id=session_id, _anchor=anchor))
-
-
-def people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"
 
 
 @bp.get("")
@@ -138,7 +135,7 @@ def mark_everyone_attended(session_id: int):
         flash(str(error), "error")
         return back_to_register(session_id)
     if marked:
-        flash(f"{people(len(marked))} marked as attended.", "success")
+        flash(f"{count_of_people(len(marked))} marked as attended.", "success")
     else:
         flash("Everyone with a place already has a mark.", "info")
     return back_to_register(session_id, anchor="register")
@@ -229,7 +226,7 @@ def email_everyone(session_id: int):
     except BookingError as error:
         show_refusal(form, error)
         return form_page("trainer/email.html", form, session=session, recipients=recipients)
-    flash(f"Your message is on its way to {people(len(sent_to))}.", "success")
+    flash(f"Your message is on its way to {count_of_people(len(sent_to))}.", "success")
     return back_to_register(session_id)
 
 
@@ -304,10 +301,7 @@ def change_capacity(session_id: int):
     except BookingError as error:
         show_refusal(form, error)
         return form_page("trainer/capacity.html", form, session=session, taken=taken)
-    done = f"The session now has {capacity} places."
-    if offered:
-        done += f" {people(offered)} from the waiting list offered a place and emailed."
-    flash(done, "success")
+    flash(capacity_changed(capacity, offered), "success")
     return back_to_register(session_id)
 
 
@@ -331,7 +325,8 @@ def cancel_session(session_id: int):
         return form_page("trainer/cancel.html", form, session=session)
     if told:
         flash(
-            f"The session is cancelled. We have emailed the {people(told)} booked or waiting.",
+            f"The session is cancelled. We have emailed the {count_of_people(told)}"
+            " booked or waiting.",
             "success",
         )
     else:

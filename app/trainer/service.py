@@ -23,7 +23,6 @@ from app.models import (
     ACTIVE_STATUSES,
     Attendance,
     Booking,
-    BookingEvent,
     BookingStatus,
     CourseSession,
     User,
@@ -332,21 +331,11 @@ def change_capacity(
     if capacity < 0:
         raise TrainerError("The number of places must be 0 or more", field="capacity")
     try:
-        bookings.change_capacity(db_session, session_id, capacity, actor, now)
+        return len(bookings.change_capacity(db_session, session_id, capacity, actor, now))
     except bookings.TryAgain:
         raise
     except BookingError as error:
         raise TrainerError(str(error), field="capacity") from None
-    # Everything promoted by this change was recorded at `now`, inside the lock just taken.
-    return db_session.scalar(
-        select(func.count(BookingEvent.id))
-        .join(BookingEvent.booking)
-        .where(
-            Booking.session_id == session_id,
-            BookingEvent.at == now,
-            BookingEvent.from_status == BookingStatus.WAITING,
-        )
-    )
 
 
 def cancel_session(db_session: Session, session_id: int, reason: str, now: datetime) -> int:

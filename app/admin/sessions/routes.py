@@ -21,7 +21,7 @@ from app.admin.sessions.forms import (
 )
 from app.bookings.service import TryAgain
 from app.database import locks_for_itself
-from app.display import long_date
+from app.display import capacity_changed, long_date
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
@@ -150,14 +150,16 @@ def session_capacity(session_id: int):
         return form_page("admin/sessions/capacity.html", form, session=found)
     capacity = form.capacity.data
     try:
-        saved(service.change_capacity, db.session, session_id, capacity, current_user, utcnow())
+        offered = saved(
+            service.change_capacity, db.session, session_id, capacity, current_user, utcnow()
+        )
     except TryAgain:
         return try_again_page()
     except service.SessionError as refusal:
         show_refusal(form, refusal)
         # Read again: the rollback forgot the places taken, which never load lazily.
         return form_page("admin/sessions/capacity.html", form, session=session_or_404(session_id))
-    return back_to_session(session_id, f"The session now has {capacity} places.")
+    return back_to_session(session_id, capacity_changed(capacity, len(offered)))
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])

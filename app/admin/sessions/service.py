@@ -283,8 +283,9 @@ def reschedule(
 
 def change_capacity(
     db_session: Session, session_id: int, capacity: int, actor: User, now: datetime
-) -> CourseSession:
-    """Raising it confirms people waiting; below the places taken it is refused."""
+) -> list[Booking]:
+    """Raising it offers places to people waiting, whose bookings it returns; below the
+    places taken it is refused."""
     check_capacity(capacity)
     try:
         return bookings.change_capacity(db_session, session_id, capacity, actor, now)
