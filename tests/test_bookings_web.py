@@ -25,6 +25,7 @@ from app.models import (
     CourseSession,
     OutboxMessage,
     OutboxStatus,
+    Role,
     SessionStatus,
     User,
     utcnow,
@@ -602,6 +603,33 @@ class TestApproval:
 
         assert status_of(booking) is BookingStatus.DECLINED
         assert status_of(only_booking(newcomer, session)) is BookingStatus.AWAITING_APPROVAL
+
+    @pytest.mark.parametrize(
+        ("role", "path", "shown"),
+        [
+            (Role.PROFESSIONAL, "/sessions/{session}", "1 place left"),
+            (Role.TRAINER, "/trainer/sessions/{session}", "0 of 1 taken"),
+            (Role.TRAINER, "/trainer/sessions/{session}/register.csv", "Email"),
+            (Role.COORDINATOR, "/admin/sessions/{session}", "0 of 1 taken"),
+        ],
+    )
+    def test_an_expired_approval_is_released_when_anyone_looks_at_the_session(
+        self, app, session, requested, mailbox, role, path, shown
+    ):
+        someone = requested[0].user
+        booking, _ = requested
+        self.expire(booking)
+        viewer, browser = signed_in(app, role=role)
+        session.trainers.append(viewer)
+        db.session.commit()
+
+        page = browser.get(path.format(session=session.id))
+
+        assert page.status_code == 200
+        assert shown in words(page)
+        assert someone.email not in page.text
+        assert status_of(booking) is BookingStatus.DECLINED
+        one_mail(mailbox, someone.email, f"Approval not given in time: {TITLE}")
 
     def test_an_expired_approval_link_says_nothing_can_be_done(self, app, requested):
         booking, link = requested

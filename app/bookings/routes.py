@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.bookings import bp, service
 from app.bookings.forms import BookingForm, CancelForm, DecisionForm
+from app.bookings.overdue import release_overdue_approvals
 from app.bookings.queries import get_booking_for_decision, get_own_booking, queue_position_of
 from app.bookings.tokens import booking_id_from
 from app.calendar import ics
@@ -18,12 +19,6 @@ from app.models import BookingStatus, utcnow
 
 def try_again_page():
     return render_template("bookings/try_again.html"), 503
-
-
-def expire_overdue_approvals(session_id: int) -> None:
-    """Approvals left too long release their places whenever the session is looked at."""
-    if service.expire_overdue_approvals(db.session, session_id, utcnow()):
-        db.session.commit()
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
@@ -88,7 +83,7 @@ def show(booking_id: int):
     """The booking, to its owner only: anyone else gets 404."""
     booking = get_own_booking(db.session, booking_id, current_user) or abort(404)
     try:
-        expire_overdue_approvals(booking.session_id)
+        release_overdue_approvals(booking.session_id)
     except service.TryAgain:
         return try_again_page()
     booking = get_own_booking(db.session, booking_id, current_user)
@@ -148,7 +143,7 @@ def approval(token: str):
     if booking is None:
         return render_template("bookings/approval_invalid.html"), 404
     try:
-        expire_overdue_approvals(booking.session_id)
+        release_overdue_approvals(booking.session_id)
     except service.TryAgain:
         return try_again_page()
     booking = get_booking_for_decision(db.session, booking_id)

@@ -1,15 +1,13 @@
 """Public pages of the catalogue: anyone can read them without an account."""
 
 import io
-from contextlib import suppress
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 
-from app.bookings import service as bookings
+from app.bookings.overdue import release_overdue_approvals_unless_busy
 from app.catalogue import bp, pdf, queries
 from app.catalogue.forms import CourseFilterForm
 from app.display import in_london
-from app.extensions import db
 from app.models import utcnow
 from app.pagination import govuk_pagination
 from app.reviews.queries import published_case_reviews
@@ -121,10 +119,7 @@ def course(slug: str):
 @bp.get("/sessions/<int:session_id>")
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
-    queries.get_public_session(session_id) or abort(404)
-    # Should the lock be busy, the places shown may include some held a moment too long.
-    with suppress(bookings.TryAgain):
-        if bookings.expire_overdue_approvals(db.session, session_id, utcnow()):
-            db.session.commit()
-    found = queries.get_public_session(session_id)
+    found = queries.get_public_session(session_id) or abort(404)
+    if release_overdue_approvals_unless_busy(session_id):
+        found = queries.get_public_session(session_id)
     return render_template("catalogue/session.html", session=found, now=utcnow())

@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 
 from app.accounts.service import listed_agencies
+from app.bookings.overdue import release_overdue_approvals_unless_busy
 from app.bookings.service import BookingError, TryAgain, confirmed_bookings
 from app.database import locks_for_itself
 from app.display import capacity_changed, count_of_people
@@ -45,6 +46,15 @@ def managed_session_or_abort(session_id: int) -> CourseSession:
     return session
 
 
+def managed_session_as_it_stands(session_id: int) -> CourseSession:
+    """The session, as managed_session_or_abort(), once any approvals left too long have
+    released their places: the register never lists a place that is no longer held."""
+    session = managed_session_or_abort(session_id)
+    if release_overdue_approvals_unless_busy(session_id):
+        session = queries.get_session(session_id)
+    return session
+
+
 def back_to_register(session_id: int, anchor: str | None = None):
     return redirect(url_for("trainer.register", session_id=session_id, _anchor=anchor))
 
@@ -72,7 +82,7 @@ def index():
 @trainer_required
 def register(session_id: int):
     """Who is coming, their attendance, and the waiting list in turn."""
-    session = managed_session_or_abort(session_id)
+    session = managed_session_as_it_stands(session_id)
     now = utcnow()
     return render_template(
         "trainer/register.html",
@@ -173,7 +183,7 @@ def add_walk_in(session_id: int):
 @trainer_required
 def register_csv(session_id: int):
     """The register as a spreadsheet: no cell of it can run as a formula."""
-    session = managed_session_or_abort(session_id)
+    session = managed_session_as_it_stands(session_id)
     content = register_export.register_csv(queries.register_of(session_id))
     return private_download(
         content, "text/csv", register_export.register_file_name(session, "register", "csv")
@@ -184,7 +194,7 @@ def register_csv(session_id: int):
 @trainer_required
 def sign_in_sheet(session_id: int):
     """An A4 sheet with the names and agencies of those with places, and a column to sign."""
-    session = managed_session_or_abort(session_id)
+    session = managed_session_as_it_stands(session_id)
     content = register_export.sign_in_sheet_pdf(session, queries.register_of(session_id))
     return private_download(
         content,

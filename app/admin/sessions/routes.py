@@ -19,6 +19,7 @@ from app.admin.sessions.forms import (
     RescheduleForm,
     SessionDetailsForm,
 )
+from app.bookings.overdue import release_overdue_approvals_unless_busy
 from app.bookings.service import TryAgain
 from app.database import locks_for_itself
 from app.display import capacity_changed, long_date
@@ -92,6 +93,8 @@ def new_session(course_id: int):
 @bp.get("/sessions/<int:session_id>")
 def session(session_id: int):
     found = session_or_404(session_id)
+    if release_overdue_approvals_unless_busy(session_id):
+        found = session_or_404(session_id)
     return render_template(
         "admin/sessions/show.html",
         session=found,
