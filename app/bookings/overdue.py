@@ -1,5 +1,5 @@
 """Approvals left too long release their places whenever their session is looked at, as
-well as by the cron command: what a page shows of a session's places is never stale."""
+well as by the cron command, so that pages show the places as they are."""
 
 from contextlib import suppress
 
