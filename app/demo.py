@@ -18,6 +18,7 @@ from app.display import LONDON
 from app.models import (
     Agency,
     Booking,
+    BookingEvent,
     BookingStatus,
     CaseReview,
     CaseReviewReport,
@@ -32,6 +33,7 @@ from app.models import (
     SessionStatus,
     User,
     Venue,
+    utcnow,
 )
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
@@ -220,7 +222,24 @@ def add_session(
     )
     db_session.add(session)
     for person in people[: planned.get("booked", 0)]:
-        db_session.add(Booking(session=session, user=person, status=BookingStatus.CONFIRMED))
+        add_confirmed_booking(db_session, session, person)
+
+
+def add_confirmed_booking(db_session: Session, session: CourseSession, person: User) -> None:
+    """A place booked, with the first entry of its history, as booking through the site
+    leaves it."""
+    booking = Booking(session=session, user=person, status=BookingStatus.CONFIRMED)
+    db_session.add(booking)
+    db_session.add(
+        BookingEvent(
+            booking=booking,
+            at=utcnow(),
+            actor=person,
+            from_status=None,
+            to_status=BookingStatus.CONFIRMED,
+            reason="booked",
+        )
+    )
 
 
 def give_trainers(course: Course, trainers: list[User]) -> None:

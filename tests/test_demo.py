@@ -9,6 +9,7 @@ from app.demo import read_demo_file
 from app.extensions import db
 from app.models import (
     Booking,
+    BookingStatus,
     CaseReview,
     Course,
     CourseSession,
@@ -130,6 +131,19 @@ def test_demo_training_team_reach_their_screens(runner, app):
         sign_in(browser, member["email"], data["demo_password"])
         for path in screens[member["role"]]:
             assert browser.get(path).status_code == 200, (member["email"], path)
+
+
+def test_every_demo_booking_has_its_history_as_if_booked_through_the_site(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    bookings = db.session.scalars(select(Booking)).all()
+
+    assert bookings
+    for booking in bookings:
+        (entry,) = booking.history
+        assert (entry.from_status, entry.to_status) == (None, BookingStatus.CONFIRMED)
+        assert entry.actor == booking.user
+        assert entry.reason == "booked"
 
 
 def test_demo_trainers_deliver_sessions_and_are_never_booked(runner):
