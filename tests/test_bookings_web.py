@@ -616,8 +616,8 @@ class TestApproval:
     def test_an_expired_approval_is_released_when_anyone_looks_at_the_session(
         self, app, session, requested, mailbox, role, path, shown
     ):
-        someone = requested[0].user
         booking, _ = requested
+        someone = booking.user
         self.expire(booking)
         viewer, browser = signed_in(app, role=role)
         session.trainers.append(viewer)
