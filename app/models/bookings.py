@@ -1,0 +1,139 @@
+"""Bookings: places and waiting-list turns on sessions, their history and attendance."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, and_, func, select, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import Timestamped, UTCDateTime, enum_column
+from app.models.catalogue import CourseSession
+from app.models.people import User
+
+
+class BookingStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    AWAITING_APPROVAL = "awaiting-approval"
+    CANCELLED = "cancelled"
+    DECLINED = "declined"
+
+
+#: Bookings that hold one of a session's places.
+PLACE_HOLDING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
+
+#: Bookings a person can hold only one of per session.
+ACTIVE_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.AWAITING_APPROVAL,
+    BookingStatus.WAITING,
+)
+
+
+class Attendance(enum.StrEnum):
+    """What the trainer's register says of a confirmed place, from the session's start."""
+
+    ATTENDED = "attended"
+    DID_NOT_ATTEND = "did-not-attend"
+    LEFT_EARLY = "left-early"
+
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    Attendance.ATTENDED: "Attended",
+    Attendance.DID_NOT_ATTEND: "Did not attend",
+    Attendance.LEFT_EARLY: "Left early",
+}
+
+
+def _active_statuses_sql() -> str:
+    return "status IN ({})".format(", ".join(f"'{status.value}'" for status in ACTIVE_STATUSES))
+
+
+class Booking(Timestamped, db.Model):
+    """One person's place on one session, or their turn in its waiting list."""
+
+    __table_args__ = (
+        # The database itself refuses a second active booking by one person for one session.
+        Index(
+            "uq_booking_one_active_per_person",
+            "session_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text(_active_statuses_sql()),
+            postgresql_where=text(_active_statuses_sql()),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus))
+    access_needs: Mapped[str] = mapped_column(Text, default="")
+    manager_email: Mapped[str | None] = mapped_column(String(254))
+    approval_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    manager_comment: Mapped[str] = mapped_column(Text, default="")
+    # Declined because the manager did not answer in time, rather than by the manager.
+    approval_expired: Mapped[bool] = mapped_column(default=False)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_cancellation: Mapped[bool] = mapped_column(default=False)
+    # Added to the register by the trainer when the person turned up without a place;
+    # it takes none of the session's places.
+    walk_in: Mapped[bool] = mapped_column(default=False)
+    attendance: Mapped[Attendance | None] = mapped_column(enum_column(Attendance))
+    attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    session: Mapped[CourseSession] = relationship(back_populates="bookings")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    attendance_marked_by: Mapped[User | None] = relationship(foreign_keys=[attendance_marked_by_id])
+    history: Mapped[list[BookingEvent]] = relationship(
+        back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+def holds_a_place():
+    """SQL: the booking takes one of its session's places (people who walked in do not)."""
+    return and_(Booking.status.in_(PLACE_HOLDING_STATUSES), Booking.walk_in.is_(False))
+
+
+class BookingEvent(db.Model):
+    """One change of a booking's state: when, who, from, to and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    from_status: Mapped[BookingStatus | None] = mapped_column(
+        enum_column(BookingStatus, name="from_status")
+    )
+    to_status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus, name="to_status"))
+    reason: Mapped[str] = mapped_column(String(200))
+
+    booking: Mapped[Booking] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()
+
+
+# A session's places_taken is a query over Booking, so it is attached here rather than in
+# catalogue.py, which cannot import bookings without a cycle.
+# Loaded only where a query asks for it (undefer), so listing sessions never costs a
+# query per row; touching it unasked raises instead of quietly querying.
+CourseSession.places_taken = column_property(
+    select(func.count(Booking.id))
+    .where(Booking.session_id == CourseSession.id, holds_a_place())
+    .correlate_except(Booking)
+    .scalar_subquery(),
+    deferred=True,
+    raiseload=True,
+)

@@ -1,0 +1,61 @@
+"""Case reviews, their published reports and the courses that draw on them."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import Timestamped, split_lines
+from app.models.catalogue import Course
+
+
+class CaseReview(Timestamped, db.Model):
+    """A published serious case review (child safeguarding practice review)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(Text, default="")
+    key_findings: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[bool] = mapped_column(default=False)
+
+    reports: Mapped[list[CaseReviewReport]] = relationship(
+        back_populates="case_review",
+        cascade="all, delete-orphan",
+        order_by="CaseReviewReport.position",
+    )
+    lesson_links: Mapped[list[LessonLink]] = relationship(
+        back_populates="case_review", cascade="all, delete-orphan"
+    )
+
+    @property
+    def findings(self) -> list[str]:
+        return split_lines(self.key_findings)
+
+
+class CaseReviewReport(Timestamped, db.Model):
+    """A published document of a case review: an overview report or a summary."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_review_id: Mapped[int] = mapped_column(ForeignKey("case_review.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(default=0)
+
+    case_review: Mapped[CaseReview] = relationship(back_populates="reports")
+
+
+class LessonLink(Timestamped, db.Model):
+    """A course draws on a case review; the note says how the course uses it."""
+
+    __table_args__ = (UniqueConstraint("course_id", "case_review_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    case_review_id: Mapped[int] = mapped_column(ForeignKey("case_review.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="lesson_links")
+    case_review: Mapped[CaseReview] = relationship(back_populates="lesson_links")
