@@ -10,6 +10,7 @@ from app.accounts.service import AccountError
 from app.audit import record_changes_by
 from app.bookings import integrity
 from app.bookings import service as bookings
+from app.bookings.overdue import release_overdue_approvals
 from app.demo import load_demo_data, read_demo_file
 from app.display import in_london
 from app.extensions import db
@@ -46,11 +47,9 @@ def send_mail() -> None:
 @with_appcontext
 def expire_approvals() -> None:
     """Release places whose manager's approval was not given in time; for cron."""
-    now = utcnow()
     released = 0
-    for session_id in bookings.sessions_with_expired_approvals(db.session, now):
-        released += bookings.expire_session_approvals(db.session, session_id, now)
-        db.session.commit()
+    for session_id in bookings.sessions_with_overdue_approvals(db.session, utcnow()):
+        released += release_overdue_approvals(session_id)
     click.echo(f"Released {released} places held for approvals that expired.")
 
 

@@ -15,9 +15,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-
-class LockUnavailable(Exception):
-    """The lock could not be had in time: nothing was written; try again."""
+from app.refusals import TryAgain
 
 
 def configure_engine(engine: Engine, lock_timeout: float) -> None:
@@ -124,7 +122,7 @@ def write_transaction(db_session: Session, keep: object | None = None) -> None:
         db_session.connection(execution_options={"write_lock": True})
     except OperationalError as error:
         db_session.rollback()
-        raise LockUnavailable from error
+        raise TryAgain from error
 
 
 def is_lock_failure(error: OperationalError) -> bool:

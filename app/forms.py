@@ -10,9 +10,14 @@ from wtforms.validators import ValidationError
 def show_refusal(form: FlaskForm, refusal: Exception, at: str = "submit") -> None:
     """Show a service's refusal as if a validator had found it, so the GOV.UK error summary
     lists it too: beside each field it names (its `problems`, or its `field`), and beside
-    the field `at` (by default, the button) when it names none of the form's."""
+    the field `at` (by default, the button) when it names none of the form's.
+
+    A form whose fields are named otherwise than the service's words says which is which
+    in its `refusal_fields`."""
     problems = getattr(refusal, "problems", None) or {getattr(refusal, "field", None): str(refusal)}
+    renamed = getattr(form, "refusal_fields", {})
     for field, message in problems.items():
+        field = renamed.get(field, field)
         name = field if field and field in form else at
         form[name].errors = [*form[name].errors, message]
 

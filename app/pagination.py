@@ -2,7 +2,16 @@
 
 from collections.abc import Callable
 
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+
+def page_of(db_session: Session, query: Select, page: int, per_page: int) -> Pagination:
+    """One page of a query's results, with their count; a page past the end is empty."""
+    return SelectPagination(
+        select=query, session=db_session, page=page, per_page=per_page, error_out=False
+    )
 
 
 def govuk_pagination(

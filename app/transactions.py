@@ -1,11 +1,17 @@
-"""A request's change, saved whole or not at all: services flush, and this commits."""
+"""A request's change, saved whole or not at all: services flush, and this commits.
+
+A change that returns what it did as `Done` has its notices turned into mail here, after
+its rules have run and before the commit, so the mail is saved with the change.
+"""
 
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.notices import Done
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -33,8 +39,15 @@ def saved(change: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
 
 
 def committed(change: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """The change's result (a Done's value), once it is committed with its mail."""
+    # Imported here: the mail layer reaches the blueprints' packages, which import this.
+    from app import notify
+
     try:
         result = change(*args, **kwargs)
+        if isinstance(result, Done):
+            notify.send(db.session, result.notices)
+            result = result.value
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -48,3 +61,8 @@ def is_unique_violation(error: IntegrityError) -> bool:
         getattr(cause, "sqlstate", None) == UNIQUE_VIOLATION
         or getattr(cause, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_UNIQUE"
     )
+
+
+def id_of(instance: object) -> int:
+    """The id of an instance that a commit has expired, read without loading it again."""
+    return inspect(instance).identity[0]

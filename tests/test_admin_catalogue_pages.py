@@ -594,7 +594,9 @@ def test_changing_trainers_and_booking_is_logged_with_before_and_after(
 
 
 def test_moving_a_session_tells_the_people_booked(as_coordinator, course):
-    session = make_session(course, starts_at=SUMMER_MORNING)
+    session = make_session(
+        course, starts_at=SUMMER_MORNING, online_join_url="https://meet.example.org/j/1"
+    )
     fill(session, 2)
     url = f"/admin/sessions/{session.id}/reschedule"
 

@@ -39,7 +39,12 @@ def course(app):
     course = make_course(
         make_prospectus("multi-agency"), title="Understanding neglect", published=False
     )
-    make_session(course, starts_at=WINTER_MORNING, venue=make_venue(name="Riverside House"))
+    make_session(
+        course,
+        starts_at=WINTER_MORNING,
+        venue=make_venue(name="Riverside House"),
+        online_join_url="https://meet.example.org/j/1",
+    )
     return course
 
 

@@ -28,6 +28,10 @@ from app.models import (
     session_trainer,
     utcnow,
 )
+from app.refusals import Refused
+from app.sessions import service as changes
+from app.sessions.service import SessionTimes
+from app.transactions import saved
 from tests.conftest import count
 from tests.factories import (
     fill,
@@ -374,7 +378,7 @@ def trainer(app):
 
 
 def times(venue_id: int | None = None, starts_at: datetime = START, hours: int = 3):
-    return sessions.SessionTimes(
+    return SessionTimes(
         starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), venue_id=venue_id
     )
 
@@ -461,7 +465,7 @@ def test_an_online_session_keeps_its_joining_link(course):
     ],
 )
 def test_what_a_new_session_must_be(course, when, capacity, changes, field, message):
-    with pytest.raises(sessions.SessionError, match=message) as refused:
+    with pytest.raises(Refused, match=message) as refused:
         sessions.create_session(
             db.session, course, when, capacity, session_details(**changes), utcnow()
         )
@@ -474,7 +478,7 @@ def test_only_trainers_and_coordinators_deliver_sessions(course):
     professional = make_user(role=Role.PROFESSIONAL)
     coordinator = make_user(role=Role.COORDINATOR)
 
-    with pytest.raises(sessions.SessionError, match="only trainers and coordinators"):
+    with pytest.raises(Refused, match="only trainers and coordinators"):
         sessions.create_session(
             db.session,
             course,
@@ -506,14 +510,14 @@ def test_e_learning_hosted_elsewhere_has_no_sessions(prospectus):
         prospectus, delivery=Delivery.E_LEARNING, external_url="https://example.org/e"
     )
 
-    with pytest.raises(sessions.SessionError, match="has no sessions"):
+    with pytest.raises(Refused, match="has no sessions"):
         sessions.create_session(db.session, elsewhere, times(), 10, session_details(), utcnow())
 
 
 def test_a_refused_change_of_details_changes_nothing(course, trainer):
     session = make_session(course, starts_at=START, trainers=[trainer])
 
-    with pytest.raises(sessions.SessionError):
+    with pytest.raises(Refused):
         sessions.update_details(
             db.session,
             session,
@@ -531,13 +535,19 @@ def test_moving_a_session_tells_everyone_with_a_place(course):
     venue = make_venue()
     db.session.commit()
 
-    moved = sessions.reschedule(
-        db.session, session.id, times(venue.id, starts_at=START + timedelta(days=1)), utcnow()
+    moved = saved(
+        changes.move,
+        db.session,
+        session.id,
+        times(venue.id, starts_at=START + timedelta(days=1)),
+        utcnow(),
     )
 
-    assert moved.starts_at == START + timedelta(days=1)
-    assert moved.venue_id == venue.id
-    assert moved.sequence == 1
+    assert moved is True
+    session = db.session.get(CourseSession, session.id)
+    assert session.starts_at == START + timedelta(days=1)
+    assert session.venue_id == venue.id
+    assert session.sequence == 1
     assert count(OutboxMessage) == 2
 
 
@@ -545,9 +555,13 @@ def test_a_move_that_leaves_booking_closing_after_the_start_is_refused(course):
     session = make_session(course, starts_at=START, booking_closes_at=START - timedelta(days=1))
     db.session.commit()
 
-    with pytest.raises(sessions.SessionError, match="Booking must close") as refused:
-        sessions.reschedule(
-            db.session, session.id, times(starts_at=START - timedelta(days=3)), utcnow()
+    with pytest.raises(Refused, match="Booking must close") as refused:
+        saved(
+            changes.move,
+            db.session,
+            session.id,
+            times(starts_at=START - timedelta(days=3)),
+            utcnow(),
         )
 
     assert refused.value.field == "closes_date"
@@ -557,19 +571,19 @@ def test_a_cancelled_session_cannot_be_moved(course):
     session = make_session(course, starts_at=START, status=SessionStatus.CANCELLED)
     db.session.commit()
 
-    with pytest.raises(sessions.SessionError, match="cancelled session cannot be moved"):
-        sessions.reschedule(db.session, session.id, times(), utcnow())
+    with pytest.raises(
+        Refused, match="This session has been cancelled, so it can no longer be changed"
+    ):
+        saved(changes.move, db.session, session.id, times(), utcnow())
 
 
 def test_fewer_places_than_are_taken_is_refused_at_the_capacity(course):
     session = make_session(course, starts_at=START, capacity=5)
     fill(session, 3)
     db.session.commit()
-    coordinator = make_user(role=Role.COORDINATOR)
-    db.session.commit()
 
-    with pytest.raises(sessions.SessionError, match="3 places are taken") as refused:
-        sessions.change_capacity(db.session, session.id, 2, coordinator, utcnow())
+    with pytest.raises(Refused, match="3 places are taken") as refused:
+        saved(changes.change_capacity, db.session, session.id, 2, utcnow())
 
     assert refused.value.field == "capacity"
 
@@ -579,10 +593,8 @@ def test_more_places_go_to_people_waiting(course):
     fill(session, 1)
     fill(session, 2, status=BookingStatus.WAITING)
     db.session.commit()
-    coordinator = make_user(role=Role.COORDINATOR)
-    db.session.commit()
 
-    sessions.change_capacity(db.session, session.id, 2, coordinator, utcnow())
+    saved(changes.change_capacity, db.session, session.id, 2, utcnow())
 
     statuses = db.session.scalars(
         select(Booking.status).where(Booking.session_id == session.id).order_by(Booking.id)
@@ -591,8 +603,8 @@ def test_more_places_go_to_people_waiting(course):
 
 
 def test_a_session_needs_a_place_count_in_range(course):
-    with pytest.raises(sessions.SessionError, match="between 1 and 500"):
-        sessions.change_capacity(db.session, 1, 0, make_user(), utcnow())
+    with pytest.raises(Refused, match="between 1 and 500"):
+        saved(changes.change_capacity, db.session, 1, 0, utcnow())
 
 
 def test_cancelling_needs_a_reason_and_tells_everyone_booked(course):
@@ -601,15 +613,17 @@ def test_cancelling_needs_a_reason_and_tells_everyone_booked(course):
     fill(session, 1, status=BookingStatus.WAITING)
     db.session.commit()
 
-    with pytest.raises(sessions.SessionError, match="Enter why") as refused:
-        sessions.cancel(db.session, session.id, "  ", utcnow())
-    cancelled = sessions.cancel(db.session, session.id, "The trainer is ill", utcnow())
+    with pytest.raises(Refused, match="Enter why") as refused:
+        saved(changes.cancel, db.session, session.id, "  ", utcnow())
+    told = saved(changes.cancel, db.session, session.id, "The trainer is ill", utcnow())
 
     assert refused.value.field == "reason"
+    cancelled = db.session.get(CourseSession, session.id)
     assert cancelled.is_cancelled and cancelled.cancellation_reason == "The trainer is ill"
+    assert told == 2
     assert count(OutboxMessage) == 2
-    with pytest.raises(sessions.SessionError, match="already cancelled"):
-        sessions.cancel(db.session, session.id, "Again", utcnow())
+    with pytest.raises(Refused, match="has been cancelled, so it can no longer be changed"):
+        saved(changes.cancel, db.session, session.id, "Again", utcnow())
 
 
 def test_publishing_and_unpublishing_a_session(course):
@@ -627,9 +641,9 @@ def test_only_a_draft_session_nobody_booked_can_be_deleted(course, trainer):
     fill(booked, 1, status=BookingStatus.DECLINED)
     empty = make_session(course, starts_at=START, published=False, trainers=[trainer])
 
-    with pytest.raises(sessions.SessionError, match="Unpublish it first"):
+    with pytest.raises(Refused, match="Unpublish it first"):
         sessions.delete_session(db.session, published)
-    with pytest.raises(sessions.SessionError, match=r"it has 1 booking\. Cancel it instead"):
+    with pytest.raises(Refused, match=r"it has 1 booking\. Cancel it instead"):
         sessions.delete_session(db.session, booked)
     sessions.delete_session(db.session, empty)
 

@@ -17,6 +17,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.transactions import saved
 from tests.conftest import press, sign_in
 from tests.factories import (
     PASSWORD,
@@ -252,7 +253,7 @@ def test_past_bookings_are_kept_when_an_account_is_closed(app, coordinator):
     past = make_session(make_course(make_prospectus()), starts_at=utcnow() - timedelta(days=3))
     db.session.add(Booking(session=past, user=person, status=BookingStatus.CONFIRMED))
 
-    cancelled = service.deactivate(db.session, person, coordinator, utcnow())
+    cancelled = saved(service.deactivate, db.session, person, coordinator, utcnow())
 
     assert cancelled == 0
     assert db.session.scalar(select(Booking.status)) is BookingStatus.CONFIRMED

@@ -30,6 +30,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.transactions import saved
 from tests.conftest import csrf_token, free_port, link_in, sign_in, submit
 from tests.factories import (
     PASSWORD,
@@ -88,7 +89,7 @@ def book(browser, session: CourseSession, access_needs: str = ""):
 
 def booked(person: User, session: CourseSession) -> Booking:
     """Someone else's booking, made without the pages, for a test to start from."""
-    booking = service.book(db.session, session.id, person, "", utcnow())
+    booking = saved(service.book, db.session, session.id, person, "", utcnow())
     db.session.commit()
     return booking
 

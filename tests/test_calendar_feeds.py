@@ -32,6 +32,9 @@ from app.models import (
     Venue,
     utcnow,
 )
+from app.sessions import service as changes
+from app.sessions.service import SessionTimes
+from app.transactions import saved
 from tests.conftest import csrf_token, sign_in, submit
 from tests.factories import (
     PASSWORD,
@@ -234,8 +237,12 @@ def public_feed_path(prospectus: Prospectus) -> str:
     return f"/prospectuses/{prospectus.slug}/sessions.ics"
 
 
+def move_session(db_session, session_id, starts_at, ends_at, venue_id, now):
+    return changes.move(db_session, session_id, SessionTimes(starts_at, ends_at, venue_id), now)
+
+
 def book(session: CourseSession, person: User) -> Booking:
-    booking = service.book(db.session, session.id, person, "", utcnow())
+    booking = saved(service.book, db.session, session.id, person, "", utcnow())
     db.session.commit()
     return booking
 
@@ -454,15 +461,17 @@ def test_the_persons_feed_holds_confirmed_places_and_the_sessions_they_deliver(a
     fill(sessions["waiting"], 1)
     assert book(sessions["waiting"], person).status is BookingStatus.WAITING
     assert book(sessions["awaiting approval"], person).status is BookingStatus.AWAITING_APPROVAL
-    service.cancel(db.session, book(sessions["cancelled booking"], person).id, person, utcnow())
+    saved(
+        service.cancel, db.session, book(sessions["cancelled booking"], person).id, person, utcnow()
+    )
     declined = book(sessions["declined"], person)
-    service.decide(db.session, declined.id, approve=False, comment="", now=utcnow())
+    saved(service.decide, db.session, declined.id, approve=False, comment="", now=utcnow())
     make_trainer(sessions["delivering"], person)
     make_trainer(sessions["someone else's"], someone)
     book(sessions["someone else's"], someone)
     for name in ("cancelled lately", "cancelled long ago"):
         book(sessions[name], person)
-        service.cancel_session(db.session, sessions[name].id, "The trainer is ill", utcnow())
+        saved(changes.cancel, db.session, sessions[name].id, "The trainer is ill", utcnow())
     sessions["cancelled long ago"].cancelled_at = utcnow() - timedelta(days=31)
     db.session.commit()
 
@@ -484,7 +493,7 @@ def test_a_feed_keeps_a_cancelled_session_for_30_days(app, course):
     session = make_session(course)
     person = make_user()
     book(session, person)
-    service.cancel_session(db.session, session.id, "", utcnow())
+    saved(changes.cancel, db.session, session.id, "The trainer is ill", utcnow())
     db.session.commit()
     path = feed_path(person)
 
@@ -549,7 +558,8 @@ def test_moving_a_session_raises_the_sequence_and_mails_everyone_with_a_place(
     other_venue = make_venue(name="Civic Centre")
     moved_by = timedelta(days=1, hours=2) if change == "time" else timedelta(0)
 
-    service.reschedule_session(
+    saved(
+        move_session,
         db.session,
         session.id,
         session.starts_at + moved_by,
@@ -594,8 +604,8 @@ def test_moving_a_session_nowhere_changes_nothing(app, course, venue, mailbox):
     book(session, person)
     before = calendar_file(app.test_client().get(feed_path(person))).only()
 
-    service.reschedule_session(
-        db.session, session.id, session.starts_at, session.ends_at, venue.id, utcnow()
+    saved(
+        move_session, db.session, session.id, session.starts_at, session.ends_at, venue.id, utcnow()
     )
     db.session.commit()
 
@@ -617,7 +627,7 @@ def test_cancelling_a_session_withdraws_every_place_and_tells_people_waiting(
         for person in (first, second)
     }
 
-    service.cancel_session(db.session, session.id, "The trainer is ill", utcnow())
+    saved(changes.cancel, db.session, session.id, "The trainer is ill", utcnow())
     db.session.commit()
 
     for person in (first, second):
@@ -762,7 +772,7 @@ def check_hostile_files(app, mailbox, text: str, title: str) -> None:
     sessions = hostile_catalogue(text, title)
     person, browser = signed_in(app)
     bookings = {name: book(session, person) for name, session in sessions.items()}
-    service.cancel_session(db.session, sessions["cancelled"].id, text, utcnow())
+    saved(changes.cancel, db.session, sessions["cancelled"].id, text, utcnow())
     db.session.commit()
 
     files = {
@@ -887,7 +897,7 @@ def test_the_persons_feed_changes_when_a_booking_is_cancelled(client, booked_fee
     path, person = booked_feeds["person feed"], booked_feeds["person"]
     before = client.get(path)
 
-    service.cancel(db.session, booked_feeds["bookings"][0].id, person, utcnow())
+    saved(service.cancel, db.session, booked_feeds["bookings"][0].id, person, utcnow())
     db.session.commit()
     by_etag, by_date = changed_since(client, path, before)
 
@@ -906,7 +916,8 @@ def test_a_feed_changes_when_a_session_moves(client, booked_feeds, feed):
     session = booked_feeds["sessions"][0]
     before = client.get(path)
 
-    service.reschedule_session(
+    saved(
+        move_session,
         db.session,
         session.id,
         session.starts_at + timedelta(hours=1),

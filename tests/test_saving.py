@@ -28,6 +28,7 @@ from app.models import (
     SessionStatus,
     Venue,
 )
+from app.refusals import TryAgain
 from app.transactions import saved
 from tests.conftest import TEST_DATABASE_URL, count, field_errors, submit
 from tests.factories import make_case_review, make_course, make_prospectus, make_session
@@ -113,9 +114,9 @@ def test_a_change_that_finds_the_session_busy_asks_to_try_again_and_changes_noth
     db.session.commit()
 
     def busy(*args) -> None:
-        raise bookings.TryAgain()
+        raise TryAgain()
 
-    monkeypatch.setattr(bookings, "cancel_session", busy)
+    monkeypatch.setattr(bookings, "lock_session", busy)
 
     response = submit(as_coordinator, page.format(id=session.id), {"reason": "The trainer is ill."})
 

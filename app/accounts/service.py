@@ -13,17 +13,11 @@ from app.accounts import passwords, tokens
 from app.links import absolute_url
 from app.mail import queue_mail
 from app.models import Agency, Sector, User, utcnow
+from app.refusals import Refused
 
 
-class AccountError(Exception):
-    """A rule was broken; the message says what to do, in words for the person.
-
-    `field` names the form field the message belongs beside, when there is one.
-    """
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(Refused):
+    """A rule of accounts was broken; the message says what to do, in words for the person."""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from flask import flash, redirect
 from flask.typing import ResponseReturnValue
 
 from app.accounts.forms import ConfirmForm
-from app.admin.refusals import Refusal
 from app.forms import form_page, show_refusal
+from app.refusals import Refused
 from app.transactions import saved
 
 
@@ -21,7 +21,7 @@ def confirm_and_delete(
         return form_page(template, form, **context)
     try:
         saved(delete)
-    except Refusal as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         return form_page(template, form, **context)
     flash(deleted, "success")

@@ -12,13 +12,12 @@ from app.calendar import ics
 from app.calendar.events import booking_event
 from app.catalogue.queries import get_session_to_book
 from app.database import locks_for_itself
+from app.errors import try_again_page
 from app.extensions import db
 from app.forms import page_status
 from app.models import BookingStatus, utcnow
-
-
-def try_again_page():
-    return render_template("bookings/try_again.html"), 503
+from app.refusals import Refused, TryAgain
+from app.transactions import id_of, saved
 
 
 @bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
@@ -33,43 +32,40 @@ def book(session_id: int):
     session = get_session_to_book(session_id) or abort(404)
     try:
         offer = service.offer(db.session, session, current_user, utcnow())
-    except service.AlreadyBooked as error:
-        return show_existing_booking(error.booking.id)
-    except service.TryAgain:
-        return try_again_page()
-    except service.BookingError as error:
-        return cannot_book_page(session, error, page_status(form))
-    if offer.approvals_released:
-        db.session.commit()
+        if offer.approvals_overdue and release_overdue_approvals(session_id):
+            session = get_session_to_book(session_id)
+            offer = service.offer(db.session, session, current_user, utcnow())
+    except service.AlreadyBooked as refusal:
+        return show_existing_booking(refusal.booking_id)
+    except Refused as refusal:
+        return cannot_book_page(session, refusal, page_status(form))
     return render_template(
         "bookings/confirm.html", session=session, offer=offer, form=form
     ), page_status(form)
 
 
 def place_booking(session_id: int, form: BookingForm):
+    access_needs = form.access_needs.data or ""
     try:
-        booking = service.book(
-            db.session, session_id, current_user, form.access_needs.data or "", utcnow()
-        )
-    except service.AlreadyBooked as error:
-        booking_id = error.booking.id
-        db.session.rollback()
-        return show_existing_booking(booking_id)
-    except service.TryAgain:
+        booking = saved(service.book, db.session, session_id, current_user, access_needs, utcnow())
+    except service.AlreadyBooked as refusal:
+        return show_existing_booking(refusal.booking_id)
+    except TryAgain:
         return try_again_page()
     except service.NotOffered:
-        db.session.rollback()
         abort(404)
-    except service.BookingError as error:
-        db.session.rollback()
-        return cannot_book_page(get_session_to_book(session_id) or abort(404), error, 400)
-    booking_id = booking.id  # read before the commit expires it
-    db.session.commit()
-    return redirect(url_for("bookings.show", booking_id=booking_id))
+    except Refused as refusal:
+        return cannot_book_page(get_session_to_book(session_id) or abort(404), refusal, 400)
+    return redirect(url_for("bookings.show", booking_id=id_of(booking)))
 
 
-def cannot_book_page(session, error: service.BookingError, status: int):
-    return render_template("bookings/cannot_book.html", session=session, reason=str(error)), status
+def cannot_book_page(session, refusal: Refused, status: int):
+    return render_template(
+        "bookings/cannot_book.html",
+        session=session,
+        reason=str(refusal),
+        mend_details=refusal.field == service.DETAILS,
+    ), status
 
 
 def show_existing_booking(booking_id: int):
@@ -82,11 +78,8 @@ def show_existing_booking(booking_id: int):
 def show(booking_id: int):
     """The booking, to its owner only: anyone else gets 404."""
     booking = get_own_booking(db.session, booking_id, current_user) or abort(404)
-    try:
-        release_overdue_approvals(booking.session_id)
-    except service.TryAgain:
-        return try_again_page()
-    booking = get_own_booking(db.session, booking_id, current_user)
+    if release_overdue_approvals(booking.session_id):
+        booking = get_own_booking(db.session, booking_id, current_user)
     return render_template(
         "bookings/show.html",
         booking=booking,
@@ -115,14 +108,12 @@ def cancel(booking_id: int):
     if not CancelForm().validate_on_submit():
         abort(400, "The form had expired: go back, reload the page and try again.")
     try:
-        booking = service.cancel(db.session, booking_id, current_user, utcnow())
-    except service.TryAgain:
+        booking = saved(service.cancel, db.session, booking_id, current_user, utcnow())
+    except TryAgain:
         return try_again_page()
-    except service.BookingError as error:
-        db.session.rollback()
-        flash(str(error), "info")
+    except Refused as refusal:
+        flash(str(refusal), "info")
         return redirect(url_for("bookings.show", booking_id=booking_id))
-    db.session.commit()
     if booking.late_cancellation:
         flash(
             "Your booking is cancelled. As that was after the cut-off, "
@@ -142,11 +133,8 @@ def approval(token: str):
     booking = get_booking_for_decision(db.session, booking_id) if booking_id else None
     if booking is None:
         return render_template("bookings/approval_invalid.html"), 404
-    try:
-        release_overdue_approvals(booking.session_id)
-    except service.TryAgain:
-        return try_again_page()
-    booking = get_booking_for_decision(db.session, booking_id)
+    if release_overdue_approvals(booking.session_id):
+        booking = get_booking_for_decision(db.session, booking_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         status = page_status(form)
@@ -154,16 +142,19 @@ def approval(token: str):
             "bookings/approval.html", booking=booking, form=form, now=utcnow()
         ), status
     try:
-        decided = service.decide(
-            db.session, booking_id, bool(form.approve.data), form.comment.data or "", utcnow()
+        decided = saved(
+            service.decide,
+            db.session,
+            booking_id,
+            bool(form.approve.data),
+            form.comment.data or "",
+            utcnow(),
         )
-    except service.TryAgain:
+    except TryAgain:
         return try_again_page()
-    except service.BookingError as error:
-        db.session.rollback()
+    except Refused as refusal:
         booking = get_booking_for_decision(db.session, booking_id)
         return render_template(
-            "bookings/approval.html", booking=booking, form=form, now=utcnow(), refusal=str(error)
+            "bookings/approval.html", booking=booking, form=form, now=utcnow(), refusal=str(refusal)
         ), 400
-    db.session.commit()
     return render_template("bookings/approval_done.html", booking=decided)

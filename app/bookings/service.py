@@ -1,21 +1,28 @@
-"""The rules of booking a place: capacity, waiting lists, manager approval, cancellation.
+"""The rules of booking a place: who may book, capacity, waiting lists, manager approval,
+cancellation.
 
-Every function that changes bookings first takes the session's lock (see
-app/database.py), then reads availability inside it, never from a cache; so places
-are never given twice, whatever the load. Functions flush and leave the commit to
-their caller; the mail they queue goes out only if that commit happens.
+Every function that changes bookings first takes the session's lock (lock_session),
+then reads availability inside it, never from a cache; so places are never given
+twice, whatever the load. Functions flush, leave the commit to their caller, and return
+what they did with the notices it sends (app/notices.py): the mail goes out only if
+that commit happens.
+
+Whether a person may book, and what booking does, is decided by BOOKING_RULES: an
+ordered list of small functions over one BookingContext, each refusing, deciding or
+passing the question on. A new rule is one more function in that list.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload
 
-from app.bookings import notices
-from app.database import LockUnavailable, is_lock_failure, write_transaction
+from app.database import is_lock_failure, write_transaction
+from app.display import count_of_people, places_text
 from app.models import (
     ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
@@ -28,35 +35,27 @@ from app.models import (
     User,
     holds_a_place,
 )
+from app.notices import Done, Notice, NoticeKind
+from app.refusals import Refused, TryAgain
 
 APPROVAL_TIME = timedelta(days=7)
 
 
-class BookingError(Exception):
-    """A booking rule was broken; the message says why, in words for the person."""
-
-
-class NotOffered(BookingError):
+class NotOffered(Refused):
     """There is no such session, or it is not published: to the public it does not exist."""
 
     def __init__(self) -> None:
         super().__init__("This session is not open for booking")
 
 
-class AlreadyBooked(BookingError):
-    def __init__(self, booking: Booking) -> None:
+class AlreadyBooked(Refused):
+    def __init__(self, booking_id: int) -> None:
         super().__init__("You already have a booking for this session")
-        self.booking = booking
+        self.booking_id = booking_id
 
 
-class TryAgain(BookingError):
-    """The session's lock could not be had in time; nothing was written."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Lots of people are booking this session right now. Nothing has been saved: "
-            "wait a moment, then try again."
-        )
+#: The field of a refusal that the person mends on their details page.
+DETAILS = "details"
 
 
 class Outcome(StrEnum):
@@ -79,12 +78,135 @@ class Places:
 
 
 @dataclass(frozen=True)
-class Offer:
+class BookingContext:
+    """Everything the booking rules look at, loaded once: under the session's lock when
+    booking, as it stands when showing what booking would do."""
+
+    session: CourseSession
+    person: User
+    places: Places
+    now: datetime
+
+    @property
+    def course(self) -> Course:
+        return self.session.course
+
+    @property
+    def places_left(self) -> int:
+        return max(self.session.capacity - self.places.held, 0)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What booking does: the booking's status and the words its history keeps."""
+
     outcome: Outcome
-    places_left: int
-    waiting: int
-    #: Approvals found overdue and released, under the lock: the caller commits them.
-    approvals_released: int = 0
+    status: BookingStatus
+    reason: str
+
+
+#: A booking rule: a refusal, a decision, or None to leave it to the rules after it.
+Rule = Callable[[BookingContext], Refused | Decision | None]
+
+
+# The rules, in the order they are asked
+
+
+def must_be_offered(context: BookingContext) -> Refused | None:
+    session, course = context.session, context.course
+    if not (session.published and course.published and course.prospectus.published):
+        return NotOffered()
+    return None
+
+
+def one_booking_each(context: BookingContext) -> Refused | None:
+    if context.places.own_booking_id is not None:
+        return AlreadyBooked(context.places.own_booking_id)
+    return None
+
+
+def must_be_verified(context: BookingContext) -> Refused | None:
+    if not context.person.is_verified:
+        return Refused("Confirm your email address before you book a place", field=DETAILS)
+    return None
+
+
+def must_not_be_cancelled(context: BookingContext) -> Refused | None:
+    if context.session.status is SessionStatus.CANCELLED:
+        return Refused("This session has been cancelled")
+    return None
+
+
+def must_not_have_started(context: BookingContext) -> Refused | None:
+    if context.session.has_started(context.now):
+        return Refused("This session has already started")
+    return None
+
+
+def booking_must_have_opened(context: BookingContext) -> Refused | None:
+    opens_at = context.session.booking_opens_at
+    if opens_at is not None and context.now < opens_at:
+        return Refused("Booking for this session has not opened yet")
+    return None
+
+
+def booking_must_not_have_closed(context: BookingContext) -> Refused | None:
+    if context.now >= context.session.booking_closes:
+        return Refused("Booking for this session has closed")
+    return None
+
+
+def approval_needs_a_manager(context: BookingContext) -> Refused | None:
+    if context.course.requires_approval and not context.person.line_manager_email:
+        return Refused(
+            "This course needs your line manager's approval: add their email address "
+            "to your details first",
+            field=DETAILS,
+        )
+    return None
+
+
+def wait_when_full_or_queued(context: BookingContext) -> Decision | None:
+    # Someone already waiting keeps their turn, even if a place has just freed.
+    if context.places.held >= context.session.capacity or context.places.waiting:
+        return Decision(Outcome.WAIT, BookingStatus.WAITING, "joined the waiting list")
+    return None
+
+
+def ask_for_approval_when_required(context: BookingContext) -> Decision | None:
+    if context.course.requires_approval:
+        return Decision(Outcome.APPROVAL, BookingStatus.AWAITING_APPROVAL, "asked for approval")
+    return None
+
+
+def confirm_the_place(context: BookingContext) -> Decision:
+    return Decision(Outcome.CONFIRM, BookingStatus.CONFIRMED, "booked")
+
+
+BOOKING_RULES: tuple[Rule, ...] = (
+    must_be_offered,
+    must_be_verified,
+    must_not_be_cancelled,
+    must_not_have_started,
+    booking_must_have_opened,
+    booking_must_not_have_closed,
+    approval_needs_a_manager,
+    one_booking_each,
+    wait_when_full_or_queued,
+    ask_for_approval_when_required,
+    confirm_the_place,
+)
+
+
+def decision_for(context: BookingContext) -> Decision:
+    """The first rule with an answer gives it; raises that answer when it is a refusal."""
+    for rule in BOOKING_RULES:
+        answer = rule(context)
+        if isinstance(answer, Refused):
+            raise answer
+        if answer is not None:
+            return answer
+    raise AssertionError("confirm_the_place always decides")
 
 
 # Reading
@@ -120,64 +242,72 @@ def places_for(db_session: Session, session_id: int, user: User, now: datetime) 
     return Places(held, waiting, overdue, own_booking_id)
 
 
-def refuse_a_second_booking(db_session: Session, places: Places) -> None:
-    if places.own_booking_id is not None:
-        raise AlreadyBooked(db_session.get(Booking, places.own_booking_id))
+def booking_context(
+    db_session: Session, session: CourseSession, user: User, now: datetime
+) -> BookingContext:
+    return BookingContext(session, user, places_for(db_session, session.id, user, now), now)
 
 
-def active_booking(db_session: Session, session_id: int, user: User) -> Booking | None:
-    return db_session.scalar(
-        select(Booking).where(
-            Booking.session_id == session_id,
-            Booking.user_id == user.id,
-            Booking.status.in_(ACTIVE_STATUSES),
-        )
-    )
+@dataclass(frozen=True)
+class Offer:
+    """What booking would do now, in the words the confirmation page shows; the decision
+    made under the lock, in book(), is the one that counts."""
 
-
-def check_bookable(session: CourseSession, user: User, now: datetime) -> None:
-    """Raise BookingError unless this person may book this session now."""
-    if not user.is_verified:
-        raise BookingError("Confirm your email address before you book a place")
-    course = session.course
-    if not (session.published and course.published and course.prospectus.published):
-        raise NotOffered
-    if session.status is SessionStatus.CANCELLED:
-        raise BookingError("This session has been cancelled")
-    if session.has_started(now):
-        raise BookingError("This session has already started")
-    if session.booking_opens_at is not None and now < session.booking_opens_at:
-        raise BookingError("Booking for this session has not opened yet")
-    if now >= session.booking_closes:
-        raise BookingError("Booking for this session has closed")
-    if course.requires_approval and not user.line_manager_email:
-        raise BookingError(
-            "This course needs your line manager's approval: add their email address "
-            "to your details first"
-        )
+    outcome: Outcome
+    heading: str
+    explanation: str
+    button: str
+    #: The explanation is a warning: the person is not getting a place yet.
+    warning: bool
+    #: Approvals were found overdue: the caller releases them (app/bookings/overdue.py)
+    #: and asks again.
+    approvals_overdue: bool
 
 
 def offer(db_session: Session, session: CourseSession, user: User, now: datetime) -> Offer:
-    """What booking would do now; the answer under lock, in book(), is the one that counts.
+    """Raises the refusal of the first rule that refuses (AlreadyBooked with the booking)."""
+    context = booking_context(db_session, session, user, now)
+    decision = decision_for(context)
+    return Offer(
+        outcome=decision.outcome,
+        heading="Join the waiting list" if decision.outcome is Outcome.WAIT else "Book a place",
+        explanation=EXPLANATIONS[decision.outcome](context),
+        button="Join the waiting list" if decision.outcome is Outcome.WAIT else "Confirm booking",
+        warning=decision.outcome is Outcome.WAIT,
+        approvals_overdue=context.places.approvals_overdue > 0,
+    )
 
-    Approvals left too long are released first, under the lock, for the caller to commit.
-    Raises AlreadyBooked (with the existing booking), TryAgain or BookingError.
-    """
-    places = places_for(db_session, session.id, user, now)
-    released = 0
-    if places.approvals_overdue:
-        released = expire_session_approvals(db_session, session.id, now)
-        places = places_for(db_session, session.id, user, now)
-    refuse_a_second_booking(db_session, places)
-    check_bookable(session, user, now)
-    left, waiting = session.capacity - places.held, places.waiting
-    if left <= 0 or waiting:
-        outcome = Outcome.WAIT
-    elif session.course.requires_approval:
-        outcome = Outcome.APPROVAL
-    else:
-        outcome = Outcome.CONFIRM
-    return Offer(outcome, max(left, 0), waiting, approvals_released=released)
+
+def waiting_explanation(context: BookingContext) -> str:
+    waiting = context.places.waiting
+    behind = f", behind {count_of_people(waiting)}" if waiting else ""
+    return (
+        f"This session is full. You will join the waiting list{behind}. If a place frees, "
+        "the first person waiting gets it and is emailed."
+    )
+
+
+def approval_explanation(context: BookingContext) -> str:
+    person = context.person
+    return (
+        "This course needs your line manager's approval. We will email "
+        f"{person.line_manager_name or 'your line manager'} at {person.line_manager_email} "
+        f"and hold your place for up to {APPROVAL_TIME.days} days while they decide."
+    )
+
+
+def confirm_explanation(context: BookingContext) -> str:
+    return (
+        f"{places_text(context.places_left)}. Your place is confirmed as soon as you book, "
+        "and we email you a calendar invite."
+    )
+
+
+EXPLANATIONS = {
+    Outcome.WAIT: waiting_explanation,
+    Outcome.APPROVAL: approval_explanation,
+    Outcome.CONFIRM: confirm_explanation,
+}
 
 
 # Locking
@@ -199,13 +329,20 @@ LOCKED_SESSION = (
 def lock_session(db_session: Session, session_id: int, keep: User | None = None) -> CourseSession:
     """Begin a write transaction holding the session's lock, and load the session in it.
 
-    `keep`: a person whose details, as read before the lock, are good enough.
+    `keep`: a person whose details, as read before the lock, are good enough. Raises
+    TryAgain when the lock is busy, NotOffered when there is no such session.
+    """
+    write_transaction(db_session, keep)
+    return lock_another_session(db_session, session_id)
+
+
+def lock_another_session(db_session: Session, session_id: int) -> CourseSession:
+    """Lock one more session in the write transaction already begun, and load it.
+
+    Only for a change of several sessions at once, locked in the order of their ids.
     """
     try:
-        write_transaction(db_session, keep)
         session = db_session.scalar(LOCKED_SESSION, {"session_id": session_id})
-    except LockUnavailable:
-        raise TryAgain from None
     except OperationalError as error:
         if not is_lock_failure(error):
             raise
@@ -241,88 +378,48 @@ def record(
     booking.status = to_status
 
 
-# Written with plain INSERTs: the unit of work's flush cost more than anything else a
-# booking does under the lock.
-INSERT_BOOKING = insert(Booking.__table__).returning(*Booking.__table__.columns)
-INSERT_HISTORY = insert(BookingEvent.__table__)
-
-
-def add_booking(
-    db_session: Session,
-    session: CourseSession,
-    user: User,
-    access_needs: str,
-    status: BookingStatus,
-    now: datetime,
-    reason: str,
-) -> Booking:
-    """Write a new booking and the first entry of its history."""
-    approval_expires_at = None
-    if status is BookingStatus.AWAITING_APPROVAL:
-        approval_expires_at = approval_deadline(session, now)
-    connection = db_session.connection()
-    row = connection.execute(
-        INSERT_BOOKING,
-        {
-            "session_id": session.id,
-            "user_id": user.id,
-            "status": status,
-            "access_needs": access_needs.strip(),
-            "manager_email": user.line_manager_email,
-            "approval_expires_at": approval_expires_at,
-            # created_at is left to its default, the moment of writing: the waiting list's
-            # order is the order in which bookings took the lock.
-        },
-    ).one()
-    connection.execute(
-        INSERT_HISTORY,
-        {
-            "booking_id": row.id,
-            "at": now,
-            "actor_id": user.id,
-            "from_status": None,
-            "to_status": status,
-            "reason": reason,
-        },
-    )
-    # The row as written, in the session as if it had been read: no query needed.
-    booking = Booking(**row._mapping)
-    make_transient_to_detached(booking)
-    db_session.add(booking)
-    return booking
-
-
 def book(
     db_session: Session, session_id: int, user: User, access_needs: str, now: datetime
-) -> Booking:
-    """Book a place, or a turn in the waiting list when the session is full.
+) -> Done[Booking]:
+    """Book a place, or a turn in the waiting list when the session is full, as
+    BOOKING_RULES decide under the session's lock.
 
-    Raises AlreadyBooked (with the existing booking), NotOffered, BookingError or TryAgain.
+    Approvals left too long are released first. Raises the first rule's refusal
+    (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
     """
     # The person's details are not what the lock protects: they are checked as read.
     session = lock_session(db_session, session_id, keep=user)
-    check_bookable(session, user, now)
-    places = places_for(db_session, session_id, user, now)
-    if places.approvals_overdue:
-        expire_approvals(db_session, session, now)
-        places = places_for(db_session, session_id, user, now)
-    refuse_a_second_booking(db_session, places)
-    # Someone already waiting keeps their turn, even if a place has just freed.
-    if places.held >= session.capacity or places.waiting:
-        status, reason = BookingStatus.WAITING, "joined the waiting list"
-    elif session.course.requires_approval:
-        status, reason = BookingStatus.AWAITING_APPROVAL, "asked for approval"
-    else:
-        status, reason = BookingStatus.CONFIRMED, "booked"
-    booking = add_booking(db_session, session, user, access_needs, status, now, reason)
-    NOTICE_OF_NEW_BOOKING[status](db_session, booking)
-    return booking
+    notices: list[Notice] = []
+    context = booking_context(db_session, session, user, now)
+    if context.places.approvals_overdue:
+        release_overdue_approvals(db_session, session, now, notices)
+        context = booking_context(db_session, session, user, now)
+    decision = decision_for(context)
+    booking = Booking(
+        session=session,
+        user=user,
+        status=decision.status,
+        access_needs=access_needs.strip(),
+        manager_email=user.line_manager_email,
+    )
+    if decision.status is BookingStatus.AWAITING_APPROVAL:
+        booking.approval_expires_at = approval_deadline(session, now)
+    db_session.add(
+        BookingEvent(
+            booking=booking, at=now, actor=user, to_status=decision.status, reason=decision.reason
+        )
+    )
+    # Flushed now, so created_at is the moment of writing: the waiting list's order is
+    # the order in which bookings took the lock.
+    db_session.flush()
+    notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking))
+    return Done(booking, notices)
 
 
 NOTICE_OF_NEW_BOOKING = {
-    BookingStatus.WAITING: notices.waiting,
-    BookingStatus.AWAITING_APPROVAL: notices.approval_requested,
-    BookingStatus.CONFIRMED: notices.confirmed,
+    BookingStatus.WAITING: NoticeKind.WAITING,
+    BookingStatus.AWAITING_APPROVAL: NoticeKind.APPROVAL_REQUESTED,
+    BookingStatus.CONFIRMED: NoticeKind.CONFIRMED,
 }
 
 
@@ -333,43 +430,50 @@ def approval_deadline(session: CourseSession, now: datetime) -> datetime:
     return min(now + APPROVAL_TIME, deadline)
 
 
-def ask_for_approval(
-    db_session: Session, booking: Booking, session: CourseSession, now: datetime, actor: User
-) -> None:
-    record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval", actor)
-    booking.approval_expires_at = approval_deadline(session, now)
-    db_session.flush()
-    notices.approval_requested(db_session, booking)
-
-
 def cancel(
     db_session: Session, booking_id: int, actor: User, now: datetime, reason: str = "cancelled"
-) -> Booking:
+) -> Done[Booking]:
     """Cancel a booking; its place goes to the first person waiting.
 
     After the session's cut-off the cancellation is recorded as late.
     """
     session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
     session = lock_session(db_session, session_id)
+    notices: list[Notice] = []
+    booking = cancel_under_lock(db_session, session, booking_id, actor, now, reason, notices)
+    return Done(booking, notices)
+
+
+def cancel_under_lock(
+    db_session: Session,
+    session: CourseSession,
+    booking_id: int,
+    actor: User,
+    now: datetime,
+    reason: str,
+    notices: list[Notice],
+) -> Booking:
+    """cancel(), with the booking's session already locked by the caller."""
     booking = db_session.get(Booking, booking_id, populate_existing=True)
     if not booking.is_active:
-        raise BookingError("This booking is already cancelled")
+        raise Refused("This booking is already cancelled")
     if session.has_started(now):
-        raise BookingError("This session has started, so the booking can no longer be cancelled")
+        raise Refused("This session has started, so the booking can no longer be cancelled")
     held_a_place = booking.status in PLACE_HOLDING_STATUSES and not booking.walk_in
     record(db_session, booking, BookingStatus.CANCELLED, now, reason, actor=actor)
     booking.cancelled_at = now
     booking.late_cancellation = held_a_place and now >= session.cancellation_cutoff
     db_session.flush()
-    notices.cancelled(db_session, booking, held_a_place)
-    promote_from_waiting_list(db_session, session, now)
+    notices.append(Notice(NoticeKind.CANCELLED, booking, held_a_place=held_a_place))
+    promote_from_waiting_list(db_session, session, now, notices)
     return booking
 
 
 def promote_from_waiting_list(
-    db_session: Session, session: CourseSession, now: datetime
+    db_session: Session, session: CourseSession, now: datetime, notices: list[Notice]
 ) -> list[Booking]:
-    """Give free places to the people waiting, first come first served. Call under lock."""
+    """Give free places to the people waiting, first come first served, adding the
+    notices they are sent; returns their bookings. Call under lock."""
     promoted = []
     if session.status is SessionStatus.CANCELLED or session.has_started(now):
         return promoted
@@ -384,65 +488,73 @@ def promote_from_waiting_list(
     ).all()
     for booking in first_waiting:
         if session.course.requires_approval and booking.manager_email:
-            ask_for_approval(db_session, booking, session, now, actor=None)
+            record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval")
+            booking.approval_expires_at = approval_deadline(session, now)
+            notices.append(Notice(NoticeKind.APPROVAL_REQUESTED, booking))
         else:
             record(db_session, booking, BookingStatus.CONFIRMED, now, "promoted from waiting list")
             booking.promoted_at = now
-            db_session.flush()
-            notices.promoted(db_session, booking)
+            notices.append(Notice(NoticeKind.PROMOTED, booking))
         promoted.append(booking)
+    db_session.flush()
     return promoted
 
 
 def decide(
     db_session: Session, booking_id: int, approve: bool, comment: str, now: datetime
-) -> Booking:
+) -> Done[Booking]:
     """The line manager's answer; a decline, like an expiry, frees the place."""
     session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
     if session_id is None:
-        raise BookingError("This approval link is not valid")
+        raise Refused("This approval link is not valid")
     session = lock_session(db_session, session_id)
     booking = db_session.get(Booking, booking_id, populate_existing=True)
-    expire_approvals(db_session, session, now)
+    notices: list[Notice] = []
+    release_overdue_approvals(db_session, session, now, notices)
     if booking.status is not BookingStatus.AWAITING_APPROVAL:
-        raise BookingError(
-            "This booking has already been decided, or has expired or been cancelled"
-        )
+        raise Refused("This booking has already been decided, or has expired or been cancelled")
     booking.manager_comment = comment.strip()
     if approve:
         record(db_session, booking, BookingStatus.CONFIRMED, now, "approved by line manager")
         db_session.flush()
-        notices.approved(db_session, booking)
+        notices.append(Notice(NoticeKind.APPROVED, booking))
     else:
         record(db_session, booking, BookingStatus.DECLINED, now, "declined by line manager")
         db_session.flush()
-        notices.declined(db_session, booking)
-        promote_from_waiting_list(db_session, session, now)
-    return booking
+        notices.append(Notice(NoticeKind.DECLINED, booking))
+        promote_from_waiting_list(db_session, session, now, notices)
+    return Done(booking, notices)
 
 
-def expire_approvals(db_session: Session, session: CourseSession, now: datetime) -> int:
-    """Release the places of approvals left unanswered too long. Call under lock."""
-    expired = db_session.scalars(
+# Approvals left unanswered too long
+
+
+def release_overdue_approvals(
+    db_session: Session, session: CourseSession, now: datetime, notices: list[Notice]
+) -> int:
+    """Release the places of approvals left unanswered too long, and offer them to people
+    waiting; how many were released. Call under lock."""
+    overdue = db_session.scalars(
         select(Booking).where(
             Booking.session_id == session.id,
             Booking.status == BookingStatus.AWAITING_APPROVAL,
             Booking.approval_expires_at <= now,
         )
     ).all()
-    for booking in expired:
+    for booking in overdue:
         record(db_session, booking, BookingStatus.DECLINED, now, "approval expired")
         booking.approval_expired = True
-        db_session.flush()
-        notices.approval_expired(db_session, booking)
-    if expired:
-        promote_from_waiting_list(db_session, session, now)
-    return len(expired)
+        notices.append(Notice(NoticeKind.APPROVAL_EXPIRED, booking))
+    db_session.flush()
+    if overdue:
+        promote_from_waiting_list(db_session, session, now, notices)
+    return len(overdue)
 
 
-def sessions_with_expired_approvals(
+def sessions_with_overdue_approvals(
     db_session: Session, now: datetime, session_id: int | None = None
 ) -> list[int]:
+    """The sessions holding places for approvals left too long (or whether this one is)."""
     query = select(Booking.session_id).where(
         Booking.status == BookingStatus.AWAITING_APPROVAL, Booking.approval_expires_at <= now
     )
@@ -451,34 +563,25 @@ def sessions_with_expired_approvals(
     return list(db_session.scalars(query.distinct()))
 
 
-def expire_session_approvals(db_session: Session, session_id: int, now: datetime) -> int:
-    """Expire one session's overdue approvals in a write transaction of its own."""
+def release_session_approvals(db_session: Session, session_id: int, now: datetime) -> Done[int]:
+    """Release one session's overdue approvals, under its lock, in a transaction of its own."""
     session = lock_session(db_session, session_id)
-    return expire_approvals(db_session, session, now)
+    notices: list[Notice] = []
+    released = release_overdue_approvals(db_session, session, now, notices)
+    return Done(released, notices)
 
 
-def expire_overdue_approvals(db_session: Session, session_id: int, now: datetime) -> bool:
-    """Release a session's overdue approvals, if it has any: done whenever it is read.
-
-    Returns whether anything changed, for the caller to commit.
-    """
-    if not sessions_with_expired_approvals(db_session, now, session_id):
-        return False
-    return expire_session_approvals(db_session, session_id, now) > 0
+# Reading bookings
 
 
-def change_capacity(
-    db_session: Session, session_id: int, capacity: int, actor: User, now: datetime
-) -> list[Booking]:
-    """Raising capacity offers places to people waiting, in turn, and returns their
-    bookings; lowering it below the places held is refused."""
-    session = lock_session(db_session, session_id)
-    held = places_held(db_session, session_id)
-    if capacity < held:
-        raise BookingError(f"{held} places are taken, so the capacity cannot be less than {held}")
-    session.capacity = capacity
-    db_session.flush()
-    return promote_from_waiting_list(db_session, session, now)
+def active_booking(db_session: Session, session_id: int, user: User) -> Booking | None:
+    return db_session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id,
+            Booking.user_id == user.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
 
 
 def confirmed_bookings(db_session: Session, session_id: int) -> list[Booking]:
@@ -507,55 +610,13 @@ def still_waiting(db_session: Session, session_id: int) -> list[Booking]:
     )
 
 
-def reschedule_session(
-    db_session: Session,
-    session_id: int,
-    starts_at: datetime,
-    ends_at: datetime,
-    venue_id: int | None,
-    now: datetime,
-) -> CourseSession:
-    """Move a session in time or place; everyone with a place is mailed the updated invite,
-    and everyone still waiting is told too."""
-    if ends_at <= starts_at:
-        raise BookingError("The session must end after it starts")
-    session = lock_session(db_session, session_id)
-    if session.is_cancelled:
-        raise BookingError("A cancelled session cannot be moved")
-    if (session.starts_at, session.ends_at, session.venue_id) == (starts_at, ends_at, venue_id):
-        return session
-    session.starts_at, session.ends_at, session.venue_id = starts_at, ends_at, venue_id
-    session.sequence += 1
-    db_session.flush()
-    db_session.refresh(session)
-    for booking in confirmed_bookings(db_session, session_id):
-        notices.session_changed(db_session, booking)
-    for booking in still_waiting(db_session, session_id):
-        notices.session_changed_while_waiting(db_session, booking)
-    return session
-
-
-def cancel_session(
-    db_session: Session, session_id: int, reason: str, now: datetime
-) -> CourseSession:
-    """Cancel a session: everyone booked is told; those with a place get METHOD:CANCEL.
-
-    Bookings keep their status, so the record shows who had a place on it.
-    """
-    session = lock_session(db_session, session_id)
-    if session.is_cancelled:
-        raise BookingError("This session is already cancelled")
-    session.status = SessionStatus.CANCELLED
-    session.cancelled_at = now
-    session.cancellation_reason = reason.strip()
-    session.sequence += 1
-    db_session.flush()
-    active = db_session.scalars(
-        select(Booking)
-        .where(Booking.session_id == session_id, Booking.status.in_(ACTIVE_STATUSES))
-        .options(joinedload(Booking.user))
-        .order_by(Booking.id)
-    ).all()
-    for booking in active:
-        notices.session_cancelled(db_session, booking)
-    return session
+def active_bookings(db_session: Session, session_id: int) -> list[Booking]:
+    """Everyone booked or waiting, with their accounts."""
+    return list(
+        db_session.scalars(
+            select(Booking)
+            .where(Booking.session_id == session_id, Booking.status.in_(ACTIVE_STATUSES))
+            .options(joinedload(Booking.user))
+            .order_by(Booking.id)
+        )
+    )

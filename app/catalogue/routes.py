@@ -4,7 +4,7 @@ import io
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 
-from app.bookings.overdue import release_overdue_approvals_unless_busy
+from app.bookings.overdue import release_overdue_approvals
 from app.catalogue import bp, pdf, queries
 from app.catalogue.forms import CourseFilterForm
 from app.display import in_london
@@ -120,6 +120,6 @@ def course(slug: str):
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
     found = queries.get_public_session(session_id) or abort(404)
-    if release_overdue_approvals_unless_busy(session_id):
+    if release_overdue_approvals(session_id):
         found = queries.get_public_session(session_id)
     return render_template("catalogue/session.html", session=found, now=utcnow())

@@ -3,6 +3,8 @@
 Dates and times are typed as London's clocks show them and become UTC moments here.
 """
 
+from typing import ClassVar
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import RadioField, SelectField, SubmitField
@@ -19,7 +21,7 @@ from app.fields import (
     text_line,
 )
 from app.models import MAX_CAPACITY, Agency, Attendance, CourseSession, Venue
-from app.trainer.service import WalkIn
+from app.sessions.service import SessionTimes, WalkIn
 
 ONLINE = "online"
 TIME_EXAMPLE = "For example, 9:30am or 2pm"
@@ -97,6 +99,8 @@ class ChangeSessionForm(FlaskForm):
         widget=GovSelect(),
     )
     submit = SubmitField("Save and tell everyone booked", widget=GovSubmitInput())
+    #: The session service's names for these fields.
+    refusal_fields: ClassVar = {"date": "day", "start_time": "starts", "end_time": "ends"}
 
     def __init__(self, venues: list[Venue], session: CourseSession, *args, **kwargs) -> None:
         starts, ends = in_london(session.starts_at), in_london(session.ends_at)
@@ -126,8 +130,9 @@ class ChangeSessionForm(FlaskForm):
             return False
         return valid
 
-    def venue_id(self) -> int | None:
-        return None if self.venue.data == ONLINE else int(self.venue.data)
+    def times(self) -> SessionTimes:
+        venue_id = None if self.venue.data == ONLINE else int(self.venue.data)
+        return SessionTimes(starts_at=self.starts_at, ends_at=self.ends_at, venue_id=venue_id)
 
 
 class CapacityForm(FlaskForm):

@@ -1,8 +1,10 @@
 """The trainer's screens: their sessions, each session's register, attendance, walk-ins,
 the register's downloads, a message to everyone booked, and changes to the session.
 
-Each view loads the session, checks the person manages it, then acts; the rules are in
-app/trainer/service.py. Views whose service takes the session's lock say so with
+Each view loads the session, checks the person manages it, then acts; the rules of
+changing the session and its register are the session service's (app/sessions/service.py,
+shared with the coordinator's area), the message to everyone booked is
+app/trainer/service.py's. Views whose service takes the session's lock say so with
 @locks_for_itself.
 """
 
@@ -12,8 +14,8 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 
 from app.accounts.service import listed_agencies
-from app.bookings.overdue import release_overdue_approvals_unless_busy
-from app.bookings.service import BookingError, TryAgain, confirmed_bookings
+from app.bookings.overdue import release_overdue_approvals
+from app.bookings.service import confirmed_bookings
 from app.database import locks_for_itself
 from app.display import capacity_changed, count_of_people
 from app.errors import try_again_page
@@ -22,6 +24,8 @@ from app.forms import form_page, show_refusal
 from app.models import Attendance, CourseSession, utcnow
 from app.pagination import govuk_pagination
 from app.permissions import manages_session, trainer_required
+from app.refusals import Refused, TryAgain
+from app.sessions import service as changes
 from app.trainer import bp, queries, register_export, service
 from app.trainer.forms import (
     AttendanceForm,
@@ -50,7 +54,7 @@ def managed_session_as_it_stands(session_id: int) -> CourseSession:
     """The session, as managed_session_or_abort(), once any approvals left too long have
     released their places: the register never lists a place that is no longer held."""
     session = managed_session_or_abort(session_id)
-    if release_overdue_approvals_unless_busy(session_id):
+    if release_overdue_approvals(session_id):
         session = queries.get_session(session_id)
     return session
 
@@ -89,9 +93,9 @@ def register(session_id: int):
         session=session,
         register=queries.register_of(session_id),
         now=now,
-        attendance_refusal=service.attendance_refusal(session, current_user, now),
-        change_refusal=service.change_refusal(session, now),
-        marks_lock_at=service.marks_lock_at(session),
+        attendance_refusal=changes.attendance_refusal(session, current_user, now),
+        change_refusal=changes.change_refusal(session, now),
+        marks_note=changes.marks_note(session, current_user),
         attendance_choices=list(Attendance),
         everyone_form=MarkEveryoneForm(),
     )
@@ -110,7 +114,7 @@ def mark_attendance(session_id: int, booking_id: int):
         abort(400, form.attendance.errors[0] if form.attendance.errors else EXPIRED_FORM)
     try:
         booking = saved(
-            service.mark_attendance,
+            changes.mark_attendance,
             db.session,
             session_id,
             booking_id,
@@ -120,7 +124,7 @@ def mark_attendance(session_id: int, booking_id: int):
         )
     except TryAgain:
         return try_again_page()
-    except BookingError as error:
+    except Refused as error:
         flash(str(error), "error")
         return back_to_register(session_id)
     flash(f"{booking.user.name}: {booking.attendance.label.lower()}.", "success")
@@ -137,11 +141,11 @@ def mark_everyone_attended(session_id: int):
         abort(400, EXPIRED_FORM)
     try:
         marked = saved(
-            service.mark_everyone_attended, db.session, session_id, current_user, utcnow()
+            changes.mark_everyone_attended, db.session, session_id, current_user, utcnow()
         )
     except TryAgain:
         return try_again_page()
-    except BookingError as error:
+    except Refused as error:
         flash(str(error), "error")
         return back_to_register(session_id)
     if marked:
@@ -157,7 +161,7 @@ def mark_everyone_attended(session_id: int):
 def add_walk_in(session_id: int):
     """Someone who turned up without a place: by their account's email, or a new account."""
     session = managed_session_or_abort(session_id)
-    if refusal := service.attendance_refusal(session, current_user, utcnow()):
+    if refusal := changes.attendance_refusal(session, current_user, utcnow()):
         flash(refusal, "error")
         return back_to_register(session_id)
     form = WalkInForm(listed_agencies(db.session))
@@ -165,11 +169,11 @@ def add_walk_in(session_id: int):
         return form_page("trainer/walk_in.html", form, session=session)
     try:
         booking = saved(
-            service.add_walk_in, db.session, session_id, form.walk_in(), current_user, utcnow()
+            changes.add_walk_in, db.session, session_id, form.walk_in(), current_user, utcnow()
         )
     except TryAgain:
         return try_again_page()
-    except BookingError as error:
+    except Refused as error:
         show_refusal(form, error)
         return form_page("trainer/walk_in.html", form, session=session)
     flash(f"{booking.user.name} is on the register, marked as attended.", "success")
@@ -233,7 +237,7 @@ def email_everyone(session_id: int):
             form.message.data,
             current_user,
         )
-    except BookingError as error:
+    except Refused as error:
         show_refusal(form, error)
         return form_page("trainer/email.html", form, session=session, recipients=recipients)
     flash(f"Your message is on its way to {count_of_people(len(sent_to))}.", "success")
@@ -245,7 +249,7 @@ def email_everyone(session_id: int):
 
 def refuse_changes(session: CourseSession):
     """Back to the register, saying why, when the session can no longer change."""
-    if refusal := service.change_refusal(session, utcnow()):
+    if refusal := changes.change_refusal(session, utcnow()):
         flash(refusal, "error")
         return back_to_register(session.id)
     return None
@@ -263,18 +267,10 @@ def change_session(session_id: int):
     if not form.validate_on_submit():
         return form_page("trainer/change_session.html", form, session=session)
     try:
-        moved = saved(
-            service.move_session,
-            db.session,
-            session_id,
-            form.starts_at,
-            form.ends_at,
-            form.venue_id(),
-            utcnow(),
-        )
+        moved = saved(changes.move, db.session, session_id, form.times(), utcnow())
     except TryAgain:
         return try_again_page()
-    except BookingError as error:
+    except Refused as error:
         show_refusal(form, error)
         return form_page("trainer/change_session.html", form, session=session)
     if moved:
@@ -303,15 +299,13 @@ def change_capacity(session_id: int):
         return form_page("trainer/capacity.html", form, session=session, taken=taken)
     capacity = form.capacity.data
     try:
-        offered = saved(
-            service.change_capacity, db.session, session_id, capacity, current_user, utcnow()
-        )
+        offered = saved(changes.change_capacity, db.session, session_id, capacity, utcnow())
     except TryAgain:
         return try_again_page()
-    except BookingError as error:
+    except Refused as error:
         show_refusal(form, error)
         return form_page("trainer/capacity.html", form, session=session, taken=taken)
-    flash(capacity_changed(capacity, offered), "success")
+    flash(capacity_changed(capacity, len(offered)), "success")
     return back_to_register(session_id)
 
 
@@ -327,10 +321,10 @@ def cancel_session(session_id: int):
     if not form.validate_on_submit():
         return form_page("trainer/cancel.html", form, session=session)
     try:
-        told = saved(service.cancel_session, db.session, session_id, form.reason.data, utcnow())
+        told = saved(changes.cancel, db.session, session_id, form.reason.data, utcnow())
     except TryAgain:
         return try_again_page()
-    except BookingError as error:
+    except Refused as error:
         show_refusal(form, error)
         return form_page("trainer/cancel.html", form, session=session)
     if told:

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.admin.names import name_in_use
-from app.admin.refusals import Refusal
 from app.models import Agency, Sector, User
+from app.refusals import Refused
 
 
-class AgencyError(Refusal):
+class AgencyError(Refused):
     pass
 
 

@@ -22,7 +22,7 @@ def audit_log():
             record_id=form.chosen_record_id,
         )
     page = request.args.get("page", 1, type=int)
-    entries = service.find_entries(filters, page)
+    entries = service.find_entries(db.session, filters, page)
     arguments = {key: value for key, value in request.args.items() if key != "page"}
     pagination = govuk_pagination(
         entries,

@@ -6,8 +6,8 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.extensions import db
 from app.models import AuditEntry, User
+from app.pagination import page_of
 
 PER_PAGE = 50
 
@@ -19,7 +19,7 @@ class Filters:
     record_id: int | None = None
 
 
-def find_entries(filters: Filters, page: int) -> Pagination:
+def find_entries(db_session: Session, filters: Filters, page: int) -> Pagination:
     """Newest first, a page at a time, each with the person who made it."""
     query = (
         select(AuditEntry)
@@ -32,7 +32,7 @@ def find_entries(filters: Filters, page: int) -> Pagination:
         query = query.where(AuditEntry.record_type == filters.record_type)
     if filters.record_id is not None:
         query = query.where(AuditEntry.record_id == filters.record_id)
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+    return page_of(db_session, query, page, PER_PAGE)
 
 
 def people_with_entries(db_session: Session) -> list[User]:

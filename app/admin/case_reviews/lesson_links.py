@@ -7,11 +7,11 @@ use these functions, so a rule holds whichever side a link is made or changed fr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.admin.refusals import Refusal
 from app.models import CaseReview, Course, LessonLink, Prospectus
+from app.refusals import Refused
 
 
-class LessonLinkError(Refusal):
+class LessonLinkError(Refused):
     pass
 
 

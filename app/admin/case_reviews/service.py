@@ -11,15 +11,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.admin.refusals import Refusal
 from app.admin.slugs import slugify
 from app.models import CaseReview, CaseReviewReport, LessonLink, split_lines
+from app.refusals import Refused
 
 # Short of the column's 120 characters, to leave room for the number free_slug may add.
 SLUG_LENGTH = 100
 
 
-class CaseReviewError(Refusal):
+class CaseReviewError(Refused):
     pass
 
 

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
-from app.admin.refusals import Refusal
 from app.admin.slugs import slugify
 from app.models import (
     LEVELS,
@@ -21,11 +20,12 @@ from app.models import (
     Sector,
     SessionStatus,
 )
+from app.refusals import Refused
 
 SLUG_LENGTH = 120
 
 
-class CourseError(Refusal):
+class CourseError(Refused):
     pass
 
 

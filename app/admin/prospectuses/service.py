@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.admin.refusals import Refusal
 from app.admin.slugs import slugify
 from app.models import Course, Prospectus
+from app.refusals import Refused
 
 SLUG_LENGTH = 80
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 LAST_POSITION = 999
 
 
-class ProspectusError(Refusal):
+class ProspectusError(Refused):
     pass
 
 

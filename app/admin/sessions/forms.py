@@ -11,12 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.admin.sessions.service import (
-    DEFAULT_CUTOFF_HOURS,
-    MAX_CUTOFF_HOURS,
-    SessionDetails,
-    SessionTimes,
-)
+from app.admin.sessions.service import DEFAULT_CUTOFF_HOURS, MAX_CUTOFF_HOURS, SessionDetails
 from app.display import in_london
 from app.fields import (
     ChecklistField,
@@ -28,6 +23,7 @@ from app.fields import (
     text_line,
 )
 from app.models import MAX_CAPACITY, CourseSession, User, Venue
+from app.sessions.service import SessionTimes
 
 ONLINE = "online"
 

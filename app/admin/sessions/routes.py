@@ -1,12 +1,12 @@
 """Sessions: the dated deliveries of courses.
 
 Moving a session, changing its places and cancelling it each have a page of their own:
-each is one change under the session's lock, told to the people booked, and saved whole
+each is one change of the session service (app/sessions/service.py, shared with the
+trainer's screens) under the session's lock, told to the people booked, and saved whole
 or not at all.
 """
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from app.admin import bp
 from app.admin.courses.service import get_course
@@ -19,8 +19,7 @@ from app.admin.sessions.forms import (
     RescheduleForm,
     SessionDetailsForm,
 )
-from app.bookings.overdue import release_overdue_approvals_unless_busy
-from app.bookings.service import TryAgain
+from app.bookings.overdue import release_overdue_approvals
 from app.database import locks_for_itself
 from app.display import capacity_changed, long_date
 from app.errors import try_again_page
@@ -28,6 +27,8 @@ from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.models import CourseSession, utcnow
 from app.pagination import govuk_pagination
+from app.refusals import Refused, TryAgain
+from app.sessions import service as changes
 from app.transactions import saved
 
 SESSIONS_PER_PAGE = 50
@@ -47,7 +48,7 @@ def sessions():
     """Sessions to come, or `?show=past`, a page (`?page=`) at a time."""
     past = request.args.get("show") == "past"
     page = service.session_page(
-        utcnow(), past, request.args.get("page", 1, type=int), SESSIONS_PER_PAGE
+        db.session, utcnow(), past, request.args.get("page", 1, type=int), SESSIONS_PER_PAGE
     )
     return render_template(
         "admin/sessions/index.html",
@@ -83,7 +84,7 @@ def new_session(course_id: int):
             form.details(),
             utcnow(),
         )
-    except service.SessionError as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         return form_page("admin/sessions/new.html", form, course=course)
     added = f"The session on {long_date(session.starts_at)} has been added as a draft."
@@ -93,7 +94,7 @@ def new_session(course_id: int):
 @bp.get("/sessions/<int:session_id>")
 def session(session_id: int):
     found = session_or_404(session_id)
-    if release_overdue_approvals_unless_busy(session_id):
+    if release_overdue_approvals(session_id):
         found = session_or_404(session_id)
     return render_template(
         "admin/sessions/show.html",
@@ -115,7 +116,7 @@ def edit_session(session_id: int):
         return form_page("admin/sessions/edit.html", form, session=found)
     try:
         saved(service.update_details, db.session, found, form.details())
-    except service.SessionError as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         return form_page("admin/sessions/edit.html", form, session=found)
     return back_to_session(session_id, "The session has been saved.")
@@ -132,10 +133,10 @@ def reschedule_session(session_id: int):
     if not form.validate_on_submit():
         return form_page("admin/sessions/reschedule.html", form, session=found)
     try:
-        saved(service.reschedule, db.session, session_id, form.times(), utcnow())
+        saved(changes.move, db.session, session_id, form.times(), utcnow())
     except TryAgain:
         return try_again_page()
-    except service.SessionError as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         return form_page("admin/sessions/reschedule.html", form, session=found)
     return back_to_session(
@@ -153,12 +154,10 @@ def session_capacity(session_id: int):
         return form_page("admin/sessions/capacity.html", form, session=found)
     capacity = form.capacity.data
     try:
-        offered = saved(
-            service.change_capacity, db.session, session_id, capacity, current_user, utcnow()
-        )
+        offered = saved(changes.change_capacity, db.session, session_id, capacity, utcnow())
     except TryAgain:
         return try_again_page()
-    except service.SessionError as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         # Read again: the rollback forgot the places taken, which never load lazily.
         return form_page("admin/sessions/capacity.html", form, session=session_or_404(session_id))
@@ -174,10 +173,10 @@ def cancel_session(session_id: int):
     if not form.validate_on_submit():
         return form_page("admin/sessions/cancel.html", form, session=found)
     try:
-        saved(service.cancel, db.session, session_id, form.reason.data, utcnow())
+        saved(changes.cancel, db.session, session_id, form.reason.data, utcnow())
     except TryAgain:
         return try_again_page()
-    except service.SessionError as refusal:
+    except Refused as refusal:
         show_refusal(form, refusal)
         return form_page("admin/sessions/cancel.html", form, session=found)
     return back_to_session(session_id, "The session is cancelled. Everyone booked has been told.")

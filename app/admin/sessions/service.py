@@ -1,9 +1,9 @@
 """The rules of sessions as the coordinator plans them: times, place, places, trainers,
 booking window and cut-off; drafts kept from the public; no deleting what was booked.
 
-Moving a session, changing its capacity and cancelling it are the booking rules' to
-decide (app/bookings/service.py: they tell the people booked and update their
-calendars); the functions here check what the coordinator typed, then hand over.
+Moving a session, changing its places and cancelling it, which people booked are told
+of, are the session service's (app/sessions/service.py), shared with the trainer's
+screens; so are the limits that planning and changing have in common.
 """
 
 from collections import Counter
@@ -15,12 +15,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, undefer
 
-from app.admin.refusals import Refusal
-from app.bookings import service as bookings
-from app.display import clock_time, long_date
-from app.extensions import db
 from app.models import (
-    MAX_CAPACITY,
     Booking,
     BookingStatus,
     Course,
@@ -29,22 +24,18 @@ from app.models import (
     User,
     Venue,
 )
+from app.pagination import page_of
+from app.refusals import Refused
+from app.sessions.service import (
+    SessionTimes,
+    check_booking_window,
+    check_capacity,
+    check_times,
+)
 
 #: Thirty days: a cut-off longer than that would make nearly every cancellation late.
 MAX_CUTOFF_HOURS = 720
 DEFAULT_CUTOFF_HOURS = 72
-
-
-class SessionError(Refusal):
-    pass
-
-
-@dataclass(frozen=True)
-class SessionTimes:
-    starts_at: datetime
-    ends_at: datetime
-    #: None: online.
-    venue_id: int | None
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,9 @@ def listed(query: Select) -> Select:
     )
 
 
-def session_page(now: datetime, past: bool, page: int, per_page: int) -> Pagination:
+def session_page(
+    db_session: Session, now: datetime, past: bool, page: int, per_page: int
+) -> Pagination:
     """Sessions still to run (soonest first), or those that have ended (latest first)."""
     query = listed(select(CourseSession))
     if past:
@@ -82,7 +75,7 @@ def session_page(now: datetime, past: bool, page: int, per_page: int) -> Paginat
         query = query.where(CourseSession.ends_at > now).order_by(
             CourseSession.starts_at, CourseSession.id
         )
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    return page_of(db_session, query, page, per_page)
 
 
 def sessions_of(db_session: Session, course: Course) -> list[CourseSession]:
@@ -156,13 +149,13 @@ def create_session(
 ) -> CourseSession:
     """A new session starts as a draft; every rule is checked before anything is added."""
     if course.is_elsewhere:
-        raise SessionError(
+        raise Refused(
             f"{course.title} is e-learning hosted elsewhere, so it has no sessions. "
             "Change how it is delivered first"
         )
     check_times(db_session, times)
     if times.starts_at <= now:
-        raise SessionError("The session must start in the future", field="date")
+        raise Refused("The session must start in the future", field="date")
     check_capacity(capacity)
     trainers = checked_trainers(db_session, None, times.starts_at, details)
     session = CourseSession(
@@ -197,12 +190,12 @@ def checked_trainers(
     if link:
         parts = urlsplit(link)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise SessionError(
+            raise Refused(
                 "Enter the joining link in full, starting with https://", field="online_join_url"
             )
     check_booking_window(details.booking_opens_at, details.booking_closes_at, starts_at)
     if not 0 <= details.cancellation_cutoff_hours <= MAX_CUTOFF_HOURS:
-        raise SessionError(
+        raise Refused(
             f"The cancellation cut-off must be between 0 and {MAX_CUTOFF_HOURS} hours",
             field="cutoff_hours",
         )
@@ -223,88 +216,11 @@ def chosen_trainers(
     """Trainers and coordinators, or people already delivering it who no longer are."""
     allowed = {person.id: person for person in trainer_choices(db_session, session)}
     if any(trainer_id not in allowed for trainer_id in trainer_ids):
-        raise SessionError(
+        raise Refused(
             "Choose trainers from the list: only trainers and coordinators deliver sessions",
             field="trainers",
         )
     return [allowed[trainer_id] for trainer_id in dict.fromkeys(trainer_ids)]
-
-
-def check_times(db_session: Session, times: SessionTimes) -> None:
-    if times.ends_at <= times.starts_at:
-        raise SessionError("The session must end after it starts", field="end_time")
-    if times.venue_id is not None and db_session.get(Venue, times.venue_id) is None:
-        raise SessionError("Choose a venue from the list, or online", field="venue")
-
-
-def check_capacity(capacity: int) -> None:
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise SessionError(
-            f"The number of places must be between 1 and {MAX_CAPACITY}", field="capacity"
-        )
-
-
-def check_booking_window(
-    opens_at: datetime | None, closes_at: datetime | None, starts_at: datetime
-) -> None:
-    """Booking opens before it closes, and closes by the start at the latest."""
-    if closes_at is not None and closes_at > starts_at:
-        raise SessionError(
-            "Booking must close by the time the session starts, "
-            f"{clock_time(starts_at)} on {long_date(starts_at)}",
-            field="closes_date",
-        )
-    if opens_at is not None and opens_at >= (closes_at or starts_at):
-        before = "it closes" if closes_at is not None else "the session starts"
-        raise SessionError(f"Booking must open before {before}", field="opens_date")
-
-
-# Changing what people booked are told about
-
-
-def reschedule(
-    db_session: Session, session_id: int, times: SessionTimes, now: datetime
-) -> CourseSession:
-    """Move the session; everyone with a place gets the updated invite (TryAgain if busy)."""
-    check_times(db_session, times)
-    session = db_session.get(CourseSession, session_id)
-    if session is None:
-        raise SessionError("There is no such session")
-    check_booking_window(session.booking_opens_at, session.booking_closes_at, times.starts_at)
-    try:
-        return bookings.reschedule_session(
-            db_session, session_id, times.starts_at, times.ends_at, times.venue_id, now
-        )
-    except bookings.TryAgain:
-        raise
-    except bookings.BookingError as error:
-        raise SessionError(str(error)) from error
-
-
-def change_capacity(
-    db_session: Session, session_id: int, capacity: int, actor: User, now: datetime
-) -> list[Booking]:
-    """Raising it offers places to people waiting, whose bookings it returns; below the
-    places taken it is refused."""
-    check_capacity(capacity)
-    try:
-        return bookings.change_capacity(db_session, session_id, capacity, actor, now)
-    except bookings.TryAgain:
-        raise
-    except bookings.BookingError as error:
-        raise SessionError(str(error), field="capacity") from error
-
-
-def cancel(db_session: Session, session_id: int, reason: str, now: datetime) -> CourseSession:
-    """Everyone booked is told, with the reason; their calendars drop it."""
-    if not reason.strip():
-        raise SessionError("Enter why the session is cancelled", field="reason")
-    try:
-        return bookings.cancel_session(db_session, session_id, reason, now)
-    except bookings.TryAgain:
-        raise
-    except bookings.BookingError as error:
-        raise SessionError(str(error)) from error
 
 
 # Publishing and deleting
@@ -325,13 +241,13 @@ def unpublish(db_session: Session, session: CourseSession) -> None:
 def delete_session(db_session: Session, session: CourseSession) -> None:
     """Only a draft nobody has booked, cancelled bookings included: each is a record."""
     if session.published:
-        raise SessionError("This session is published. Unpublish it first, then delete it")
+        raise Refused("This session is published. Unpublish it first, then delete it")
     booked = db_session.scalar(
         select(func.count(Booking.id)).where(Booking.session_id == session.id)
     )
     if booked:
         bookings_made = "1 booking" if booked == 1 else f"{booked} bookings"
-        raise SessionError(
+        raise Refused(
             f"This session cannot be deleted: it has {bookings_made}. "
             "Cancel it instead, so that everyone booked is told"
         )

@@ -6,12 +6,12 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.users import service
 from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
-from app.bookings.service import TryAgain
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import page_status, show_refusal
 from app.models import Role, utcnow
 from app.pagination import govuk_pagination
+from app.refusals import TryAgain
 from app.transactions import saved
 
 
@@ -23,7 +23,7 @@ def users():
         return render_template("admin/users/index.html", form=form, results=None), 400
     search = service.Search(text=form.q.data or "", role=form.chosen_role)
     page = request.args.get("page", 1, type=int)
-    results = service.find_people(search, page)
+    results = service.find_people(db.session, search, page)
     pagination = govuk_pagination(
         results,
         lambda number: url_for("admin.users", q=search.text, role=form.role.data, page=number),

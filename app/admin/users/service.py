@@ -8,7 +8,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.bookings import service as bookings
-from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -18,11 +17,14 @@ from app.models import (
     User,
     session_trainer,
 )
+from app.notices import Done, Notice
+from app.pagination import page_of
+from app.refusals import Refused
 
 PER_PAGE = 50
 
 
-class PeopleError(Exception):
+class PeopleError(Refused):
     """A rule was broken; the message says why, in words for the coordinator."""
 
 
@@ -32,7 +34,7 @@ class Search:
     role: Role | None = None
 
 
-def find_people(search: Search, page: int) -> Pagination:
+def find_people(db_session: Session, search: Search, page: int) -> Pagination:
     """People whose name or email contains the text, by name, a page at a time."""
     query = select(User).options(joinedload(User.agency)).order_by(User.name, User.id)
     if words := search.text.strip().lower():
@@ -40,7 +42,7 @@ def find_people(search: Search, page: int) -> Pagination:
         query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
     if search.role is not None:
         query = query.where(User.role == search.role)
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+    return page_of(db_session, query, page, PER_PAGE)
 
 
 def get_person(db_session: Session, user_id: int) -> User | None:
@@ -110,35 +112,38 @@ def change_role(db_session: Session, user: User, role: Role, now: datetime) -> N
     user.role = role
 
 
-def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> int:
+def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> Done[int]:
     """Close the account: it is signed out everywhere and can no longer sign in.
 
-    Its places on sessions still to come are cancelled first, so they go to people
-    waiting. Each cancellation takes its session's lock in a transaction of its own, so
-    the account is closed last: if a lock is busy, what was done stands and trying again
-    finishes the rest. Returns how many bookings were cancelled.
+    Its places on sessions still to come are cancelled first, in the same transaction,
+    so they go to people waiting: each session is locked in turn, in the order of their
+    ids. Returns how many bookings were cancelled.
     """
     if user.id == actor.id:
         raise PeopleError("You cannot deactivate your own account")
     if not user.active:
-        return 0
+        return Done(0)
     check_not_last_coordinator(db_session, user)
     check_delivers_nothing_to_come(db_session, user, now)
-    upcoming = db_session.scalars(
-        select(Booking.id)
+    upcoming = db_session.execute(
+        select(Booking.id, Booking.session_id)
         .join(Booking.session)
         .where(
             Booking.user_id == user.id,
             Booking.status.in_(ACTIVE_STATUSES),
             CourseSession.starts_at > now,
         )
-        .order_by(Booking.id)
+        .order_by(Booking.session_id, Booking.id)
     ).all()
-    for booking_id in upcoming:
-        bookings.cancel(db_session, booking_id, actor, now, reason="account deactivated")
+    notices: list[Notice] = []
+    for booking_id, session_id in upcoming:
+        session = bookings.lock_another_session(db_session, session_id)
+        bookings.cancel_under_lock(
+            db_session, session, booking_id, actor, now, "account deactivated", notices
+        )
     user.active = False
     user.session_version += 1
-    return len(upcoming)
+    return Done(len(upcoming), notices)
 
 
 def reactivate(user: User) -> None:

@@ -7,14 +7,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.admin.names import name_in_use
-from app.admin.refusals import Refusal
 from app.models import CourseSession, Venue
+from app.refusals import Refused
 
 # The shape of every UK postcode: outward code, then inward code (a digit and two letters).
 POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 
 
-class VenueError(Refusal):
+class VenueError(Refused):
     pass
 
 

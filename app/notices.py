@@ -1,0 +1,51 @@
+"""What a change has to tell people, as plain data.
+
+The rules return notices with what they did; the mail layer (app/notify.py) turns them
+into messages once the rules have run, in the same transaction, so a change that is
+rolled back tells nobody anything.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from app.models import Booking, User
+
+T = TypeVar("T")
+
+
+class NoticeKind(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    PROMOTED = "promoted"
+    APPROVAL_REQUESTED = "approval-requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    APPROVAL_EXPIRED = "approval-expired"
+    CANCELLED = "cancelled"
+    SESSION_CHANGED = "session-changed"
+    SESSION_CHANGED_WHILE_WAITING = "session-changed-while-waiting"
+    SESSION_CANCELLED = "session-cancelled"
+    MESSAGE_FROM_TRAINER = "message-from-trainer"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One thing to tell the person a booking belongs to (or their line manager)."""
+
+    kind: NoticeKind
+    booking: Booking
+    #: A cancellation of a booking that held a place also cancels its calendar event.
+    held_a_place: bool = False
+    #: A trainer's message: its subject, its text and who sent it.
+    subject: str = ""
+    message: str = ""
+    sender: User | None = None
+
+
+@dataclass
+class Done(Generic[T]):
+    """What a change did: its result, and the notices it has to send."""
+
+    value: T
+    notices: list[Notice] = field(default_factory=list)

@@ -1,0 +1,128 @@
+"""The mail layer: turns the notices a change returns into messages in the outbox.
+
+It runs after the rules, in the change's transaction (app/transactions.py), so the
+messages are committed with the change or not at all. Each kind of notice names its
+subject, its templates (`mail/bookings/<template>.txt` and `.html`) and whether a
+calendar invite or cancellation goes with it.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from app.bookings.tokens import approval_token
+from app.calendar import ics
+from app.calendar.events import booking_event, prodid
+from app.links import absolute_url
+from app.mail import queue_mail
+from app.models import Booking, BookingStatus, utcnow
+from app.notices import Notice, NoticeKind
+
+
+def send(db_session: Session, notices: Iterable[Notice]) -> None:
+    """Queue a message for each notice, in the order they were given."""
+    for notice in notices:
+        WRITERS[notice.kind](db_session, notice)
+
+
+def invite(db_session: Session, booking: Booking) -> tuple[str, bytes]:
+    event = booking_event(db_session, booking, utcnow())
+    return "REQUEST", ics.invite(event, "REQUEST", prodid())
+
+
+def cancellation(db_session: Session, booking: Booking) -> tuple[str, bytes]:
+    event = booking_event(db_session, booking, utcnow(), cancelled=True)
+    return "CANCEL", ics.invite(event, "CANCEL", prodid())
+
+
+def to_person(
+    db_session: Session,
+    booking: Booking,
+    subject: str,
+    template: str,
+    calendar: tuple[str, bytes] | None = None,
+) -> None:
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"{subject}: {booking.session.course.title}",
+        f"bookings/{template}",
+        calendar=calendar,
+        booking=booking,
+        session=booking.session,
+        booking_url=absolute_url("bookings.show", booking_id=booking.id),
+    )
+
+
+def with_invite(subject: str, template: str):
+    def write(db_session: Session, notice: Notice) -> None:
+        booking = notice.booking
+        to_person(db_session, booking, subject, template, invite(db_session, booking))
+
+    return write
+
+
+def plain(subject: str, template: str):
+    def write(db_session: Session, notice: Notice) -> None:
+        to_person(db_session, notice.booking, subject, template)
+
+    return write
+
+
+def approval_requested(db_session: Session, notice: Notice) -> None:
+    booking = notice.booking
+    to_person(db_session, booking, "Waiting for your manager's approval", "awaiting_approval")
+    queue_mail(
+        db_session,
+        booking.manager_email,
+        f"Please approve training for {booking.user.name}",
+        "bookings/approval_request",
+        booking=booking,
+        session=booking.session,
+        decision_url=absolute_url("bookings.approval", token=approval_token(booking)),
+    )
+
+
+def cancelled(db_session: Session, notice: Notice) -> None:
+    booking = notice.booking
+    calendar = cancellation(db_session, booking) if notice.held_a_place else None
+    to_person(db_session, booking, "Booking cancelled", "cancelled", calendar)
+
+
+def session_cancelled(db_session: Session, notice: Notice) -> None:
+    booking = notice.booking
+    held_a_place = booking.status is BookingStatus.CONFIRMED
+    calendar = cancellation(db_session, booking) if held_a_place else None
+    to_person(db_session, booking, "Session cancelled", "session_cancelled", calendar)
+
+
+def message_from_trainer(db_session: Session, notice: Notice) -> None:
+    queue_mail(
+        db_session,
+        notice.booking.user.email,
+        notice.subject,
+        "trainer/message",
+        person=notice.booking.user,
+        session=notice.booking.session,
+        message=notice.message,
+        sender=notice.sender,
+    )
+
+
+WRITERS = {
+    NoticeKind.CONFIRMED: with_invite("Place confirmed", "confirmed"),
+    NoticeKind.WAITING: plain("On the waiting list", "waiting"),
+    NoticeKind.PROMOTED: with_invite("A place is yours", "promoted"),
+    NoticeKind.APPROVAL_REQUESTED: approval_requested,
+    NoticeKind.APPROVED: with_invite("Approved: place confirmed", "approved"),
+    NoticeKind.DECLINED: plain("Not approved", "declined"),
+    NoticeKind.APPROVAL_EXPIRED: plain("Approval not given in time", "approval_expired"),
+    NoticeKind.CANCELLED: cancelled,
+    NoticeKind.SESSION_CHANGED: with_invite("Session changed", "session_changed"),
+    # No invite to update, but they must hear of the move while they can still cancel.
+    NoticeKind.SESSION_CHANGED_WHILE_WAITING: plain(
+        "Session changed", "session_changed_while_waiting"
+    ),
+    NoticeKind.SESSION_CANCELLED: session_cancelled,
+    NoticeKind.MESSAGE_FROM_TRAINER: message_from_trainer,
+}

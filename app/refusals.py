@@ -1,0 +1,36 @@
+"""Why a rule refused a change, in words for the person, and why nothing was saved.
+
+Services raise these, knowing nothing of forms or HTTP: a route shows a `Refused` beside
+the field it concerns (app.forms.show_refusal), and `TryAgain` as the "try again" page.
+"""
+
+
+class Refused(Exception):
+    """A rule was broken and nothing was changed; the message says why, for the person.
+
+    `field` names what the message is about (a form field, or a rule's own word for it,
+    such as "capacity"); `problems` has every field's message when more than one thing
+    was wrong.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.problems = {field: message}
+
+    @classmethod
+    def at_fields(cls, problems: dict[str, str]) -> "Refused":
+        field, message = next(iter(problems.items()))
+        refusal = cls(message, field)
+        refusal.problems = dict(problems)
+        return refusal
+
+
+class TryAgain(Exception):
+    """The lock a change needs could not be had in time; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Lots of people are booking this session right now. Nothing has been saved: "
+            "wait a moment, then try again."
+        )

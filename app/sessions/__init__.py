@@ -1,0 +1,1 @@
+"""Changing planned sessions: one set of rules for trainers and coordinators."""
