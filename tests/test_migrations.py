@@ -1,11 +1,13 @@
 """The schema is made by the migrations alone, up from empty and back down, on both databases."""
 
+from datetime import datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app.extensions import db
 from tests.conftest import TEST_DATABASE_URL, make_app, throwaway_postgres_database
@@ -52,3 +54,27 @@ def test_every_constraint_in_the_migrated_schema_has_a_name(app):
         ]
         for constraint in constraints:
             assert constraint["name"], f"{table} has an unnamed constraint: {constraint}"
+
+
+def test_accounts_made_before_calendar_addresses_were_given_get_one(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            for number in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO user (email, name, job_title, line_manager_name, "
+                        "session_version, active, role, created_at, updated_at) VALUES "
+                        "(:email, 'Old account', '', '', 1, 1, 'professional', :now, :now)"
+                    ),
+                    {"email": f"old{number}@example.org", "now": datetime(2026, 11, 1)},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            tokens = connection.scalars(text("SELECT calendar_token FROM user")).all()
+        db.engine.dispose()
+
+    assert len(tokens) == 2
+    assert all(len(token) >= 40 for token in tokens)
+    assert tokens[0] != tokens[1]

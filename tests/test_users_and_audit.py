@@ -220,7 +220,7 @@ def test_secrets_are_never_copied_into_the_log():
     [entry] = entries()
     assert entry.changes == {
         "password_hash": ["(hidden)", "(hidden)"],
-        "calendar_token": [None, "(hidden)"],
+        "calendar_token": ["(hidden)", "(hidden)"],
     }
 
 

@@ -25,8 +25,9 @@ from app.accounts.redirects import safe_next_path
 from app.bookings.queries import bookings_of
 from app.database import is_lock_failure, locks_for_itself
 from app.extensions import db, limiter
-from app.forms import page_status
+from app.forms import form_page, page_status
 from app.models import utcnow
+from app.transactions import saved
 
 
 def submitted_email() -> str:
@@ -76,14 +77,21 @@ def check_email():
     return render_template("accounts/check_email.html")
 
 
-@bp.get("/verify/<token>")
+@bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify(token: str):
-    """Confirm an email address from the mailed link (24 hours, signed)."""
+    """Confirm an email address from the mailed link (24 hours, signed).
+
+    Following the link shows a button that confirms it: mail systems open links to check
+    them, and that alone must not confirm anybody's address.
+    """
+    form = ConfirmForm()
     try:
-        user = service.verify_email(db.session, token)
+        if not form.validate_on_submit():
+            user = service.user_to_verify(db.session, token)
+            return form_page("accounts/verify.html", form, user=user)
+        user = saved(service.verify_email, db.session, token)
     except service.AccountError as error:
         return render_template("accounts/verify_failed.html", message=str(error)), 400
-    db.session.commit()
     return render_template("accounts/verified.html", user=user)
 
 

@@ -117,7 +117,8 @@ def read_link(purpose: str, token: str, max_age: int, lasts: str) -> dict:
         raise AccountError("That link is not valid: check you copied all of it") from None
 
 
-def verify_email(db_session: Session, token: str) -> User:
+def user_to_verify(db_session: Session, token: str) -> User:
+    """The account a mailed confirmation link is for, or an AccountError saying why not."""
     claims = read_link(
         "verify-email",
         token,
@@ -127,6 +128,11 @@ def verify_email(db_session: Session, token: str) -> User:
     user = db_session.get(User, claims["user"])
     if user is None or not user.active or user.email != claims["email"]:
         raise AccountError("That link is for an email address this account no longer uses")
+    return user
+
+
+def verify_email(db_session: Session, token: str) -> User:
+    user = user_to_verify(db_session, token)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user

@@ -1,7 +1,6 @@
 """What each calendar feed holds, read in a fixed number of queries whatever its size."""
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +27,7 @@ from app.models import (
     User,
     session_trainer,
 )
+from app.models.people import new_calendar_token
 
 #: Cancelled sessions stay in feeds this long, marked cancelled, so calendars drop them.
 KEEP_CANCELLED = timedelta(days=30)
@@ -74,21 +74,9 @@ def built_feed(
     return body, digest
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def token_for(db_session: Session, person: User) -> str:
-    """The person's feed token, made on first use."""
-    if person.calendar_token is None:
-        person.calendar_token = new_token()
-        db_session.flush()
-    return person.calendar_token
-
-
 def replace_token(db_session: Session, person: User) -> str:
     """A new feed address; the old one stops answering at once."""
-    person.calendar_token = new_token()
+    person.calendar_token = new_calendar_token()
     db_session.flush()
     return person.calendar_token
 

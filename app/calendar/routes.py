@@ -63,9 +63,7 @@ def subscribe():
         db.session.commit()
         flash("Your calendar has a new address. The old one no longer works.", "success")
         return redirect(url_for("calendar.subscribe"))
-    token = feeds.token_for(db.session, current_user)
-    db.session.commit()
-    https_url = absolute_url("calendar.person_feed", token=token)
+    https_url = absolute_url("calendar.person_feed", token=current_user.calendar_token)
     return render_template(
         "calendar/subscribe.html",
         https_url=https_url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,6 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.extensions import db
 from app.models.base import Timestamped, UTCDateTime, enum_column
 from app.models.catalogue import Sector
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Role(enum.StrEnum):
@@ -47,9 +52,9 @@ class User(UserMixin, Timestamped, db.Model):
     line_manager_email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The secret part of the address of the person's calendar feed; replacing it retires
-    # the old address.
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The secret part of the address of the person's calendar feed, made with the account;
+    # replacing it retires the old address.
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_calendar_token)
     # Part of the id kept in the session cookie: raising it signs the person out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)

@@ -52,6 +52,9 @@ def register_book_and_cancel(site: Site, page: Page, check, hands, waiter_page: 
     check(page, "check-your-email")
 
     page.goto(site.link_in(site.mailbox.wait_for(email, "Confirm your email address")))
+    heading(page, "Confirm your email address")
+    check(page, "confirm-email")
+    hands.press(page.get_by_role("button", name="Confirm my email address"))
     heading(page, "Email address confirmed")
     check(page, "email-confirmed")
 
