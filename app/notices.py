@@ -27,14 +27,23 @@ class NoticeKind(StrEnum):
     SESSION_CHANGED_WHILE_WAITING = "session-changed-while-waiting"
     SESSION_CANCELLED = "session-cancelled"
     MESSAGE_FROM_TRAINER = "message-from-trainer"
+    ALREADY_REGISTERED = "already-registered"
+    CONFIRM_EMAIL = "confirm-email"
+    EMAIL_CHANGED = "email-changed"
+    RESET_PASSWORD = "reset-password"
 
 
 @dataclass(frozen=True)
 class Notice:
-    """One thing to tell the person a booking belongs to (or their line manager)."""
+    """One thing to tell someone: the person a booking belongs to (or their line manager),
+    or the owner of an account."""
 
     kind: NoticeKind
-    booking: Booking
+    booking: Booking | None = None
+    #: The account a notice about an account is for.
+    person: User | None = None
+    #: Where a notice of a changed address goes: the address it replaced.
+    old_email: str = ""
     #: A cancellation of a booking that held a place also cancels its calendar event.
     held_a_place: bool = False
     #: A trainer's message: its subject, its text and who sent it.

@@ -1,5 +1,8 @@
 """The mail layer: turns the notices a change returns into messages in the outbox.
 
+Links in the mail (confirmations, resets, approvals) are signed and made here, so the
+rules that asked for them need neither the app's secret nor its address.
+
 It runs after the rules, in the change's transaction (app/transactions.py), so the
 messages are committed with the change or not at all. Each kind of notice names its
 subject, its templates (`mail/bookings/<template>.txt` and `.html`) and whether a
@@ -10,6 +13,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from app.accounts import tokens
 from app.bookings.tokens import approval_token
 from app.calendar import ics
 from app.calendar.events import booking_event, prodid
@@ -96,6 +100,55 @@ def session_cancelled(db_session: Session, notice: Notice) -> None:
     to_person(db_session, booking, "Session cancelled", "session_cancelled", calendar)
 
 
+def already_registered(db_session: Session, notice: Notice) -> None:
+    queue_mail(
+        db_session,
+        notice.person.email,
+        "You already have an account",
+        "already_registered",
+        user=notice.person,
+        sign_in_url=absolute_url("accounts.sign_in"),
+        reset_url=absolute_url("accounts.reset_password"),
+    )
+
+
+def confirm_email(db_session: Session, notice: Notice) -> None:
+    person = notice.person
+    queue_mail(
+        db_session,
+        person.email,
+        "Confirm your email address",
+        "verify_email",
+        user=person,
+        verify_url=absolute_url("accounts.verify", token=tokens.verify_email_token(person)),
+    )
+
+
+def email_changed(db_session: Session, notice: Notice) -> None:
+    queue_mail(
+        db_session,
+        notice.old_email,
+        "Your email address was changed",
+        "email_changed",
+        user=notice.person,
+        old_email=notice.old_email,
+    )
+
+
+def reset_password(db_session: Session, notice: Notice) -> None:
+    person = notice.person
+    queue_mail(
+        db_session,
+        person.email,
+        "Reset your password",
+        "reset_password",
+        user=person,
+        reset_url=absolute_url(
+            "accounts.choose_password", token=tokens.reset_password_token(person)
+        ),
+    )
+
+
 def message_from_trainer(db_session: Session, notice: Notice) -> None:
     queue_mail(
         db_session,
@@ -125,4 +178,8 @@ WRITERS = {
     ),
     NoticeKind.SESSION_CANCELLED: session_cancelled,
     NoticeKind.MESSAGE_FROM_TRAINER: message_from_trainer,
+    NoticeKind.ALREADY_REGISTERED: already_registered,
+    NoticeKind.CONFIRM_EMAIL: confirm_email,
+    NoticeKind.EMAIL_CHANGED: email_changed,
+    NoticeKind.RESET_PASSWORD: reset_password,
 }

@@ -1,5 +1,6 @@
 """Passwords: Argon2id hashes, and the rules a new password must meet."""
 
+import hashlib
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -23,6 +24,12 @@ def configure(time_cost: int, memory_cost: int, parallelism: int) -> None:
 def nobody_hash() -> str:
     """Checked when no account has the address, so that answering takes as long."""
     return hasher.hash("no account has this address")
+
+
+def digest_of_hash(password_hash: str | None) -> str:
+    """A short digest of a password's hash: a reset link carries it, and is good only
+    until the password changes."""
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 def hash_password(password: str) -> str:

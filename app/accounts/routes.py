@@ -12,7 +12,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import OperationalError
 
-from app.accounts import bp, service
+from app.accounts import bp, service, tokens
 from app.accounts.forms import (
     ChoosePasswordForm,
     ConfirmForm,
@@ -27,6 +27,7 @@ from app.database import is_lock_failure, locks_for_itself
 from app.extensions import db, limiter
 from app.forms import form_page, page_status
 from app.models import utcnow
+from app.refusals import Refused
 from app.transactions import saved
 
 
@@ -62,12 +63,10 @@ def register():
         status = page_status(form)
         return render_template("accounts/register.html", form=form), status
     try:
-        service.register(db.session, form.details(), form.password.data)
+        saved(service.register, db.session, form.details(), form.password.data)
     except service.AccountError as error:
-        db.session.rollback()
         show_refusal(form, error)
         return render_template("accounts/register.html", form=form), 400
-    db.session.commit()
     # The same page whether or not the address already had an account.
     return redirect(url_for("accounts.check_email"))
 
@@ -86,11 +85,12 @@ def verify(token: str):
     """
     form = ConfirmForm()
     try:
+        claims = tokens.confirmation_link(token)
         if not form.validate_on_submit():
-            user = service.user_to_verify(db.session, token)
+            user = service.user_to_verify(db.session, claims)
             return form_page("accounts/verify.html", form, user=user)
-        user = saved(service.verify_email, db.session, token)
-    except service.AccountError as error:
+        user = saved(service.verify_email, db.session, claims)
+    except Refused as error:
         return render_template("accounts/verify_failed.html", message=str(error)), 400
     return render_template("accounts/verified.html", user=user)
 
@@ -105,8 +105,7 @@ def verify(token: str):
 def send_verification_again():
     form = ConfirmForm()
     if form.validate_on_submit() and not current_user.is_verified:
-        service.send_verification(db.session, current_user)
-        db.session.commit()
+        saved(service.send_verification, current_user)
         flash(f"We have sent a new link to {current_user.email}.", "success")
     return redirect(url_for("accounts.profile"))
 
@@ -168,8 +167,7 @@ def reset_password():
     if not form.validate_on_submit():
         status = page_status(form)
         return render_template("accounts/reset_password.html", form=form), status
-    service.request_password_reset(db.session, form.email.data)
-    db.session.commit()
+    saved(service.request_password_reset, db.session, form.email.data)
     return render_template("accounts/reset_sent.html", email=form.email.data)
 
 
@@ -177,15 +175,16 @@ def reset_password():
 def choose_password(token: str):
     """Set a new password from the mailed link (an hour, single use)."""
     try:
-        service.user_for_reset(db.session, token)
-    except service.AccountError as error:
+        claims = tokens.reset_link(token)
+        service.user_for_reset(db.session, claims)
+    except Refused as error:
         return render_template("accounts/verify_failed.html", message=str(error)), 400
     form = ChoosePasswordForm()
     if not form.validate_on_submit():
         status = page_status(form)
         return render_template("accounts/choose_password.html", form=form), status
     try:
-        service.reset_password(db.session, token, form.password.data)
+        service.reset_password(db.session, claims, form.password.data)
     except service.AccountError as error:
         show_refusal(form, error)
         return render_template("accounts/choose_password.html", form=form), 400
@@ -210,12 +209,10 @@ def profile():
         status = page_status(form)
         return render_template("accounts/profile.html", form=form, confirm=ConfirmForm()), status
     try:
-        changed_email = service.update_profile(db.session, current_user, form.details())
+        changed_email = saved(service.update_profile, db.session, current_user, form.details())
     except service.AccountError as error:
-        db.session.rollback()
         show_refusal(form, error)
         return render_template("accounts/profile.html", form=form, confirm=ConfirmForm()), 400
-    db.session.commit()
     if changed_email:
         flash(
             f"Your details are saved. Confirm {form.email.data} from the link we sent.", "success"

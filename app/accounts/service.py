@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords, tokens
-from app.links import absolute_url
-from app.mail import queue_mail
+from app.accounts import passwords
 from app.models import Agency, Sector, User, utcnow
+from app.notices import Done, Notice, NoticeKind
 from app.refusals import Refused
 
 
@@ -41,7 +40,7 @@ def listed_agencies(db_session: Session) -> list[Agency]:
     return list(db_session.scalars(select(Agency).where(Agency.listed).order_by(Agency.name)))
 
 
-def register(db_session: Session, details: Details, password: str) -> User | None:
+def register(db_session: Session, details: Details, password: str) -> Done[User | None]:
     """Make an unverified account and mail its verification link.
 
     When the address already has an account nothing is made: its owner is mailed
@@ -55,22 +54,12 @@ def register(db_session: Session, details: Details, password: str) -> User | Non
     password_hash = passwords.hash_password(password)
     existing = find_by_email(db_session, details.email)
     if existing is not None:
-        queue_mail(
-            db_session,
-            existing.email,
-            "You already have an account",
-            "already_registered",
-            user=existing,
-            sign_in_url=absolute_url("accounts.sign_in"),
-            reset_url=absolute_url("accounts.reset_password"),
-        )
-        return None
+        return Done(None, [Notice(NoticeKind.ALREADY_REGISTERED, person=existing)])
     user = User(password_hash=password_hash)
     apply_details(user, details, agency)
     db_session.add(user)
     db_session.flush()
-    send_verification(db_session, user)
-    return user
+    return Done(user, [confirmation(user)])
 
 
 def apply_details(user: User, details: Details, agency: Agency) -> None:
@@ -96,43 +85,25 @@ def choose_agency(db_session: Session, details: Details) -> Agency:
     return existing or Agency(name=name, sector=Sector.OTHER, listed=False)
 
 
-def send_verification(db_session: Session, user: User) -> None:
-    queue_mail(
-        db_session,
-        user.email,
-        "Confirm your email address",
-        "verify_email",
-        user=user,
-        verify_url=absolute_url("accounts.verify", token=tokens.verify_email_token(user)),
-    )
+def confirmation(user: User) -> Notice:
+    """The link that confirms the account's address, mailed to it."""
+    return Notice(NoticeKind.CONFIRM_EMAIL, person=user)
 
 
-def read_link(purpose: str, token: str, max_age: int, lasts: str) -> dict:
-    """What a mailed link says, or an AccountError saying why it cannot be used."""
-    try:
-        return tokens.read_token(purpose, token, max_age)
-    except tokens.TokenExpired:
-        raise AccountError(f"That link has expired: {lasts}") from None
-    except tokens.TokenInvalid:
-        raise AccountError("That link is not valid: check you copied all of it") from None
+def send_verification(user: User) -> Done[None]:
+    return Done(None, [confirmation(user)])
 
 
-def user_to_verify(db_session: Session, token: str) -> User:
-    """The account a mailed confirmation link is for, or an AccountError saying why not."""
-    claims = read_link(
-        "verify-email",
-        token,
-        tokens.VERIFY_EMAIL_MAX_AGE,
-        "links to confirm an email address last 24 hours",
-    )
+def user_to_verify(db_session: Session, claims: dict) -> User:
+    """The account a confirmation link's claims name, if it still uses that address."""
     user = db_session.get(User, claims["user"])
     if user is None or not user.active or user.email != claims["email"]:
         raise AccountError("That link is for an email address this account no longer uses")
     return user
 
 
-def verify_email(db_session: Session, token: str) -> User:
-    user = user_to_verify(db_session, token)
+def verify_email(db_session: Session, claims: dict) -> User:
+    user = user_to_verify(db_session, claims)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user
@@ -149,34 +120,29 @@ def authenticate(db_session: Session, email: str, password: str) -> User:
     return user
 
 
-def request_password_reset(db_session: Session, email: str) -> None:
+def request_password_reset(db_session: Session, email: str) -> Done[None]:
     """Mail a reset link when the address has an active account; say nothing either way."""
     user = find_by_email(db_session, email)
     if user is None or not user.active:
-        return
-    queue_mail(
-        db_session,
-        user.email,
-        "Reset your password",
-        "reset_password",
-        user=user,
-        reset_url=absolute_url("accounts.choose_password", token=tokens.reset_password_token(user)),
-    )
+        return Done(None)
+    return Done(None, [Notice(NoticeKind.RESET_PASSWORD, person=user)])
 
 
-def user_for_reset(db_session: Session, token: str) -> User:
-    claims = read_link(
-        "reset-password", token, tokens.RESET_PASSWORD_MAX_AGE, "reset links last an hour"
-    )
+def user_for_reset(db_session: Session, claims: dict) -> User:
+    """The account a reset link's claims name, unless the link has been used."""
     user = db_session.get(User, claims["user"])
-    if user is None or not user.active or tokens.password_digest(user) != claims["password"]:
+    if (
+        user is None
+        or not user.active
+        or passwords.digest_of_hash(user.password_hash) != claims["password"]
+    ):
         raise AccountError("That link has already been used: ask for a new one")
     return user
 
 
-def reset_password(db_session: Session, token: str, password: str) -> User:
-    """Set a new password from a mailed link, and sign the account out everywhere."""
-    user = user_for_reset(db_session, token)
+def reset_password(db_session: Session, claims: dict, password: str) -> User:
+    """Set a new password from a mailed link's claims, and sign the account out everywhere."""
+    user = user_for_reset(db_session, claims)
     if problem := passwords.password_problem(password, user.email):
         raise AccountError(problem, field="password")
     user.password_hash = passwords.hash_password(password)
@@ -186,7 +152,7 @@ def reset_password(db_session: Session, token: str, password: str) -> User:
     return user
 
 
-def update_profile(db_session: Session, user: User, details: Details) -> bool:
+def update_profile(db_session: Session, user: User, details: Details) -> Done[bool]:
     """Change someone's details; a new email address must be verified again.
 
     Returns whether the address changed.
@@ -197,19 +163,11 @@ def update_profile(db_session: Session, user: User, details: Details) -> bool:
         raise AccountError("Another account uses that email address", field="email")
     apply_details(user, details, choose_agency(db_session, details))
     if new_email == old_email:
-        return False
+        return Done(False)
     user.email_verified_at = None
     db_session.flush()
-    send_verification(db_session, user)
-    queue_mail(
-        db_session,
-        old_email,
-        "Your email address was changed",
-        "email_changed",
-        user=user,
-        old_email=old_email,
-    )
-    return True
+    told = Notice(NoticeKind.EMAIL_CHANGED, person=user, old_email=old_email)
+    return Done(True, [confirmation(user), told])
 
 
 # Built once: every signed-in request runs it, and building it costs more than running it.

@@ -1,11 +1,11 @@
 """Signed links mailed to people: verify an email address, reset a password."""
 
-import hashlib
-
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.accounts.passwords import digest_of_hash
 from app.models import User
+from app.refusals import Refused
 
 VERIFY_EMAIL_MAX_AGE = 24 * 60 * 60
 RESET_PASSWORD_MAX_AGE = 60 * 60
@@ -34,7 +34,7 @@ def reset_password_token(user: User) -> str:
 
 
 def password_digest(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+    return digest_of_hash(user.password_hash)
 
 
 def read_token(purpose: str, token: str, max_age: int) -> dict:
@@ -44,3 +44,26 @@ def read_token(purpose: str, token: str, max_age: int) -> dict:
         raise TokenExpired from error
     except BadSignature as error:
         raise TokenInvalid from error
+
+
+def read_link(purpose: str, token: str, max_age: int, lasts: str) -> dict:
+    """What a mailed link says, or a refusal saying why it cannot be used."""
+    try:
+        return read_token(purpose, token, max_age)
+    except TokenExpired:
+        raise Refused(f"That link has expired: {lasts}") from None
+    except TokenInvalid:
+        raise Refused("That link is not valid: check you copied all of it") from None
+
+
+def confirmation_link(token: str) -> dict:
+    return read_link(
+        "verify-email",
+        token,
+        VERIFY_EMAIL_MAX_AGE,
+        "links to confirm an email address last 24 hours",
+    )
+
+
+def reset_link(token: str) -> dict:
+    return read_link("reset-password", token, RESET_PASSWORD_MAX_AGE, "reset links last an hour")

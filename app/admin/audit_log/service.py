@@ -2,12 +2,11 @@
 
 from dataclasses import dataclass
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import AuditEntry, User
-from app.pagination import page_of
+from app.pagination import Pagination, page_of
 
 PER_PAGE = 50
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, undefer
 
@@ -24,7 +23,7 @@ from app.models import (
     User,
     Venue,
 )
-from app.pagination import page_of
+from app.pagination import Pagination, page_of
 from app.refusals import Refused
 from app.sessions.service import (
     SessionTimes,

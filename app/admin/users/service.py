@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -18,7 +17,7 @@ from app.models import (
     session_trainer,
 )
 from app.notices import Done, Notice
-from app.pagination import page_of
+from app.pagination import Pagination, page_of
 from app.refusals import Refused
 
 PER_PAGE = 50
