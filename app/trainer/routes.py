@@ -78,7 +78,7 @@ def index():
     )
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<id:session_id>")
 @trainer_required
 def register(session_id: int):
     """Who is coming, their attendance, and the waiting list in turn."""
@@ -100,7 +100,7 @@ def register(session_id: int):
 # Attendance
 
 
-@bp.post("/sessions/<int:session_id>/bookings/<int:booking_id>/attendance")
+@bp.post("/sessions/<id:session_id>/bookings/<id:booking_id>/attendance")
 @trainer_required
 @locks_for_itself
 def mark_attendance(session_id: int, booking_id: int):
@@ -127,7 +127,7 @@ def mark_attendance(session_id: int, booking_id: int):
     return back_to_register(session_id, anchor=f"booking-{booking_id}")
 
 
-@bp.post("/sessions/<int:session_id>/attendance")
+@bp.post("/sessions/<id:session_id>/attendance")
 @trainer_required
 @locks_for_itself
 def mark_everyone_attended(session_id: int):
@@ -151,7 +151,7 @@ def mark_everyone_attended(session_id: int):
     return back_to_register(session_id, anchor="register")
 
 
-@bp.route("/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/walk-in", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def add_walk_in(session_id: int):
@@ -179,7 +179,7 @@ def add_walk_in(session_id: int):
 # Downloads
 
 
-@bp.get("/sessions/<int:session_id>/register.csv")
+@bp.get("/sessions/<id:session_id>/register.csv")
 @trainer_required
 def register_csv(session_id: int):
     """The register as a spreadsheet: no cell of it can run as a formula."""
@@ -190,7 +190,7 @@ def register_csv(session_id: int):
     )
 
 
-@bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")
+@bp.get("/sessions/<id:session_id>/sign-in-sheet.pdf")
 @trainer_required
 def sign_in_sheet(session_id: int):
     """An A4 sheet with the names and agencies of those with places, and a column to sign."""
@@ -215,7 +215,7 @@ def private_download(content: bytes, mimetype: str, name: str):
 # Telling everyone booked
 
 
-@bp.route("/sessions/<int:session_id>/email", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/email", methods=["GET", "POST"])
 @trainer_required
 def email_everyone(session_id: int):
     """A message to each person with a confirmed place, through the outbox."""
@@ -251,7 +251,7 @@ def refuse_changes(session: CourseSession):
     return None
 
 
-@bp.route("/sessions/<int:session_id>/change", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/change", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def change_session(session_id: int):
@@ -288,7 +288,7 @@ def change_session(session_id: int):
     return back_to_register(session_id)
 
 
-@bp.route("/sessions/<int:session_id>/capacity", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/capacity", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def change_capacity(session_id: int):
@@ -315,7 +315,7 @@ def change_capacity(session_id: int):
     return back_to_register(session_id)
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/cancel", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def cancel_session(session_id: int):

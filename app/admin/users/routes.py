@@ -55,12 +55,12 @@ def show_person(
     ), status
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 def user(user_id: int):
     return show_person(user_id)
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 def change_role(user_id: int):
     person = service.get_person(db.session, user_id) or abort(404)
     form = RoleForm()
@@ -75,7 +75,7 @@ def change_role(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 def deactivate_user(user_id: int):
     person = service.get_person(db.session, user_id) or abort(404)
     form = DeactivateForm()
@@ -93,7 +93,7 @@ def deactivate_user(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 def reactivate_user(user_id: int):
     person = service.get_person(db.session, user_id) or abort(404)
     if not ReactivateForm().validate_on_submit():
