@@ -4,6 +4,20 @@ from collections.abc import Callable
 
 from flask_sqlalchemy.pagination import Pagination
 
+from app.ids import whole_number
+
+#: Far past any list's last page, yet few enough rows for a database to be told to skip.
+MAX_PAGE = 1_000_000
+
+
+def page_number(text: str) -> int:
+    """For `request.args.get("page", 1, type=page_number)`: any other value than a page
+    number raises ValueError, and so gives the first page."""
+    number = whole_number(text, MAX_PAGE)
+    if number is None:
+        raise ValueError(f"not a page number: {text[:30]!r}")
+    return number
+
 
 def govuk_pagination(
     results: Pagination, link_to: Callable[[int], str], label: str = "Pages of courses"

@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 from app.extensions import db
 from app.ids import MAX_ID, id_from, read_id
 from app.models import Agency, AuditEntry, LessonLink, Role
+from app.pagination import MAX_PAGE, page_number
 from tests.conftest import count, csrf_token, sign_in, submit, summary_errors
 from tests.factories import (
     PASSWORD,
@@ -49,11 +50,15 @@ def test_an_id_is_a_whole_number_from_1_to_the_largest_every_database_holds():
     assert read_id("9" * 5000) is None
 
 
-def test_query_strings_read_ids_with_the_same_rule():
+def test_query_strings_read_ids_and_page_numbers_with_the_same_rule():
     assert id_from("12") == 12
+    assert page_number(str(MAX_PAGE)) == MAX_PAGE
     for wrong in ("0", "-1", str(MAX_ID + 1), str(10**20), "twelve"):
         with pytest.raises(ValueError):
             id_from(wrong)
+    for wrong in ("0", "-1", str(MAX_PAGE + 1), str(10**20), "two"):
+        with pytest.raises(ValueError):
+            page_number(wrong)
 
 
 def id_routes(app: Flask) -> list[Rule]:
@@ -191,7 +196,16 @@ def test_an_id_a_record_has_still_leads_to_it(app, world):
     assert world.browsers["trainer"].get(f"/trainer/sessions/{session_id}").status_code == 200
 
 
-# Ids in query strings and forms --------------------------------------------
+# Ids and page numbers in query strings and forms --------------------------------------------
+
+
+@pytest.mark.parametrize("number", NO_RECORD_CAN_HAVE)
+def test_page_numbers_past_any_list_show_the_first_page(app, world, errors_logged, number):
+    coordinator = world.browsers["coordinator"]
+    for path in ("/admin/sessions", "/admin/users", "/admin/audit"):
+        assert coordinator.get(f"{path}?page={number}").status_code == 200, path
+    assert world.browsers["trainer"].get(f"/trainer?page={number}").status_code == 200
+    assert not errors_logged, [record.getMessage() for record in errors_logged]
 
 
 @pytest.mark.parametrize("number", NO_RECORD_CAN_HAVE)

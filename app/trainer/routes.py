@@ -20,7 +20,7 @@ from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.models import Attendance, CourseSession, utcnow
-from app.pagination import govuk_pagination
+from app.pagination import govuk_pagination, page_number
 from app.permissions import manages_session, trainer_required
 from app.trainer import bp, queries, register_export, service
 from app.trainer.forms import (
@@ -64,7 +64,7 @@ def back_to_register(session_id: int, anchor: str | None = None):
 def index():
     """The sessions this person delivers (every session, for a coordinator)."""
     now = utcnow()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     sessions = queries.sessions_managed_by(current_user, now, page, PAST_SESSIONS_PER_PAGE)
     return render_template(
         "trainer/index.html",

@@ -27,7 +27,7 @@ from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.models import CourseSession, utcnow
-from app.pagination import govuk_pagination
+from app.pagination import govuk_pagination, page_number
 from app.transactions import saved
 
 SESSIONS_PER_PAGE = 50
@@ -47,7 +47,7 @@ def sessions():
     """Sessions to come, or `?show=past`, a page (`?page=`) at a time."""
     past = request.args.get("show") == "past"
     page = service.session_page(
-        utcnow(), past, request.args.get("page", 1, type=int), SESSIONS_PER_PAGE
+        utcnow(), past, request.args.get("page", 1, type=page_number), SESSIONS_PER_PAGE
     )
     return render_template(
         "admin/sessions/index.html",

@@ -11,7 +11,7 @@ from app.errors import try_again_page
 from app.extensions import db
 from app.forms import page_status, show_refusal
 from app.models import Role, utcnow
-from app.pagination import govuk_pagination
+from app.pagination import govuk_pagination, page_number
 from app.transactions import saved
 
 
@@ -22,7 +22,7 @@ def users():
     if not form.validate():
         return render_template("admin/users/index.html", form=form, results=None), 400
     search = service.Search(text=form.q.data or "", role=form.chosen_role)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     results = service.find_people(search, page)
     pagination = govuk_pagination(
         results,
