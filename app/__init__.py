@@ -13,6 +13,7 @@ from app.accounts import passwords
 from app.accounts import service as accounts_service
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
+from app.ids import IdConverter
 from config import Config, ProductionConfig, config_from_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     if proxies := app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     init_extensions(app)
+    # Before the blueprints: their rules read the converters as they are added.
+    app.url_map.converters["id"] = IdConverter
     register_blueprints(app)
     register_template_helpers(app)
     register_error_pages(app)

@@ -3,12 +3,16 @@
 Everything is matched by its natural key (slug, name or email) and updated in
 place; a course's sessions and their bookings are made only when the course has
 none yet, so loading twice leaves exactly what loading once did.
+
+Sessions are dated in days from today, moved on to the next working day where that falls
+on a weekend or an English bank holiday, at the times planned on London's clocks.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import holidays
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,6 +41,8 @@ from app.models import (
 )
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
+#: Filled in for each year as it is asked about (the library's own expansion).
+ENGLAND_BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
 
 
 @dataclass
@@ -210,11 +216,11 @@ def add_session(
     people: list[User],
     today: date,
 ) -> None:
-    day = today + timedelta(days=planned["in_days"])
+    starts_at, ends_at = planned_moments(planned, today)
     session = CourseSession(
         course=course,
-        starts_at=london_moment(day, planned["start"]),
-        ends_at=london_moment(day, planned["end"]),
+        starts_at=starts_at,
+        ends_at=ends_at,
         venue=venues[planned["venue"]] if planned.get("venue") else None,
         capacity=planned["capacity"],
         status=SessionStatus(planned.get("status", "scheduled")),
@@ -247,6 +253,21 @@ def give_trainers(course: Course, trainers: list[User]) -> None:
     for session in course.sessions:
         if trainers and not session.trainers:
             session.trainers = list(trainers)
+
+
+def planned_moments(planned: dict, today: date) -> tuple[datetime, datetime]:
+    """When a planned session starts and ends: `in_days` after `today`, or the working day
+    after that, at the times planned on London's clocks that day."""
+    day = next_working_day(today + timedelta(days=planned["in_days"]))
+    return london_moment(day, planned["start"]), london_moment(day, planned["end"])
+
+
+def next_working_day(day: date) -> date:
+    """The day itself, or the first after it that is neither a weekend nor a bank holiday
+    in England: partnerships train on working days."""
+    while day.weekday() >= 5 or day in ENGLAND_BANK_HOLIDAYS:
+        day += timedelta(days=1)
+    return day
 
 
 def london_moment(day: date, clock: str) -> datetime:

@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.display import clock_time, london_moment, long_date, read_clock_time
+from app.ids import read_id
 
 
 def strip(value: str | None) -> str | None:
@@ -67,14 +68,14 @@ def text_box(
     )
 
 
-class FromTheList:
-    """A choice the service looks up itself: here, only that it is an id, as the list gives."""
+class RecordId:
+    """A validator: the field holds a record id (app.ids), not a number no record can have."""
 
     def __init__(self, message: str) -> None:
         self.message = message
 
-    def __call__(self, form: Form, field: SelectField) -> None:
-        if not (field.data or "").isdigit():
+    def __call__(self, form: Form, field: Field) -> None:
+        if read_id(field.data) is None:
             raise ValidationError(self.message)
 
 
@@ -85,7 +86,7 @@ def record_from_list(label: str, what: str) -> SelectField:
         label,
         validators=[
             InputRequired(message=f"Choose {what}"),
-            FromTheList(f"Choose {what} from the list"),
+            RecordId(f"Choose {what} from the list"),
         ],
         validate_choice=False,
         widget=GovSelect(),

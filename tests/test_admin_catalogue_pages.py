@@ -24,7 +24,15 @@ from app.models import (
     Role,
     Sector,
 )
-from tests.conftest import csrf_token, field_errors, press, signed_in_as, submit, words
+from tests.conftest import (
+    csrf_token,
+    field_errors,
+    press,
+    signed_in_as,
+    submit,
+    summary_errors,
+    words,
+)
 from tests.factories import (
     PASSWORD,
     fill,
@@ -88,6 +96,7 @@ def page_urls(prospectus, course, session) -> list[str]:
         f"/admin/courses/{course.id}/delete",
         f"/admin/courses/{course.id}/sessions/new",
         "/admin/sessions",
+        "/admin/sessions/new",
         "/admin/sessions?show=past",
         f"/admin/sessions/{session.id}",
         f"/admin/sessions/{session.id}/edit",
@@ -470,6 +479,53 @@ def test_a_coordinator_schedules_a_session_in_london_time(as_coordinator, course
     assert entry.changes["trainers"] == [None, ["Tara Trainer"]]
     shown = words(as_coordinator.get(response.location).text)
     assert "9:30am to 12:30pm" in shown and "Thursday 11 June 2037" in shown
+
+
+def test_a_session_is_added_from_the_list_of_sessions_course_first(as_coordinator, course):
+    elsewhere = make_course(course.prospectus, title="Online CSE", delivery=Delivery.E_LEARNING)
+    other = make_course(make_prospectus("multi-agency", title="Multi-agency"), title="Neglect")
+    listed = as_coordinator.get("/admin/sessions")
+
+    assert 'href="/admin/sessions/new">Add a session</a>' in listed.text
+    asked = as_coordinator.get("/admin/sessions/new")
+    assert asked.status_code == 200
+    options = dict(re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', asked.text))
+    assert options[str(course.id)] == (
+        "Understanding neglect (Multi-agency learning and development prospectus)"
+    )
+    assert options[str(other.id)] == "Neglect (Multi-agency)"
+    assert str(elsewhere.id) not in options
+
+    chosen = as_coordinator.get(f"/admin/sessions/new?course={course.id}&submit=Continue")
+    assert chosen.status_code == 302
+    assert chosen.location == f"/admin/courses/{course.id}/sessions/new"
+    added = submit(as_coordinator, chosen.location, new_session())
+
+    made = db.session.scalar(select(CourseSession))
+    assert added.status_code == 302 and added.location == f"/admin/sessions/{made.id}"
+    assert made.course_id == course.id and made.starts_at == SUMMER_MORNING
+
+
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        ("", "Choose the course the session is of"),
+        ("999", "Choose a course from the list"),
+        ("elsewhere", "Choose a course from the list"),
+        (str(10**20), "Choose a course from the list"),
+        ("neglect", "Choose a course from the list"),
+    ],
+)
+def test_a_session_needs_a_course_that_can_have_sessions(as_coordinator, course, chosen, message):
+    elsewhere = make_course(course.prospectus, delivery=Delivery.E_LEARNING)
+    chosen = str(elsewhere.id) if chosen == "elsewhere" else chosen
+
+    asked = as_coordinator.get(f"/admin/sessions/new?course={chosen}&submit=Continue")
+
+    assert asked.status_code == 400
+    assert summary_errors(asked.text) == {"course": message}
+    assert field_errors(asked.text) == {"course": message}
+    assert "<title>Error: " in asked.text
 
 
 def test_a_session_s_page_leads_to_its_register(as_coordinator, catalogue):

@@ -1,11 +1,19 @@
 """`flask --app wsgi seed --demo` loads the demo catalogue; loading it twice changes nothing."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
-from app.demo import read_demo_file
+from app.demo import (
+    ENGLAND_BANK_HOLIDAYS,
+    load_demo_data,
+    next_working_day,
+    planned_moments,
+    read_demo_file,
+)
+from app.display import in_london
 from app.extensions import db
 from app.models import (
     Booking,
@@ -158,3 +166,48 @@ def test_demo_trainers_deliver_sessions_and_are_never_booked(runner):
     assert trainer.role is Role.TRAINER
     assert len(delivering) >= 4
     assert booked == 0
+
+
+def test_the_next_working_day_passes_over_weekends_and_english_bank_holidays():
+    # Boxing Day 2026 is a Saturday, so its bank holiday is on Monday 28 December.
+    assert next_working_day(date(2026, 12, 26)) == date(2026, 12, 29)
+    assert next_working_day(date(2026, 12, 13)) == date(2026, 12, 14)
+    assert next_working_day(date(2027, 1, 10)) == date(2027, 1, 11)
+    # Good Friday to Easter Monday 2027.
+    assert next_working_day(date(2027, 3, 26)) == date(2027, 3, 30)
+    friday = date(2026, 12, 4)
+    assert next_working_day(friday) == friday
+
+
+def test_a_session_moved_over_the_clock_change_keeps_its_time_in_london():
+    # Saturday 28 March 2026: the clocks go forward that night, so Monday is in summer time.
+    planned = {"in_days": 3, "start": "09:30", "end": "12:30"}
+
+    starts, ends = planned_moments(planned, today=date(2026, 3, 25))
+
+    assert starts == datetime(2026, 3, 30, 8, 30, tzinfo=UTC)
+    assert ends == datetime(2026, 3, 30, 11, 30, tzinfo=UTC)
+    assert in_london(starts).time() == time(9, 30)
+
+
+# A week of days to load on, so each session's offset meets every day of the week, and
+# Christmas, New Year and Easter 2027 fall among them.
+@pytest.mark.parametrize("today", [date(2026, 12, 1) + timedelta(days=n) for n in range(7)])
+def test_every_demo_session_is_on_a_working_day_at_its_planned_time(app, today):
+    data = read_demo_file()
+    planned_times = {
+        (entry["slug"], planned["start"], planned["end"])
+        for entry in data["courses"]
+        for planned in entry.get("sessions", [])
+    }
+    load_demo_data(db.session, data, today)
+
+    sessions = db.session.scalars(select(CourseSession)).all()
+
+    assert sessions
+    for session in sessions:
+        starts, ends = in_london(session.starts_at), in_london(session.ends_at)
+        assert starts.weekday() < 5, (session.course.title, starts)
+        assert starts.date() not in ENGLAND_BANK_HOLIDAYS, (session.course.title, starts)
+        times = (session.course.slug, f"{starts:%H:%M}", f"{ends:%H:%M}")
+        assert times in planned_times

@@ -20,7 +20,7 @@ from app.refusals import Refused, TryAgain
 from app.transactions import id_of, saved
 
 
-@bp.route("/sessions/<int:session_id>/book", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/book", methods=["GET", "POST"])
 @login_required
 @locks_for_itself
 def book(session_id: int):
@@ -73,7 +73,7 @@ def show_existing_booking(booking_id: int):
     return redirect(url_for("bookings.show", booking_id=booking_id))
 
 
-@bp.get("/bookings/<int:booking_id>")
+@bp.get("/bookings/<id:booking_id>")
 @login_required
 def show(booking_id: int):
     """The booking, to its owner only: anyone else gets 404."""
@@ -99,7 +99,7 @@ def add_to_calendar_links(booking) -> dict[str, str] | None:
     return {"google": ics.google_calendar_link(event), "outlook": ics.outlook_calendar_link(event)}
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
+@bp.post("/bookings/<id:booking_id>/cancel")
 @login_required
 @locks_for_itself
 def cancel(booking_id: int):

@@ -27,7 +27,7 @@ def calendar_response(feed: feeds.Feed, filename: str, private: bool) -> Respons
     return response.make_conditional(request)
 
 
-@bp.get("/bookings/<int:booking_id>/calendar.ics")
+@bp.get("/bookings/<id:booking_id>/calendar.ics")
 @login_required
 def booking_download(booking_id: int):
     """The owner's session as a calendar file; 404 for anyone else."""

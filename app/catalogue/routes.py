@@ -116,7 +116,7 @@ def course(slug: str):
     )
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<id:session_id>")
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
     found = queries.get_public_session(session_id) or abort(404)

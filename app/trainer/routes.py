@@ -22,7 +22,7 @@ from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.models import Attendance, CourseSession, utcnow
-from app.pagination import govuk_pagination
+from app.pagination import govuk_pagination, page_number
 from app.permissions import manages_session, trainer_required
 from app.refusals import Refused, TryAgain
 from app.sessions import service as changes
@@ -68,7 +68,7 @@ def back_to_register(session_id: int, anchor: str | None = None):
 def index():
     """The sessions this person delivers (every session, for a coordinator)."""
     now = utcnow()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     sessions = queries.sessions_managed_by(current_user, now, page, PAST_SESSIONS_PER_PAGE)
     return render_template(
         "trainer/index.html",
@@ -82,7 +82,7 @@ def index():
     )
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<id:session_id>")
 @trainer_required
 def register(session_id: int):
     """Who is coming, their attendance, and the waiting list in turn."""
@@ -104,7 +104,7 @@ def register(session_id: int):
 # Attendance
 
 
-@bp.post("/sessions/<int:session_id>/bookings/<int:booking_id>/attendance")
+@bp.post("/sessions/<id:session_id>/bookings/<id:booking_id>/attendance")
 @trainer_required
 @locks_for_itself
 def mark_attendance(session_id: int, booking_id: int):
@@ -131,7 +131,7 @@ def mark_attendance(session_id: int, booking_id: int):
     return back_to_register(session_id, anchor=f"booking-{booking_id}")
 
 
-@bp.post("/sessions/<int:session_id>/attendance")
+@bp.post("/sessions/<id:session_id>/attendance")
 @trainer_required
 @locks_for_itself
 def mark_everyone_attended(session_id: int):
@@ -155,7 +155,7 @@ def mark_everyone_attended(session_id: int):
     return back_to_register(session_id, anchor="register")
 
 
-@bp.route("/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/walk-in", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def add_walk_in(session_id: int):
@@ -183,7 +183,7 @@ def add_walk_in(session_id: int):
 # Downloads
 
 
-@bp.get("/sessions/<int:session_id>/register.csv")
+@bp.get("/sessions/<id:session_id>/register.csv")
 @trainer_required
 def register_csv(session_id: int):
     """The register as a spreadsheet: no cell of it can run as a formula."""
@@ -194,7 +194,7 @@ def register_csv(session_id: int):
     )
 
 
-@bp.get("/sessions/<int:session_id>/sign-in-sheet.pdf")
+@bp.get("/sessions/<id:session_id>/sign-in-sheet.pdf")
 @trainer_required
 def sign_in_sheet(session_id: int):
     """An A4 sheet with the names and agencies of those with places, and a column to sign."""
@@ -219,7 +219,7 @@ def private_download(content: bytes, mimetype: str, name: str):
 # Telling everyone booked
 
 
-@bp.route("/sessions/<int:session_id>/email", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/email", methods=["GET", "POST"])
 @trainer_required
 def email_everyone(session_id: int):
     """A message to each person with a confirmed place, through the outbox."""
@@ -255,7 +255,7 @@ def refuse_changes(session: CourseSession):
     return None
 
 
-@bp.route("/sessions/<int:session_id>/change", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/change", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def change_session(session_id: int):
@@ -284,7 +284,7 @@ def change_session(session_id: int):
     return back_to_register(session_id)
 
 
-@bp.route("/sessions/<int:session_id>/capacity", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/capacity", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def change_capacity(session_id: int):
@@ -309,7 +309,7 @@ def change_capacity(session_id: int):
     return back_to_register(session_id)
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/cancel", methods=["GET", "POST"])
 @trainer_required
 @locks_for_itself
 def cancel_session(session_id: int):

@@ -231,6 +231,21 @@ def test_the_coordinators_course_link_and_session_forms_empty_and_with_bad_input
     check(page, "new-session-at-a-time-the-clocks-skip")
     expect(page.get_by_label("End time")).to_have_value("half past four")
 
+    admin_section(page, hands, "Sessions")
+    hands.follow(page.get_by_role("link", name="Add a session"))
+    heading(page, "Add a session")
+    hands.press(page.get_by_role("button", name="Continue"))
+    errors_shown(page, {"Course": "Choose the course the session is of"})
+    check(page, "add-a-session-without-its-course")
+    working_together = page.get_by_label("Course").locator(
+        "option", has_text="Working together to safeguard children"
+    )
+    hands.choose(page.get_by_label("Course"), working_together.inner_text().strip())
+    hands.press(page.get_by_role("button", name="Continue"))
+    heading(page, "Add a session")
+    expect(page.get_by_role("main")).to_contain_text("Working together to safeguard children")
+    expect(page.get_by_label("Start time")).to_be_visible()
+
     page.goto(f"/admin/sessions/{booked}")
     hands.follow(page.get_by_role("link", name="Change the number of places"))
     heading(page, "Change the number of places")

@@ -35,7 +35,7 @@ def new_agency():
     return redirect(url_for("admin.agencies"))
 
 
-@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/edit", methods=["GET", "POST"])
 def edit_agency(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = AgencyForm(obj=agency)
@@ -50,7 +50,7 @@ def edit_agency(agency_id: int):
     return redirect(url_for("admin.agencies"))
 
 
-@bp.route("/agencies/<int:agency_id>/merge", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/merge", methods=["GET", "POST"])
 def merge_agency(agency_id: int):
     """Move an agency's people to another agency and remove it, in one transaction."""
     agency = db.get_or_404(Agency, agency_id)

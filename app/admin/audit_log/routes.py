@@ -6,7 +6,7 @@ from app.admin import bp
 from app.admin.audit_log import service
 from app.admin.audit_log.forms import FilterForm
 from app.extensions import db
-from app.pagination import govuk_pagination
+from app.pagination import govuk_pagination, page_number
 
 
 @bp.get("/audit")
@@ -21,7 +21,7 @@ def audit_log():
             record_type=form.record_type.data or None,
             record_id=form.chosen_record_id,
         )
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     entries = service.find_entries(db.session, filters, page)
     arguments = {key: value for key, value in request.args.items() if key != "page"}
     pagination = govuk_pagination(

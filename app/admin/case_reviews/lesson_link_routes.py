@@ -33,7 +33,7 @@ def link_or_404(link_id: int, **side: int) -> LessonLink:
 # From the course's side -------------------------------------------------------------------
 
 
-@bp.route("/courses/<int:course_id>/case-reviews", methods=["GET", "POST"])
+@bp.route("/courses/<id:course_id>/case-reviews", methods=["GET", "POST"])
 def course_reviews(course_id: int):
     """The reviews a course draws on, with their notes; POST adds one."""
     course = db.get_or_404(Course, course_id)
@@ -55,7 +55,7 @@ def course_reviews(course_id: int):
     return redirect(url_for("admin.course_reviews", course_id=course.id))
 
 
-@bp.route("/courses/<int:course_id>/case-reviews/<int:link_id>/edit", methods=["GET", "POST"])
+@bp.route("/courses/<id:course_id>/case-reviews/<id:link_id>/edit", methods=["GET", "POST"])
 def edit_course_review(course_id: int, link_id: int):
     link = link_or_404(link_id, course_id=course_id)
     back = url_for("admin.course_reviews", course_id=course_id)
@@ -63,7 +63,7 @@ def edit_course_review(course_id: int, link_id: int):
     return edit_note(link, back, remove)
 
 
-@bp.post("/courses/<int:course_id>/case-reviews/<int:link_id>/remove")
+@bp.post("/courses/<id:course_id>/case-reviews/<id:link_id>/remove")
 def remove_course_review(course_id: int, link_id: int):
     link = link_or_404(link_id, course_id=course_id)
     return remove(link, url_for("admin.course_reviews", course_id=course_id))
@@ -72,7 +72,7 @@ def remove_course_review(course_id: int, link_id: int):
 # From the review's side -------------------------------------------------------------------
 
 
-@bp.route("/case-reviews/<int:review_id>/courses", methods=["GET", "POST"])
+@bp.route("/case-reviews/<id:review_id>/courses", methods=["GET", "POST"])
 def review_courses(review_id: int):
     """The courses drawing on a review, with their notes; POST adds one."""
     review = db.get_or_404(CaseReview, review_id)
@@ -94,7 +94,7 @@ def review_courses(review_id: int):
     return redirect(url_for("admin.review_courses", review_id=review.id))
 
 
-@bp.route("/case-reviews/<int:review_id>/courses/<int:link_id>/edit", methods=["GET", "POST"])
+@bp.route("/case-reviews/<id:review_id>/courses/<id:link_id>/edit", methods=["GET", "POST"])
 def edit_review_course(review_id: int, link_id: int):
     link = link_or_404(link_id, case_review_id=review_id)
     back = url_for("admin.review_courses", review_id=review_id)
@@ -102,7 +102,7 @@ def edit_review_course(review_id: int, link_id: int):
     return edit_note(link, back, remove)
 
 
-@bp.post("/case-reviews/<int:review_id>/courses/<int:link_id>/remove")
+@bp.post("/case-reviews/<id:review_id>/courses/<id:link_id>/remove")
 def remove_review_course(review_id: int, link_id: int):
     link = link_or_404(link_id, case_review_id=review_id)
     return remove(link, url_for("admin.review_courses", review_id=review_id))

@@ -39,7 +39,7 @@ def new_case_review():
     return redirect(url_for("admin.edit_case_review", review_id=review.id))
 
 
-@bp.route("/case-reviews/<int:review_id>/edit", methods=["GET", "POST"])
+@bp.route("/case-reviews/<id:review_id>/edit", methods=["GET", "POST"])
 def edit_case_review(review_id: int):
     review = case_review_or_404(review_id)
     form = CaseReviewForm(obj=review)
@@ -61,7 +61,7 @@ def review_form_page(form: CaseReviewForm, review: CaseReview | None) -> tuple[s
     return form_page("admin/case_reviews/form.html", form, review=review, status_form=ConfirmForm())
 
 
-@bp.post("/case-reviews/<int:review_id>/publish")
+@bp.post("/case-reviews/<id:review_id>/publish")
 def publish_case_review(review_id: int):
     review = db.get_or_404(CaseReview, review_id)
     saved(service.publish, review)
@@ -69,7 +69,7 @@ def publish_case_review(review_id: int):
     return redirect(url_for("admin.edit_case_review", review_id=review.id))
 
 
-@bp.post("/case-reviews/<int:review_id>/unpublish")
+@bp.post("/case-reviews/<id:review_id>/unpublish")
 def unpublish_case_review(review_id: int):
     review = db.get_or_404(CaseReview, review_id)
     saved(service.unpublish, review)
@@ -81,7 +81,7 @@ def unpublish_case_review(review_id: int):
     return redirect(url_for("admin.edit_case_review", review_id=review.id))
 
 
-@bp.route("/case-reviews/<int:review_id>/delete", methods=["GET", "POST"])
+@bp.route("/case-reviews/<id:review_id>/delete", methods=["GET", "POST"])
 def delete_case_review(review_id: int):
     """GET asks to confirm; POST deletes, or says why not (courses draw on it)."""
     review = db.get_or_404(CaseReview, review_id)

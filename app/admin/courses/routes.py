@@ -10,6 +10,7 @@ from app.admin.prospectuses.service import all_prospectuses
 from app.admin.sessions.service import sessions_of, waiting_counts
 from app.extensions import db
 from app.forms import form_page, show_refusal
+from app.ids import id_from
 from app.models import Course, Prospectus, utcnow
 from app.transactions import saved
 
@@ -21,7 +22,7 @@ def course_or_404(course_id: int) -> Course:
 @bp.get("/courses")
 def courses():
     """Every course, or one prospectus's (`?prospectus=<id>`)."""
-    prospectus_id = request.args.get("prospectus", type=int)
+    prospectus_id = request.args.get("prospectus", type=id_from)
     prospectus = db.session.get(Prospectus, prospectus_id) if prospectus_id else None
     return render_template(
         "admin/courses/index.html",
@@ -48,7 +49,7 @@ def new_course():
     return redirect(url_for("admin.course", course_id=course.id))
 
 
-@bp.get("/courses/<int:course_id>")
+@bp.get("/courses/<id:course_id>")
 def course(course_id: int):
     found = course_or_404(course_id)
     sessions = sessions_of(db.session, found)
@@ -61,7 +62,7 @@ def course(course_id: int):
     )
 
 
-@bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@bp.route("/courses/<id:course_id>/edit", methods=["GET", "POST"])
 def edit_course(course_id: int):
     found = course_or_404(course_id)
     form = CourseForm(prospectuses=all_prospectuses(db.session), data=CourseForm.data_of(found))
@@ -77,7 +78,7 @@ def edit_course(course_id: int):
 
 
 # Buttons without fields: CSRFProtect checks their token, as it does every POST.
-@bp.post("/courses/<int:course_id>/publish")
+@bp.post("/courses/<id:course_id>/publish")
 def publish_course(course_id: int):
     found = course_or_404(course_id)
     saved(service.publish, db.session, found)
@@ -92,7 +93,7 @@ def publish_course(course_id: int):
     return redirect(url_for("admin.course", course_id=found.id))
 
 
-@bp.post("/courses/<int:course_id>/unpublish")
+@bp.post("/courses/<id:course_id>/unpublish")
 def unpublish_course(course_id: int):
     found = course_or_404(course_id)
     saved(service.unpublish, db.session, found)
@@ -100,7 +101,7 @@ def unpublish_course(course_id: int):
     return redirect(url_for("admin.course", course_id=found.id))
 
 
-@bp.route("/courses/<int:course_id>/delete", methods=["GET", "POST"])
+@bp.route("/courses/<id:course_id>/delete", methods=["GET", "POST"])
 def delete_course(course_id: int):
     """GET asks to confirm; POST deletes, or says why not (published, or booked)."""
     found = course_or_404(course_id)

@@ -90,6 +90,20 @@ def get_course(db_session: Session, course_id: int) -> Course | None:
     )
 
 
+def courses_taking_sessions(db_session: Session) -> list[Course]:
+    """Every course that can have sessions, drafts too (not e-learning hosted elsewhere),
+    by prospectus and then by title."""
+    return list(
+        db_session.scalars(
+            select(Course)
+            .join(Course.prospectus)
+            .where(Course.delivery != Delivery.E_LEARNING)
+            .options(contains_eager(Course.prospectus))
+            .order_by(Prospectus.position, Prospectus.title, Course.title, Course.id)
+        )
+    )
+
+
 def create_course(db_session: Session, details: CourseDetails, now: datetime) -> Course:
     """A new course starts as a draft: nobody outside the team sees it until published."""
     course = Course(published=False)

@@ -33,7 +33,7 @@ def new_prospectus():
     return redirect(url_for("admin.prospectus", prospectus_id=prospectus.id))
 
 
-@bp.get("/prospectuses/<int:prospectus_id>")
+@bp.get("/prospectuses/<id:prospectus_id>")
 def prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
     return render_template(
@@ -43,7 +43,7 @@ def prospectus(prospectus_id: int):
     )
 
 
-@bp.route("/prospectuses/<int:prospectus_id>/edit", methods=["GET", "POST"])
+@bp.route("/prospectuses/<id:prospectus_id>/edit", methods=["GET", "POST"])
 def edit_prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
     form = ProspectusForm(obj=found)
@@ -59,7 +59,7 @@ def edit_prospectus(prospectus_id: int):
 
 
 # Buttons without fields: CSRFProtect checks their token, as it does every POST.
-@bp.post("/prospectuses/<int:prospectus_id>/publish")
+@bp.post("/prospectuses/<id:prospectus_id>/publish")
 def publish_prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
     saved(service.publish, db.session, found)
@@ -67,7 +67,7 @@ def publish_prospectus(prospectus_id: int):
     return redirect(url_for("admin.prospectus", prospectus_id=found.id))
 
 
-@bp.post("/prospectuses/<int:prospectus_id>/unpublish")
+@bp.post("/prospectuses/<id:prospectus_id>/unpublish")
 def unpublish_prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
     saved(service.unpublish, db.session, found)
@@ -75,7 +75,7 @@ def unpublish_prospectus(prospectus_id: int):
     return redirect(url_for("admin.prospectus", prospectus_id=found.id))
 
 
-@bp.route("/prospectuses/<int:prospectus_id>/delete", methods=["GET", "POST"])
+@bp.route("/prospectuses/<id:prospectus_id>/delete", methods=["GET", "POST"])
 def delete_prospectus(prospectus_id: int):
     """GET asks to confirm; POST deletes, or says why not (published, or holds courses)."""
     found = db.get_or_404(Prospectus, prospectus_id)

@@ -11,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired
 
+from app.admin.case_reviews.forms import course_label
 from app.admin.sessions.service import DEFAULT_CUTOFF_HOURS, MAX_CUTOFF_HOURS, SessionDetails
 from app.display import in_london
 from app.fields import (
@@ -22,7 +23,8 @@ from app.fields import (
     text_box,
     text_line,
 )
-from app.models import MAX_CAPACITY, CourseSession, User, Venue
+from app.forms import ListChoiceField
+from app.models import MAX_CAPACITY, Course, CourseSession, User, Venue
 from app.sessions.service import SessionTimes
 
 ONLINE = "online"
@@ -195,6 +197,33 @@ class SessionDetailsForm(DetailsFields):
 
 class CapacityForm(PlacesFields):
     submit = SubmitField("Change the number of places", widget=GovSubmitInput())
+
+
+class ChooseCourseForm(FlaskForm):
+    """The course a session is of, asked first when one is added from the list of sessions.
+    Sent in the address: choosing changes nothing, so it needs no token."""
+
+    class Meta:
+        csrf = False
+
+    course = ListChoiceField(
+        "Course",
+        choices={},
+        validators=[InputRequired(message="Choose the course the session is of")],
+        invalid_message="Choose a course from the list",
+        description="E-learning hosted elsewhere has no sessions, so it is not listed.",
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+    def __init__(self, *args, courses: list[Course], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.course.choices = {"": "Choose a course"} | {
+            str(course.id): course_label(course) for course in courses
+        }
+
+    @property
+    def chosen_course_id(self) -> int:
+        return int(self.course.data)
 
 
 class CancelSessionForm(FlaskForm):

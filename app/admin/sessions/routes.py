@@ -26,7 +26,7 @@ from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.models import CourseSession, utcnow
-from app.pagination import govuk_pagination
+from app.pagination import govuk_pagination, page_number
 from app.refusals import Refused, TryAgain
 from app.sessions import service as changes
 from app.transactions import saved
@@ -48,7 +48,7 @@ def sessions():
     """Sessions to come, or `?show=past`, a page (`?page=`) at a time."""
     past = request.args.get("show") == "past"
     page = service.session_page(
-        db.session, utcnow(), past, request.args.get("page", 1, type=int), SESSIONS_PER_PAGE
+        db.session, utcnow(), past, request.args.get("page", 1, type=page_number), SESSIONS_PER_PAGE
     )
     return render_template(
         "admin/sessions/index.html",
@@ -65,7 +65,7 @@ def sessions():
     )
 
 
-@bp.route("/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/courses/<id:course_id>/sessions/new", methods=["GET", "POST"])
 def new_session(course_id: int):
     course = get_course(db.session, course_id) or abort(404)
     form = NewSessionForm(
@@ -91,7 +91,7 @@ def new_session(course_id: int):
     return back_to_session(session.id, added)
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.get("/sessions/<id:session_id>")
 def session(session_id: int):
     found = session_or_404(session_id)
     if release_overdue_approvals(session_id):
@@ -104,7 +104,7 @@ def session(session_id: int):
     )
 
 
-@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int):
     """Trainers, joining link, booking window and cut-off: nobody booked is told of these."""
     found = session_or_404(session_id)
@@ -122,7 +122,7 @@ def edit_session(session_id: int):
     return back_to_session(session_id, "The session has been saved.")
 
 
-@bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/reschedule", methods=["GET", "POST"])
 @locks_for_itself
 def reschedule_session(session_id: int):
     """A new date, time or place; everyone with a place is sent the updated invite."""
@@ -144,7 +144,7 @@ def reschedule_session(session_id: int):
     )
 
 
-@bp.route("/sessions/<int:session_id>/capacity", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/capacity", methods=["GET", "POST"])
 @locks_for_itself
 def session_capacity(session_id: int):
     """Raising the places confirms people waiting; below the places taken it is refused."""
@@ -164,7 +164,7 @@ def session_capacity(session_id: int):
     return back_to_session(session_id, capacity_changed(capacity, len(offered)))
 
 
-@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/cancel", methods=["GET", "POST"])
 @locks_for_itself
 def cancel_session(session_id: int):
     """Everyone booked is told why, and their calendars drop the session."""
@@ -183,19 +183,19 @@ def cancel_session(session_id: int):
 
 
 # Buttons without fields: CSRFProtect checks their token, as it does every POST.
-@bp.post("/sessions/<int:session_id>/publish")
+@bp.post("/sessions/<id:session_id>/publish")
 def publish_session(session_id: int):
     saved(service.publish, db.session, session_or_404(session_id))
     return back_to_session(session_id, "The session is published.")
 
 
-@bp.post("/sessions/<int:session_id>/unpublish")
+@bp.post("/sessions/<id:session_id>/unpublish")
 def unpublish_session(session_id: int):
     saved(service.unpublish, db.session, session_or_404(session_id))
     return back_to_session(session_id, "The session is no longer published: it is a draft again.")
 
 
-@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@bp.route("/sessions/<id:session_id>/delete", methods=["GET", "POST"])
 def delete_session(session_id: int):
     """GET asks to confirm; POST deletes, or says why not (published, or booked)."""
     found = session_or_404(session_id)

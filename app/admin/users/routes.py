@@ -10,7 +10,7 @@ from app.errors import try_again_page
 from app.extensions import db
 from app.forms import page_status, show_refusal
 from app.models import Role, utcnow
-from app.pagination import govuk_pagination
+from app.pagination import govuk_pagination, page_number
 from app.refusals import TryAgain
 from app.transactions import saved
 
@@ -22,7 +22,7 @@ def users():
     if not form.validate():
         return render_template("admin/users/index.html", form=form, results=None), 400
     search = service.Search(text=form.q.data or "", role=form.chosen_role)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     results = service.find_people(db.session, search, page)
     pagination = govuk_pagination(
         results,
@@ -55,12 +55,12 @@ def show_person(
     ), status
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 def user(user_id: int):
     return show_person(user_id)
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 def change_role(user_id: int):
     person = service.get_person(db.session, user_id) or abort(404)
     form = RoleForm()
@@ -75,7 +75,7 @@ def change_role(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 def deactivate_user(user_id: int):
     person = service.get_person(db.session, user_id) or abort(404)
     form = DeactivateForm()
@@ -93,7 +93,7 @@ def deactivate_user(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 def reactivate_user(user_id: int):
     person = service.get_person(db.session, user_id) or abort(404)
     if not ReactivateForm().validate_on_submit():

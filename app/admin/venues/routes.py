@@ -33,7 +33,7 @@ def new_venue():
     return redirect(url_for("admin.venues"))
 
 
-@bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@bp.route("/venues/<id:venue_id>/edit", methods=["GET", "POST"])
 def edit_venue(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
     form = VenueForm(obj=venue)
@@ -48,7 +48,7 @@ def edit_venue(venue_id: int):
     return redirect(url_for("admin.venues"))
 
 
-@bp.route("/venues/<int:venue_id>/delete", methods=["GET", "POST"])
+@bp.route("/venues/<id:venue_id>/delete", methods=["GET", "POST"])
 def delete_venue(venue_id: int):
     """GET asks to confirm; POST deletes, or says why not (sessions are held there)."""
     venue = db.get_or_404(Venue, venue_id)
