@@ -527,10 +527,10 @@ def test_links_are_listed_by_review_title_and_by_course_title(app):
 def fingerprint_after(change) -> tuple[str, str]:
     """The catalogue's fingerprint before and after a committed change."""
     db.session.commit()
-    before = catalogue_fingerprint(utcnow())
+    before = catalogue_fingerprint(db.session, utcnow())
     change()
     db.session.commit()
-    return before, catalogue_fingerprint(utcnow())
+    return before, catalogue_fingerprint(db.session, utcnow())
 
 
 @pytest.mark.parametrize(

@@ -192,13 +192,13 @@ def imported_modules(path: Path) -> set[str]:
 
 
 SERVICES = sorted(
-    [*APP.rglob("service.py"), APP / "notices.py", APP / "refusals.py"],
+    [*APP.rglob("service.py"), *APP.rglob("queries.py"), APP / "notices.py", APP / "refusals.py"],
     key=str,
 )
 
 
 @pytest.mark.parametrize("path", SERVICES, ids=lambda path: str(path.relative_to(APP)))
-def test_no_service_knows_of_flask_or_the_global_database_session(path):
+def test_no_service_nor_query_knows_of_flask_or_the_global_database_session(path):
     imported = imported_modules(path)
 
     assert not {name for name in imported if name.split(".")[0].startswith("flask")}

@@ -5,6 +5,7 @@ from flask import abort, jsonify
 from app.api import bp, serialise
 from app.api.openapi import openapi_document
 from app.catalogue import queries
+from app.extensions import db
 from app.models import utcnow
 from app.reviews.queries import (
     get_published_case_review,
@@ -23,15 +24,15 @@ def prospectuses():
     return jsonify(
         prospectuses=[
             serialise.prospectus_summary(prospectus, count)
-            for prospectus, count in queries.published_prospectuses()
+            for prospectus, count in queries.published_prospectuses(db.session)
         ]
     )
 
 
 @bp.get("/prospectuses/<slug>")
 def prospectus(slug: str):
-    found = queries.get_published_prospectus(slug) or abort(404)
-    courses = queries.published_courses(found)
+    found = queries.get_published_prospectus(db.session, slug) or abort(404)
+    courses = queries.published_courses(db.session, found)
     return jsonify(
         **serialise.prospectus_summary(found, len(courses)),
         courses=course_summaries(courses),
@@ -40,22 +41,24 @@ def prospectus(slug: str):
 
 @bp.get("/courses")
 def courses():
-    return jsonify(courses=course_summaries(queries.published_courses()))
+    return jsonify(courses=course_summaries(queries.published_courses(db.session)))
 
 
 def course_summaries(courses: list) -> list[dict]:
-    next_starts = queries.next_session_starts([course.id for course in courses], utcnow())
+    next_starts = queries.next_session_starts(
+        db.session, [course.id for course in courses], utcnow()
+    )
     return [serialise.course_summary(course, next_starts.get(course.id)) for course in courses]
 
 
 @bp.get("/courses/<slug>")
 def course(slug: str):
-    found = queries.get_published_course(slug) or abort(404)
+    found = queries.get_published_course(db.session, slug) or abort(404)
     return jsonify(
         serialise.course_detail(
             found,
-            queries.upcoming_sessions([found.id], utcnow()).get(found.id, []),
-            queries.lesson_links_for_courses([found.id]).get(found.id, []),
+            queries.upcoming_sessions(db.session, [found.id], utcnow()).get(found.id, []),
+            queries.lesson_links_for_courses(db.session, [found.id]).get(found.id, []),
         )
     )
 
@@ -63,13 +66,17 @@ def course(slug: str):
 @bp.get("/case-reviews")
 def case_reviews():
     return jsonify(
-        case_reviews=[serialise.case_review_summary(review) for review in published_case_reviews()]
+        case_reviews=[
+            serialise.case_review_summary(review) for review in published_case_reviews(db.session)
+        ]
     )
 
 
 @bp.get("/case-reviews/<slug>")
 def case_review(slug: str):
-    review = get_published_case_review(slug) or abort(404)
-    links = links_to_courses([review.id])[review.id]
-    next_starts = queries.next_session_starts([link.course_id for link in links], utcnow())
+    review = get_published_case_review(db.session, slug) or abort(404)
+    links = links_to_courses(db.session, [review.id])[review.id]
+    next_starts = queries.next_session_starts(
+        db.session, [link.course_id for link in links], utcnow()
+    )
     return jsonify(serialise.case_review_detail(review, links, next_starts))

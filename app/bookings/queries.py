@@ -96,3 +96,15 @@ def queue_position_of(db_session: Session, booking: Booking) -> int | None:
     return db_session.scalar(
         select(queue_position()).select_from(Booking).where(Booking.id == booking.id)
     )
+
+
+def waiting_counts(db_session: Session, session_ids: list[int]) -> dict[int, int]:
+    """How many people wait for a place on each session, in one query."""
+    if not session_ids:
+        return {}
+    rows = db_session.execute(
+        select(Booking.session_id, func.count(Booking.id))
+        .where(Booking.session_id.in_(session_ids), Booking.status == BookingStatus.WAITING)
+        .group_by(Booking.session_id)
+    )
+    return dict(rows.tuples().all())

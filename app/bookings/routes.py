@@ -29,11 +29,11 @@ def book(session_id: int):
     if form.validate_on_submit():
         # The service checks everything under the lock: checking first would only cost time.
         return place_booking(session_id, form)
-    session = get_session_to_book(session_id) or abort(404)
+    session = get_session_to_book(db.session, session_id) or abort(404)
     try:
         offer = service.offer(db.session, session, current_user, utcnow())
         if offer.approvals_overdue and release_overdue_approvals(session_id):
-            session = get_session_to_book(session_id)
+            session = get_session_to_book(db.session, session_id)
             offer = service.offer(db.session, session, current_user, utcnow())
     except service.AlreadyBooked as refusal:
         return show_existing_booking(refusal.booking_id)
@@ -55,7 +55,9 @@ def place_booking(session_id: int, form: BookingForm):
     except service.NotOffered:
         abort(404)
     except Refused as refusal:
-        return cannot_book_page(get_session_to_book(session_id) or abort(404), refusal, 400)
+        return cannot_book_page(
+            get_session_to_book(db.session, session_id) or abort(404), refusal, 400
+        )
     return redirect(url_for("bookings.show", booking_id=id_of(booking)))
 
 

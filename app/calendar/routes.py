@@ -48,7 +48,7 @@ def person_feed(token: str):
 
 @bp.get("/prospectuses/<slug>/sessions.ics")
 def prospectus_feed(slug: str):
-    prospectus = get_published_prospectus(slug) or abort(404)
+    prospectus = get_published_prospectus(db.session, slug) or abort(404)
     feed = feeds.prospectus_feed(db.session, prospectus, utcnow())
     return calendar_response(feed, f"{slug}-sessions.ics", private=False)
 

@@ -11,6 +11,7 @@ from flask import current_app, render_template
 
 from app.catalogue import queries
 from app.display import in_london
+from app.extensions import db
 from app.models import Prospectus
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "pdf" / "prospectus.css"
@@ -44,16 +45,17 @@ def cached_prospectus_pdf(prospectus: Prospectus, now: datetime) -> CachedDocume
 
 
 def cache_key(prospectus: Prospectus, now: datetime) -> str:
-    state = f"{prospectus.slug}|{in_london(now).date()}|{queries.catalogue_fingerprint(now)}"
+    fingerprint = queries.catalogue_fingerprint(db.session, now)
+    state = f"{prospectus.slug}|{in_london(now).date()}|{fingerprint}"
     return hashlib.sha256(state.encode()).hexdigest()[:32]
 
 
 def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
     from weasyprint import CSS, HTML  # slow to import; only the PDF needs it
 
-    courses = queries.published_courses(prospectus)
+    courses = queries.published_courses(db.session, prospectus)
     course_ids = [course.id for course in courses]
-    sessions = queries.upcoming_sessions(course_ids, now)
+    sessions = queries.upcoming_sessions(db.session, course_ids, now)
     html = render_template(
         "catalogue/prospectus_pdf.html",
         prospectus=prospectus,
@@ -62,7 +64,7 @@ def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
             course_id: [session for session in found if not session.is_cancelled]
             for course_id, found in sessions.items()
         },
-        lesson_links=queries.lesson_links_for_courses(course_ids),
+        lesson_links=queries.lesson_links_for_courses(db.session, course_ids),
         printed_on=now,
     )
     document = HTML(string=html, base_url=current_app.config["BASE_URL"])

@@ -6,12 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload, undefer
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, undefer
 
 from app.display import LONDON
-from app.extensions import db
 from app.models import (
     CaseReview,
     Course,
@@ -24,6 +22,7 @@ from app.models import (
     SessionStatus,
     Venue,
 )
+from app.pagination import Pagination, page_of
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def bookable_session(now: datetime) -> list:
     ]
 
 
-def published_prospectuses() -> list[tuple[Prospectus, int]]:
+def published_prospectuses(db_session: Session) -> list[tuple[Prospectus, int]]:
     """Each published prospectus with how many published courses it holds."""
     course_count = (
         select(func.count(Course.id))
@@ -63,16 +62,17 @@ def published_prospectuses() -> list[tuple[Prospectus, int]]:
         .where(Prospectus.published.is_(True))
         .order_by(Prospectus.position, Prospectus.title)
     )
-    return [(prospectus, count) for prospectus, count in db.session.execute(query)]
+    return [(prospectus, count) for prospectus, count in db_session.execute(query)]
 
 
-def get_published_prospectus(slug: str) -> Prospectus | None:
-    return db.session.scalar(
+def get_published_prospectus(db_session: Session, slug: str) -> Prospectus | None:
+    return db_session.scalar(
         select(Prospectus).where(Prospectus.slug == slug, Prospectus.published.is_(True))
     )
 
 
 def find_courses(
+    db_session: Session,
     prospectus: Prospectus,
     filters: CourseFilters,
     now: datetime,
@@ -87,7 +87,7 @@ def find_courses(
         .order_by(Course.title, Course.id)
     )
     query = apply_filters(query, filters, now)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+    return page_of(db_session, query, page, per_page)
 
 
 def apply_filters(query: Select, filters: CourseFilters, now: datetime) -> Select:
@@ -136,7 +136,9 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return first, datetime.combine(following, time(), LONDON)
 
 
-def next_session_starts(course_ids: list[int], now: datetime) -> dict[int, datetime]:
+def next_session_starts(
+    db_session: Session, course_ids: list[int], now: datetime
+) -> dict[int, datetime]:
     """When each course next runs, for those with a session still to come."""
     if not course_ids:
         return {}
@@ -145,11 +147,11 @@ def next_session_starts(course_ids: list[int], now: datetime) -> dict[int, datet
         .where(CourseSession.course_id.in_(course_ids), *bookable_session(now))
         .group_by(CourseSession.course_id)
     )
-    return {course_id: first for course_id, first in db.session.execute(query)}
+    return {course_id: first for course_id, first in db_session.execute(query)}
 
 
-def get_published_course(slug: str) -> Course | None:
-    return db.session.scalar(
+def get_published_course(db_session: Session, slug: str) -> Course | None:
+    return db_session.scalar(
         select(Course)
         .join(Course.prospectus)
         .where(Course.slug == slug, *visible_course())
@@ -160,7 +162,9 @@ def get_published_course(slug: str) -> Course | None:
     )
 
 
-def upcoming_sessions(course_ids: list[int], now: datetime) -> dict[int, list[CourseSession]]:
+def upcoming_sessions(
+    db_session: Session, course_ids: list[int], now: datetime
+) -> dict[int, list[CourseSession]]:
     """Published sessions still to come, cancelled ones included, grouped by course."""
     query = (
         select(CourseSession)
@@ -173,12 +177,14 @@ def upcoming_sessions(course_ids: list[int], now: datetime) -> dict[int, list[Co
         .order_by(CourseSession.starts_at, CourseSession.id)
     )
     grouped: dict[int, list[CourseSession]] = defaultdict(list)
-    for session in db.session.scalars(query):
+    for session in db_session.scalars(query):
         grouped[session.course_id].append(session)
     return grouped
 
 
-def lesson_links_for_courses(course_ids: list[int]) -> dict[int, list[LessonLink]]:
+def lesson_links_for_courses(
+    db_session: Session, course_ids: list[int]
+) -> dict[int, list[LessonLink]]:
     """The published case reviews each course draws on, with the notes, by course."""
     query = (
         select(LessonLink)
@@ -188,7 +194,7 @@ def lesson_links_for_courses(course_ids: list[int]) -> dict[int, list[LessonLink
         .order_by(CaseReview.title)
     )
     grouped: dict[int, list[LessonLink]] = defaultdict(list)
-    for link in db.session.scalars(query):
+    for link in db_session.scalars(query):
         grouped[link.course_id].append(link)
     return grouped
 
@@ -211,21 +217,21 @@ SESSION_TO_BOOK = (
 PUBLIC_SESSION = SESSION_TO_BOOK.options(undefer(CourseSession.places_taken))
 
 
-def get_public_session(session_id: int) -> CourseSession | None:
+def get_public_session(db_session: Session, session_id: int) -> CourseSession | None:
     """A published session with the places taken on it."""
-    return db.session.scalar(PUBLIC_SESSION, {"session_id": session_id})
+    return db_session.scalar(PUBLIC_SESSION, {"session_id": session_id})
 
 
-def get_session_to_book(session_id: int) -> CourseSession | None:
+def get_session_to_book(db_session: Session, session_id: int) -> CourseSession | None:
     """A published session, its places not counted: booking counts them itself, with the
     person's own booking and the approvals overdue, in one statement."""
-    return db.session.scalar(SESSION_TO_BOOK, {"session_id": session_id})
+    return db_session.scalar(SESSION_TO_BOOK, {"session_id": session_id})
 
 
-def elsewhere_courses() -> list[Course]:
+def elsewhere_courses(db_session: Session) -> list[Course]:
     """E-learning hosted elsewhere, such as the free course on child sexual exploitation."""
     return list(
-        db.session.scalars(
+        db_session.scalars(
             select(Course)
             .join(Course.prospectus)
             .where(Course.delivery == Delivery.E_LEARNING, *visible_course())
@@ -234,7 +240,7 @@ def elsewhere_courses() -> list[Course]:
     )
 
 
-def published_courses(prospectus: Prospectus | None = None) -> list[Course]:
+def published_courses(db_session: Session, prospectus: Prospectus | None = None) -> list[Course]:
     """Every published course, or a prospectus's, with audience sectors, by title."""
     query = (
         select(Course)
@@ -245,15 +251,15 @@ def published_courses(prospectus: Prospectus | None = None) -> list[Course]:
     )
     if prospectus is not None:
         query = query.where(Course.prospectus_id == prospectus.id)
-    return list(db.session.scalars(query))
+    return list(db_session.scalars(query))
 
 
-def catalogue_fingerprint(now: datetime) -> str:
+def catalogue_fingerprint(db_session: Session, now: datetime) -> str:
     """Changes whenever anything printed in a prospectus is added, changed or removed,
     and when the next session starts, so a printed list of upcoming dates moves on."""
     tables = (Prospectus, Course, CourseAudience, CourseSession, Venue, CaseReview, LessonLink)
     columns = [select(func.min(CourseSession.starts_at)).where(*bookable_session(now))]
     for model in tables:
         columns += [select(func.max(model.updated_at)), select(func.count()).select_from(model)]
-    row = db.session.execute(select(*(column.scalar_subquery() for column in columns))).one()
+    row = db_session.execute(select(*(column.scalar_subquery() for column in columns))).one()
     return "|".join(str(value) for value in row)

@@ -8,6 +8,7 @@ from app.bookings.overdue import release_overdue_approvals
 from app.catalogue import bp, pdf, queries
 from app.catalogue.forms import CourseFilterForm
 from app.display import in_london
+from app.extensions import db
 from app.models import utcnow
 from app.pagination import govuk_pagination
 from app.reviews.queries import published_case_reviews
@@ -17,16 +18,16 @@ from app.reviews.queries import published_case_reviews
 def home():
     return render_template(
         "catalogue/home.html",
-        prospectuses=queries.published_prospectuses(),
-        case_reviews=published_case_reviews(),
-        elsewhere_courses=queries.elsewhere_courses(),
+        prospectuses=queries.published_prospectuses(db.session),
+        case_reviews=published_case_reviews(db.session),
+        elsewhere_courses=queries.elsewhere_courses(db.session),
     )
 
 
 @bp.get("/prospectuses")
 def prospectuses():
     return render_template(
-        "catalogue/prospectuses.html", prospectuses=queries.published_prospectuses()
+        "catalogue/prospectuses.html", prospectuses=queries.published_prospectuses(db.session)
     )
 
 
@@ -37,11 +38,12 @@ def prospectus(slug: str):
     Answers 404 for an unknown or unpublished prospectus, and 400 (with the
     filters that were valid still applied) when a filter value is wrong.
     """
-    found = queries.get_published_prospectus(slug) or abort(404)
+    found = queries.get_published_prospectus(db.session, slug) or abort(404)
     now = utcnow()
     form = CourseFilterForm(request.args, today=in_london(now).date())
     valid = form.validate()
     courses = queries.find_courses(
+        db.session,
         found,
         form.valid_filters(),
         now,
@@ -54,7 +56,9 @@ def prospectus(slug: str):
         prospectus=found,
         form=form,
         courses=courses,
-        next_starts=queries.next_session_starts([course.id for course in courses.items], now),
+        next_starts=queries.next_session_starts(
+            db.session, [course.id for course in courses.items], now
+        ),
         filter_args=filter_args,
         pagination=govuk_pagination(
             courses,
@@ -75,15 +79,18 @@ def search():
     filters = form.valid_filters()
     per_page = current_app.config["COURSES_PER_PAGE"]
     results = [
-        (prospectus, queries.find_courses(prospectus, filters, now, page=1, per_page=per_page))
-        for prospectus, _ in queries.published_prospectuses()
+        (
+            prospectus,
+            queries.find_courses(db.session, prospectus, filters, now, page=1, per_page=per_page),
+        )
+        for prospectus, _ in queries.published_prospectuses(db.session)
     ]
     shown = [course.id for _, found in results for course in found.items]
     page = render_template(
         "catalogue/search.html",
         form=form,
         results=results,
-        next_starts=queries.next_session_starts(shown, now),
+        next_starts=queries.next_session_starts(db.session, shown, now),
     )
     return page, (200 if valid else 400)
 
@@ -91,7 +98,7 @@ def search():
 @bp.get("/prospectuses/<slug>.pdf")
 def prospectus_pdf(slug: str):
     """The prospectus as a PDF made from the live catalogue; 404 when not published."""
-    found = queries.get_published_prospectus(slug) or abort(404)
+    found = queries.get_published_prospectus(db.session, slug) or abort(404)
     document = pdf.cached_prospectus_pdf(found, utcnow())
     return send_file(
         io.BytesIO(document.content),
@@ -107,19 +114,19 @@ def prospectus_pdf(slug: str):
 @bp.get("/courses/<slug>")
 def course(slug: str):
     """Everything about a course; 404 when it, or its prospectus, is not published."""
-    found = queries.get_published_course(slug) or abort(404)
+    found = queries.get_published_course(db.session, slug) or abort(404)
     return render_template(
         "catalogue/course.html",
         course=found,
-        sessions=queries.upcoming_sessions([found.id], utcnow()).get(found.id, []),
-        lesson_links=queries.lesson_links_for_courses([found.id]).get(found.id, []),
+        sessions=queries.upcoming_sessions(db.session, [found.id], utcnow()).get(found.id, []),
+        lesson_links=queries.lesson_links_for_courses(db.session, [found.id]).get(found.id, []),
     )
 
 
 @bp.get("/sessions/<id:session_id>")
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
-    found = queries.get_public_session(session_id) or abort(404)
+    found = queries.get_public_session(db.session, session_id) or abort(404)
     if release_overdue_approvals(session_id):
-        found = queries.get_public_session(session_id)
+        found = queries.get_public_session(db.session, session_id)
     return render_template("catalogue/session.html", session=found, now=utcnow())

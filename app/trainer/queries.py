@@ -3,11 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
-from app.extensions import db
+from app.bookings.queries import waiting_counts
 from app.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -17,6 +16,7 @@ from app.models import (
     Venue,
     session_trainer,
 )
+from app.pagination import Pagination, page_of
 
 
 @dataclass
@@ -56,42 +56,29 @@ def managed_sessions_query(user: User) -> Select:
     return query
 
 
-def sessions_managed_by(user: User, now: datetime, page: int, per_page: int) -> SessionList:
+def sessions_managed_by(
+    db_session: Session, user: User, now: datetime, page: int, per_page: int
+) -> SessionList:
     """Sessions still to come (or under way), soonest first; then past ones, latest first."""
     query = managed_sessions_query(user)
     upcoming = list(
-        db.session.scalars(
+        db_session.scalars(
             query.where(CourseSession.ends_at > now).order_by(
                 CourseSession.starts_at, CourseSession.id
             )
         )
     )
-    past = db.paginate(
-        query.where(CourseSession.ends_at <= now).order_by(
-            CourseSession.starts_at.desc(), CourseSession.id.desc()
-        ),
-        page=page,
-        per_page=per_page,
-        error_out=False,
+    past_sessions = query.where(CourseSession.ends_at <= now).order_by(
+        CourseSession.starts_at.desc(), CourseSession.id.desc()
     )
+    past = page_of(db_session, past_sessions, page, per_page)
     shown = [session.id for session in [*upcoming, *past.items]]
-    return SessionList(upcoming=upcoming, past=past, waiting=waiting_counts(shown))
+    return SessionList(upcoming=upcoming, past=past, waiting=waiting_counts(db_session, shown))
 
 
-def waiting_counts(session_ids: list[int]) -> dict[int, int]:
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(Booking.session_id, func.count(Booking.id))
-        .where(Booking.session_id.in_(session_ids), Booking.status == BookingStatus.WAITING)
-        .group_by(Booking.session_id)
-    )
-    return dict(rows.tuples().all())
-
-
-def get_session(session_id: int) -> CourseSession | None:
+def get_session(db_session: Session, session_id: int) -> CourseSession | None:
     """A session with all its register page shows of it, published or not."""
-    return db.session.scalar(
+    return db_session.scalar(
         select(CourseSession)
         .where(CourseSession.id == session_id)
         .options(
@@ -103,9 +90,9 @@ def get_session(session_id: int) -> CourseSession | None:
     )
 
 
-def register_of(session_id: int) -> Register:
+def register_of(db_session: Session, session_id: int) -> Register:
     """Everyone with an active booking: the people and agencies, and who marked them."""
-    bookings = db.session.scalars(
+    bookings = db_session.scalars(
         select(Booking)
         .where(Booking.session_id == session_id, Booking.status.in_(ACTIVE_STATUSES))
         .options(
@@ -125,5 +112,5 @@ def register_of(session_id: int) -> Register:
     return register
 
 
-def venues() -> list[Venue]:
-    return list(db.session.scalars(select(Venue).order_by(Venue.name)))
+def venues(db_session: Session) -> list[Venue]:
+    return list(db_session.scalars(select(Venue).order_by(Venue.name)))

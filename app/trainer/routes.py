@@ -44,7 +44,7 @@ EXPIRED_FORM = "The form had expired: go back, reload the page and try again."
 
 def managed_session_or_abort(session_id: int) -> CourseSession:
     """The session: 404 when there is none, 403 when this person does not manage it."""
-    session = queries.get_session(session_id) or abort(404)
+    session = queries.get_session(db.session, session_id) or abort(404)
     if not manages_session(current_user, session):
         abort(403)
     return session
@@ -55,7 +55,7 @@ def managed_session_as_it_stands(session_id: int) -> CourseSession:
     released their places: the register never lists a place that is no longer held."""
     session = managed_session_or_abort(session_id)
     if release_overdue_approvals(session_id):
-        session = queries.get_session(session_id)
+        session = queries.get_session(db.session, session_id)
     return session
 
 
@@ -69,7 +69,9 @@ def index():
     """The sessions this person delivers (every session, for a coordinator)."""
     now = utcnow()
     page = request.args.get("page", 1, type=page_number)
-    sessions = queries.sessions_managed_by(current_user, now, page, PAST_SESSIONS_PER_PAGE)
+    sessions = queries.sessions_managed_by(
+        db.session, current_user, now, page, PAST_SESSIONS_PER_PAGE
+    )
     return render_template(
         "trainer/index.html",
         sessions=sessions,
@@ -91,7 +93,7 @@ def register(session_id: int):
     return render_template(
         "trainer/register.html",
         session=session,
-        register=queries.register_of(session_id),
+        register=queries.register_of(db.session, session_id),
         now=now,
         attendance_refusal=changes.attendance_refusal(session, current_user, now),
         change_refusal=changes.change_refusal(session, now),
@@ -188,7 +190,7 @@ def add_walk_in(session_id: int):
 def register_csv(session_id: int):
     """The register as a spreadsheet: no cell of it can run as a formula."""
     session = managed_session_as_it_stands(session_id)
-    content = register_export.register_csv(queries.register_of(session_id))
+    content = register_export.register_csv(queries.register_of(db.session, session_id))
     return private_download(
         content, "text/csv", register_export.register_file_name(session, "register", "csv")
     )
@@ -199,7 +201,9 @@ def register_csv(session_id: int):
 def sign_in_sheet(session_id: int):
     """An A4 sheet with the names and agencies of those with places, and a column to sign."""
     session = managed_session_as_it_stands(session_id)
-    content = register_export.sign_in_sheet_pdf(session, queries.register_of(session_id))
+    content = register_export.sign_in_sheet_pdf(
+        session, queries.register_of(db.session, session_id)
+    )
     return private_download(
         content,
         "application/pdf",
@@ -263,7 +267,7 @@ def change_session(session_id: int):
     session = managed_session_or_abort(session_id)
     if refused := refuse_changes(session):
         return refused
-    form = ChangeSessionForm(queries.venues(), session)
+    form = ChangeSessionForm(queries.venues(db.session), session)
     if not form.validate_on_submit():
         return form_page("trainer/change_session.html", form, session=session)
     try:

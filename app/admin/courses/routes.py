@@ -7,7 +7,8 @@ from app.admin.courses import service
 from app.admin.courses.forms import CourseForm
 from app.admin.pages import confirm_and_delete
 from app.admin.prospectuses.service import all_prospectuses
-from app.admin.sessions.service import sessions_of, waiting_counts
+from app.admin.sessions.service import sessions_of
+from app.bookings.queries import waiting_counts
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.ids import id_from

@@ -20,6 +20,7 @@ from app.admin.sessions.forms import (
     SessionDetailsForm,
 )
 from app.bookings.overdue import release_overdue_approvals
+from app.bookings.queries import waiting_counts
 from app.database import locks_for_itself
 from app.display import capacity_changed, long_date
 from app.errors import try_again_page
@@ -54,7 +55,7 @@ def sessions():
         "admin/sessions/index.html",
         sessions=page,
         past=past,
-        waiting=service.waiting_counts(db.session, [session.id for session in page.items]),
+        waiting=waiting_counts(db.session, [session.id for session in page.items]),
         pagination=govuk_pagination(
             page,
             lambda number: url_for(

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, un
 
 from app.models import (
     Booking,
-    BookingStatus,
     Course,
     CourseSession,
     Role,
@@ -80,18 +79,6 @@ def session_page(
 def sessions_of(db_session: Session, course: Course) -> list[CourseSession]:
     query = listed(select(CourseSession)).where(CourseSession.course_id == course.id)
     return list(db_session.scalars(query.order_by(CourseSession.starts_at, CourseSession.id)))
-
-
-def waiting_counts(db_session: Session, session_ids: list[int]) -> dict[int, int]:
-    """How many people wait for a place on each session, in one query."""
-    if not session_ids:
-        return {}
-    rows = db_session.execute(
-        select(Booking.session_id, func.count(Booking.id))
-        .where(Booking.session_id.in_(session_ids), Booking.status == BookingStatus.WAITING)
-        .group_by(Booking.session_id)
-    )
-    return dict(rows.tuples().all())
 
 
 def booking_counts(db_session: Session, session: CourseSession) -> Counter:
