@@ -100,31 +100,41 @@ def session_cancelled(db_session: Session, notice: Notice) -> None:
     to_person(db_session, booking, "Session cancelled", "session_cancelled", calendar)
 
 
+def to_account_owner(
+    db_session: Session, notice: Notice, subject: str, template: str, **links: str
+) -> None:
+    queue_mail(db_session, notice.person.email, subject, template, user=notice.person, **links)
+
+
 def already_registered(db_session: Session, notice: Notice) -> None:
-    queue_mail(
+    to_account_owner(
         db_session,
-        notice.person.email,
+        notice,
         "You already have an account",
         "already_registered",
-        user=notice.person,
         sign_in_url=absolute_url("accounts.sign_in"),
         reset_url=absolute_url("accounts.reset_password"),
     )
 
 
 def confirm_email(db_session: Session, notice: Notice) -> None:
-    person = notice.person
-    queue_mail(
-        db_session,
-        person.email,
-        "Confirm your email address",
-        "verify_email",
-        user=person,
-        verify_url=absolute_url("accounts.verify", token=tokens.verify_email_token(person)),
+    token = tokens.verify_email_token(notice.person)
+    verify_url = absolute_url("accounts.verify", token=token)
+    to_account_owner(
+        db_session, notice, "Confirm your email address", "verify_email", verify_url=verify_url
+    )
+
+
+def reset_password(db_session: Session, notice: Notice) -> None:
+    token = tokens.reset_password_token(notice.person)
+    reset_url = absolute_url("accounts.choose_password", token=token)
+    to_account_owner(
+        db_session, notice, "Reset your password", "reset_password", reset_url=reset_url
     )
 
 
 def email_changed(db_session: Session, notice: Notice) -> None:
+    """To the address it replaced, so its owner hears of a change they did not make."""
     queue_mail(
         db_session,
         notice.old_email,
@@ -132,20 +142,6 @@ def email_changed(db_session: Session, notice: Notice) -> None:
         "email_changed",
         user=notice.person,
         old_email=notice.old_email,
-    )
-
-
-def reset_password(db_session: Session, notice: Notice) -> None:
-    person = notice.person
-    queue_mail(
-        db_session,
-        person.email,
-        "Reset your password",
-        "reset_password",
-        user=person,
-        reset_url=absolute_url(
-            "accounts.choose_password", token=tokens.reset_password_token(person)
-        ),
     )
 
 
