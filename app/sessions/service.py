@@ -227,7 +227,9 @@ def attendance_refusal(session: CourseSession, actor: User, now: datetime) -> st
     return None
 
 
-def register_open(db_session: Session, session_id: int, actor: User, now: datetime):
+def register_open(
+    db_session: Session, session_id: int, actor: User, now: datetime
+) -> CourseSession:
     """The session, under its lock, once it is known that this person can mark it."""
     session = locked_session(db_session, session_id)
     if refusal := attendance_refusal(session, actor, now):
