@@ -1,0 +1,103 @@
+"""Opening a page writes nothing to the database: every page of the trainer's and the
+coordinator's areas, found in the URL map, and every page a visitor or a professional
+opens. The one write a page may make, releasing approvals left too long, happens only
+when there are some, and there are none here."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.accounts import tokens
+from app.bookings.tokens import approval_token
+from app.extensions import db
+from app.models import Booking, BookingStatus, CourseSession, User, utcnow
+from tests.conftest import sign_in
+from tests.factories import PASSWORD, make_user
+from tests.test_permission_matrix import (  # noqa: F401 (world is a fixture)
+    COORDINATOR,
+    address,
+    browser_for,
+    staff_routes,
+    world,
+)
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def writes_while_opening(app, count_queries, browser, path: str) -> list[str]:
+    with count_queries() as counted:
+        answer = browser.get(path)
+    assert answer.status_code in (200, 302), f"{path}: {answer.status}"
+    return [
+        statement.split("\n")[0]
+        for statement in counted.statements
+        if statement.lstrip().upper().startswith(WRITES)
+    ]
+
+
+def test_no_page_of_the_staff_areas_writes(app, world, count_queries):  # noqa: F811
+    coordinator = browser_for(app, world, COORDINATOR)
+    pages = [(rule, endpoint) for rule, method, endpoint in staff_routes(app) if method == "GET"]
+
+    written = {}
+    for rule, endpoint in pages:
+        with app.test_request_context():
+            path = address(app, world, rule, endpoint)
+        if writes := writes_while_opening(app, count_queries, coordinator, path):
+            written[path] = writes
+
+    assert len(pages) > 25
+    assert written == {}
+
+
+def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_queries):  # noqa: F811
+    session = db.session.get(CourseSession, world.ids["session_id"])
+    course = session.course
+    person = make_user(
+        email="pat@example.org", password=PASSWORD, line_manager_email="boss@example.org"
+    )
+    unverified = make_user(verified=False)
+    mine = Booking(
+        session=session,
+        user=person,
+        status=BookingStatus.AWAITING_APPROVAL,
+        manager_email=person.line_manager_email,
+        approval_expires_at=utcnow() + timedelta(days=3),
+    )
+    db.session.add(mine)
+    db.session.commit()
+    visitor_pages = [
+        "/",
+        "/prospectuses",
+        f"/prospectuses/{course.prospectus.slug}",
+        f"/courses/{course.slug}",
+        f"/sessions/{session.id}",
+        "/case-reviews",
+        f"/search?q={course.title}",
+        f"/account/verify/{tokens.verify_email_token(unverified)}",
+        f"/account/reset-password/{tokens.reset_password_token(person)}",
+        f"/approvals/{approval_token(mine)}",
+        f"/calendar/{person.calendar_token}.ics",
+    ]
+    professional_pages = [
+        "/account/profile",
+        "/account/bookings",
+        "/account/calendar",
+        f"/bookings/{mine.id}",
+        f"/bookings/{mine.id}/calendar.ics",
+        f"/sessions/{session.id}/book",
+    ]
+    visitor = app.test_client()
+    professional = app.test_client()
+    assert sign_in(professional, person.email, PASSWORD).status_code == 302
+
+    written = {
+        path: writes
+        for browser, paths in ((visitor, visitor_pages), (professional, professional_pages))
+        for path in paths
+        if (writes := writes_while_opening(app, count_queries, browser, path))
+    }
+
+    assert written == {}
+    assert db.session.scalar(select(User.email_verified_at).where(User.id == unverified.id)) is None
+    assert db.session.get(Booking, mine.id).status is BookingStatus.AWAITING_APPROVAL
