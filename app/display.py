@@ -30,6 +30,16 @@ def capacity_changed(capacity: int, offered: int) -> str:
     return done
 
 
+def session_moved(moved: bool) -> str:
+    """What is said once a session's date, times or place are saved."""
+    if not moved:
+        return "Nothing was changed: the date, times and place are as they were."
+    return (
+        "The session is changed. Everyone with a place has been emailed the new details, "
+        "with an update for their calendar."
+    )
+
+
 def in_london(moment: datetime) -> datetime:
     return moment.astimezone(LONDON)
 

@@ -671,6 +671,30 @@ def test_moving_a_session_tells_the_people_booked(as_coordinator, course):
     assert len(db.session.scalars(select(OutboxMessage)).all()) == 2
 
 
+def test_saving_a_session_where_it_already_is_changes_nothing_and_says_so(as_coordinator, course):
+    session = make_session(course, starts_at=SUMMER_MORNING, venue=make_venue())
+    fill(session, 1)
+    url = f"/admin/sessions/{session.id}/reschedule"
+    as_coordinator.get(url)
+
+    response = submit(
+        as_coordinator,
+        url,
+        {
+            "date": ["11", "6", "2037"],
+            "start_time": "9:30am",
+            "end_time": "12:30pm",
+            "venue": str(session.venue_id),
+        },
+    )
+
+    assert response.status_code == 302
+    page = as_coordinator.get(response.headers["Location"])
+    assert "Nothing was changed: the date, times and place are as they were." in page.text
+    assert fresh(CourseSession, session.id).sequence == 0
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
 def test_fewer_places_than_are_taken_is_refused_at_the_field(as_coordinator, course):
     session = make_session(course, starts_at=SUMMER_MORNING, capacity=5)
     fill(session, 3)

@@ -17,7 +17,7 @@ from app.accounts.service import listed_agencies
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.service import confirmed_bookings
 from app.database import locks_for_itself
-from app.display import capacity_changed, count_of_people
+from app.display import capacity_changed, count_of_people, session_moved
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
@@ -277,14 +277,7 @@ def change_session(session_id: int):
     except Refused as error:
         show_refusal(form, error)
         return form_page("trainer/change_session.html", form, session=session)
-    if moved:
-        flash(
-            "The session is changed. Everyone with a place has been emailed the new details, "
-            "with an update for their calendar.",
-            "success",
-        )
-    else:
-        flash("Nothing was changed: the date, times and place are as they were.", "info")
+    flash(session_moved(moved), "success" if moved else "info")
     return back_to_register(session_id)
 
 

@@ -22,7 +22,7 @@ from app.admin.sessions.forms import (
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.queries import waiting_counts
 from app.database import locks_for_itself
-from app.display import capacity_changed, long_date
+from app.display import capacity_changed, long_date, session_moved
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
@@ -134,15 +134,13 @@ def reschedule_session(session_id: int):
     if not form.validate_on_submit():
         return form_page("admin/sessions/reschedule.html", form, session=found)
     try:
-        saved(changes.move, db.session, session_id, form.times(), utcnow())
+        moved = saved(changes.move, db.session, session_id, form.times(), utcnow())
     except TryAgain:
         return try_again_page()
     except Refused as refusal:
         show_refusal(form, refusal)
         return form_page("admin/sessions/reschedule.html", form, session=found)
-    return back_to_session(
-        session_id, "The session has been moved. Everyone with a place has been told."
-    )
+    return back_to_session(session_id, session_moved(moved))
 
 
 @bp.route("/sessions/<id:session_id>/capacity", methods=["GET", "POST"])
