@@ -81,9 +81,11 @@ def copied_to_manager(write, subject: str):
 
     def write_and_copy(db_session: Session, notice: Notice) -> None:
         write(db_session, notice)
+        if not current_app.config["COPY_LINE_MANAGER"]:
+            return
         booking = notice.booking
         manager = booking.manager_email or booking.user.line_manager_email
-        if current_app.config["COPY_LINE_MANAGER"] and manager:
+        if manager:
             queue_mail(
                 db_session,
                 manager,
