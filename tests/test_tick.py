@@ -29,6 +29,7 @@ from app.models import (
     Venue,
     utcnow,
 )
+from app.refusals import TryAgain
 from app.reminders import service as reminders
 from tests.conftest import TEST_DATABASE_URL, free_port, throwaway_postgres_database
 from tests.servers import ROOT, VENV_BIN, app_environment, migrate
@@ -230,3 +231,31 @@ def test_a_run_that_meets_another_mid_way_waits_for_it_and_claims_nothing(app):
     finally:
         first.close()
         second.close()
+
+
+def test_a_run_kept_waiting_past_the_lock_timeout_leaves_the_reminders_to_the_next(app):
+    book(a_session(), email="ali@example.org")
+    first, second = Session(db.engine), Session(db.engine)
+    try:
+        assert reminders.send_reminders(first, REMINDER_MOMENT, 2).value == 1
+        with pytest.raises(TryAgain):
+            reminders.send_reminders(second, REMINDER_MOMENT, 2)
+        second.rollback()
+        first.rollback()
+        assert reminders.send_reminders(second, REMINDER_MOMENT, 2).value == 1
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_tick_with_the_database_busy_sends_no_reminders_and_does_not_fail(app, runner, monkeypatch):
+    def busy(*args):
+        raise TryAgain
+
+    monkeypatch.setattr(reminders, "send_reminders", busy)
+
+    result = runner.invoke(args=["tick"])
+
+    assert result.exit_code == 0, result.output
+    assert "Reminders sent: 0" in result.output

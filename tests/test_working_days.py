@@ -1,10 +1,11 @@
 """Working days in England, and when a session's reminder is due, on London's clocks."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from app.display import LONDON
+from app.reminders.service import horizon
 from app.working_days import is_working_day, reminder_moment, working_days_before
 
 
@@ -65,3 +66,12 @@ def test_a_session_early_in_the_morning_is_placed_by_its_day_in_london():
     # 00:30 BST on Monday 5 October 2026 is 23:30 UTC on the Sunday.
     session = datetime(2026, 10, 4, 23, 30, tzinfo=UTC)
     assert reminder_moment(session, 2) == london(2026, 10, 1, 0, 0)
+
+
+@pytest.mark.parametrize("working_days", [1, 2, 3, 5, 10])
+def test_the_sessions_looked_at_reach_as_far_as_any_reminder_due(working_days):
+    day = date(2026, 1, 1)
+    while day < date(2028, 1, 1):
+        starts_at = datetime(day.year, day.month, day.day, 9, 30, tzinfo=LONDON)
+        assert starts_at - reminder_moment(starts_at, working_days) < horizon(working_days)
+        day += timedelta(days=1)

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, false, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
-from app.database import write_transaction
+from app.database import is_lock_failure, write_transaction
 from app.models import (
     Booking,
     BookingEvent,
@@ -23,6 +24,7 @@ from app.models import (
     SessionStatus,
 )
 from app.notices import Done, Notice, NoticeKind
+from app.refusals import TryAgain
 from app.working_days import reminder_moment
 
 #: The kind of message a reminder's claim names.
@@ -39,7 +41,7 @@ def send_reminders(db_session: Session, now: datetime, working_days: int) -> Don
     """Claim the reminders due and return one notice each; how many were claimed.
 
     Takes the write lock (SQLite) first, so the claims are decided one run at a time;
-    raises TryAgain when another run holds it too long.
+    raises TryAgain when another run holds it, or (PostgreSQL) the claims, too long.
     """
     write_transaction(db_session)
     moments = due_sessions(db_session, now, working_days)
@@ -124,4 +126,10 @@ def claim_reminders(
         .on_conflict_do_nothing()
         .returning(table.c.booking_id)
     )
-    return list(db_session.scalars(statement))
+    try:
+        return list(db_session.scalars(statement))
+    except OperationalError as error:
+        # PostgreSQL: the other run held its claims past the lock timeout.
+        if not is_lock_failure(error):
+            raise
+        raise TryAgain from None
