@@ -285,3 +285,13 @@ def test_finding_the_reminders_due_costs_the_same_for_5_or_50(app, count_queries
             assert notice.booking.session.is_online or notice.booking.session.venue.name
     assert len(counted) == 0
     db.session.rollback()
+
+
+def test_a_run_writes_a_batch_and_leaves_the_rest_to_the_next(app):
+    confirmed_places(a_session(), 5)
+
+    assert reminders.send_reminders(db.session, REMINDER_MOMENT, 2, limit=3).value == 3
+    db.session.commit()
+    assert reminders.send_reminders(db.session, REMINDER_MOMENT, 2, limit=3).value == 2
+    db.session.commit()
+    assert reminders.send_reminders(db.session, REMINDER_MOMENT, 2, limit=3).value == 0

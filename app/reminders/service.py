@@ -29,6 +29,9 @@ from app.working_days import reminder_moment
 
 #: The kind of message a reminder's claim names.
 REMINDER = "reminder"
+#: The most reminders one run writes: the rest wait minutes, for the next, rather than
+#: keep others waiting for SQLite's write lock while their mail is written.
+BATCH = 200
 
 
 def horizon(working_days: int) -> timedelta:
@@ -37,8 +40,11 @@ def horizon(working_days: int) -> timedelta:
     return timedelta(days=7 * (working_days // 3 + 1) + 1)
 
 
-def send_reminders(db_session: Session, now: datetime, working_days: int) -> Done[int]:
-    """Claim the reminders due and return one notice each; how many were claimed.
+def send_reminders(
+    db_session: Session, now: datetime, working_days: int, limit: int = BATCH
+) -> Done[int]:
+    """Claim the reminders due (up to `limit`) and return one notice each; how many were
+    claimed.
 
     Takes the write lock (SQLite) first, so the claims are decided one run at a time;
     raises TryAgain when another run holds it, or (PostgreSQL) the claims, too long.
@@ -47,7 +53,7 @@ def send_reminders(db_session: Session, now: datetime, working_days: int) -> Don
     moments = due_sessions(db_session, now, working_days)
     if not moments:
         return Done(0)
-    claimed = claim_reminders(db_session, moments, now)
+    claimed = claim_reminders(db_session, moments, now, limit)
     if not claimed:
         return Done(0)
     bookings = db_session.scalars(
@@ -96,7 +102,7 @@ def confirmed_at():
 
 
 def claim_reminders(
-    db_session: Session, moments: dict[datetime, list[int]], now: datetime
+    db_session: Session, moments: dict[datetime, list[int]], now: datetime, limit: int
 ) -> list[int]:
     """Claim, in one statement, the reminders of confirmed places on these sessions that
     were confirmed before their session's moment; the ids of the bookings claimed."""
@@ -110,11 +116,16 @@ def claim_reminders(
             for moment, session_ids in moments.items()
         ),
     )
-    due = select(Booking.id, literal(REMINDER), literal(now, BookingNoticeSent.sent_at.type)).where(
-        Booking.status == BookingStatus.CONFIRMED,
-        Booking.walk_in.is_(False),
-        in_time,
-        ~already_sent,
+    due = (
+        select(Booking.id, literal(REMINDER), literal(now, BookingNoticeSent.sent_at.type))
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.walk_in.is_(False),
+            in_time,
+            ~already_sent,
+        )
+        .order_by(Booking.session_id, Booking.id)
+        .limit(limit)
     )
     table = BookingNoticeSent.__table__
     dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
