@@ -39,6 +39,10 @@ class Config:
     )
     MAIL_FOLDER = os.environ.get("MAIL_FOLDER", str(INSTANCE / "mail"))
     MAIL_SEND_AFTER_COMMIT = True
+    # Reminders go this many working days (in England) before a session, from midnight.
+    REMINDER_WORKING_DAYS = int(os.environ.get("REMINDER_WORKING_DAYS", "2"))
+    # Line managers get a copy of each confirmation and reminder, when the partnership asks.
+    COPY_LINE_MANAGER = os.environ.get("COPY_LINE_MANAGER", "").lower() in ("1", "true", "yes")
 
     # Rate limits: in memory by default, shared by every worker when this names Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -139,5 +139,13 @@ def register_error_pages(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from app import cli
 
-    for command in (cli.seed, cli.send_mail, cli.expire_approvals, cli.check_integrity, cli.users):
+    commands = (
+        cli.seed,
+        cli.send_mail,
+        cli.expire_approvals,
+        cli.tick,
+        cli.check_integrity,
+        cli.users,
+    )
+    for command in commands:
         app.cli.add_command(command)

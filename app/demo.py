@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import holidays
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,10 +38,9 @@ from app.models import (
     Venue,
     utcnow,
 )
+from app.working_days import next_working_day
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
-#: Filled in for each year as it is asked about (the library's own expansion).
-ENGLAND_BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
 
 
 @dataclass
@@ -260,14 +258,6 @@ def planned_moments(planned: dict, today: date) -> tuple[datetime, datetime]:
     after that, at the times planned on London's clocks that day."""
     day = next_working_day(today + timedelta(days=planned["in_days"]))
     return london_moment(day, planned["start"]), london_moment(day, planned["end"])
-
-
-def next_working_day(day: date) -> date:
-    """The day itself, or the first after it that is neither a weekend nor a bank holiday
-    in England: partnerships train on working days."""
-    while day.weekday() >= 5 or day in ENGLAND_BANK_HOLIDAYS:
-        day += timedelta(days=1)
-    return day
 
 
 def london_moment(day: date, clock: str) -> datetime:

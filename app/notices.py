@@ -26,6 +26,7 @@ class NoticeKind(StrEnum):
     SESSION_CHANGED = "session-changed"
     SESSION_CHANGED_WHILE_WAITING = "session-changed-while-waiting"
     SESSION_CANCELLED = "session-cancelled"
+    REMINDER = "reminder"
     MESSAGE_FROM_TRAINER = "message-from-trainer"
     ALREADY_REGISTERED = "already-registered"
     CONFIRM_EMAIL = "confirm-email"

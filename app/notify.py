@@ -11,6 +11,7 @@ calendar invite or cancellation goes with it.
 
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.accounts import tokens
@@ -71,6 +72,31 @@ def plain(subject: str, template: str):
         to_person(db_session, notice.booking, subject, template)
 
     return write
+
+
+def copied_to_manager(write, subject: str):
+    """A writer that also sends the person's line manager a copy, when the partnership asks
+    for copies (COPY_LINE_MANAGER): without the invite or the joining link, which are for
+    the person who holds the place."""
+
+    def write_and_copy(db_session: Session, notice: Notice) -> None:
+        write(db_session, notice)
+        if not current_app.config["COPY_LINE_MANAGER"]:
+            return
+        booking = notice.booking
+        manager = booking.manager_email or booking.user.line_manager_email
+        if manager:
+            queue_mail(
+                db_session,
+                manager,
+                f"Copy: {subject} for {booking.user.name}: {booking.session.course.title}",
+                "bookings/manager_copy",
+                booking=booking,
+                session=booking.session,
+                what=subject,
+            )
+
+    return write_and_copy
 
 
 def approval_requested(db_session: Session, notice: Notice) -> None:
@@ -159,11 +185,17 @@ def message_from_trainer(db_session: Session, notice: Notice) -> None:
 
 
 WRITERS = {
-    NoticeKind.CONFIRMED: with_invite("Place confirmed", "confirmed"),
+    NoticeKind.CONFIRMED: copied_to_manager(
+        with_invite("Place confirmed", "confirmed"), "Place confirmed"
+    ),
     NoticeKind.WAITING: plain("On the waiting list", "waiting"),
-    NoticeKind.PROMOTED: with_invite("A place is yours", "promoted"),
+    NoticeKind.PROMOTED: copied_to_manager(
+        with_invite("A place is yours", "promoted"), "Place confirmed"
+    ),
     NoticeKind.APPROVAL_REQUESTED: approval_requested,
-    NoticeKind.APPROVED: with_invite("Approved: place confirmed", "approved"),
+    NoticeKind.APPROVED: copied_to_manager(
+        with_invite("Approved: place confirmed", "approved"), "Place confirmed"
+    ),
     NoticeKind.DECLINED: plain("Not approved", "declined"),
     NoticeKind.APPROVAL_EXPIRED: plain("Approval not given in time", "approval_expired"),
     NoticeKind.CANCELLED: cancelled,
@@ -173,6 +205,10 @@ WRITERS = {
         "Session changed", "session_changed_while_waiting"
     ),
     NoticeKind.SESSION_CANCELLED: session_cancelled,
+    # The invite again, as it was last sent (its UID and SEQUENCE), so no calendar adds it twice.
+    NoticeKind.REMINDER: copied_to_manager(
+        with_invite("Reminder", "reminder"), "Reminder of the session"
+    ),
     NoticeKind.MESSAGE_FROM_TRAINER: message_from_trainer,
     NoticeKind.ALREADY_REGISTERED: already_registered,
     NoticeKind.CONFIRM_EMAIL: confirm_email,

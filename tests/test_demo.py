@@ -6,13 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
-from app.demo import (
-    ENGLAND_BANK_HOLIDAYS,
-    load_demo_data,
-    next_working_day,
-    planned_moments,
-    read_demo_file,
-)
+from app.demo import load_demo_data, planned_moments, read_demo_file
 from app.display import in_london
 from app.extensions import db
 from app.models import (
@@ -29,6 +23,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.working_days import ENGLAND_BANK_HOLIDAYS, next_working_day
 from tests.conftest import sign_in
 
 MODELS = (Prospectus, Course, CourseSession, Booking, User, CaseReview, LessonLink)

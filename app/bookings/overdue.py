@@ -27,3 +27,11 @@ def release_overdue_approvals(session_id: int) -> int:
     with suppress(TryAgain):
         return saved(service.release_session_approvals, db.session, session_id, now)
     return 0
+
+
+def release_every_overdue_approval() -> int:
+    """Release the overdue approvals of every session holding any: what cron runs."""
+    released = 0
+    for session_id in service.sessions_with_overdue_approvals(db.session, utcnow()):
+        released += release_overdue_approvals(session_id)
+    return released

@@ -11,6 +11,7 @@ from app.models.bookings import (
     Attendance,
     Booking,
     BookingEvent,
+    BookingNoticeSent,
     BookingStatus,
     holds_a_place,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "AuditEntry",
     "Booking",
     "BookingEvent",
+    "BookingNoticeSent",
     "BookingStatus",
     "CaseReview",
     "CaseReviewReport",

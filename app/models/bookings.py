@@ -125,6 +125,18 @@ class BookingEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class BookingNoticeSent(db.Model):
+    """A message sent once of a booking, whenever the time came (a reminder, say): its row,
+    written in the transaction that writes the message, claims it, so that two runs of the
+    scheduled work at once cannot both send it."""
+
+    __tablename__ = "booking_notice_sent"
+
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # A session's places_taken is a query over Booking, so it is attached here rather than in
 # catalogue.py, which cannot import bookings without a cycle.
 # Loaded only where a query asks for it (undefer), so listing sessions never costs a

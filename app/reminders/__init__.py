@@ -1,0 +1,1 @@
+"""Reminders of a session, sent a set number of working days before it to people with places."""

@@ -1,0 +1,146 @@
+"""Which confirmed places are due a reminder of their session, each claimed once.
+
+A place is reminded from its session's reminder moment (app/working_days.py) until the
+session starts, once: the claim, a row in booking_notice_sent, is written in the same
+transaction as the mail, and its key stops a second run (or two at once) from writing
+it again. A place confirmed after the moment was told all it needs in its confirmation.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, false, func, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, joinedload
+
+from app.database import is_lock_failure, write_transaction
+from app.models import (
+    Booking,
+    BookingEvent,
+    BookingNoticeSent,
+    BookingStatus,
+    CourseSession,
+    SessionStatus,
+)
+from app.notices import Done, Notice, NoticeKind
+from app.refusals import TryAgain
+from app.working_days import reminder_moment
+
+#: The kind of message a reminder's claim names.
+REMINDER = "reminder"
+#: The most reminders one run writes: the rest wait minutes, for the next, rather than
+#: keep others waiting for SQLite's write lock while their mail is written.
+BATCH = 200
+
+
+def horizon(working_days: int) -> timedelta:
+    """Further ahead than any session due a reminder now: any seven days in England hold at
+    least three working days (Christmas and Easter leave no fewer)."""
+    return timedelta(days=7 * (working_days // 3 + 1) + 1)
+
+
+def send_reminders(
+    db_session: Session, now: datetime, working_days: int, limit: int = BATCH
+) -> Done[int]:
+    """Claim the reminders due (up to `limit`) and return one notice each; how many were
+    claimed.
+
+    Takes the write lock (SQLite) first, so the claims are decided one run at a time;
+    raises TryAgain when another run holds it, or (PostgreSQL) the claims, too long.
+    """
+    write_transaction(db_session)
+    moments = due_sessions(db_session, now, working_days)
+    if not moments:
+        return Done(0)
+    claimed = claim_reminders(db_session, moments, now, limit)
+    if not claimed:
+        return Done(0)
+    bookings = db_session.scalars(
+        select(Booking)
+        .where(Booking.id.in_(claimed))
+        .options(
+            joinedload(Booking.user),
+            joinedload(Booking.session).joinedload(CourseSession.course),
+            joinedload(Booking.session).joinedload(CourseSession.venue),
+        )
+        .order_by(Booking.session_id, Booking.id)
+    ).all()
+    return Done(len(bookings), [Notice(NoticeKind.REMINDER, booking) for booking in bookings])
+
+
+def due_sessions(
+    db_session: Session, now: datetime, working_days: int
+) -> dict[datetime, list[int]]:
+    """The sessions whose reminders are due, by their reminder moment."""
+    upcoming = db_session.execute(
+        select(CourseSession.id, CourseSession.starts_at).where(
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.published.is_(True),
+            CourseSession.starts_at > now,
+            CourseSession.starts_at <= now + horizon(working_days),
+        )
+    )
+    moments: dict[datetime, list[int]] = defaultdict(list)
+    for session_id, starts_at in upcoming:
+        moment = reminder_moment(starts_at, working_days)
+        if moment <= now:
+            moments[moment].append(session_id)
+    return dict(moments)
+
+
+def confirmed_at():
+    """SQL: when the booking last became a confirmed place (its history says)."""
+    last_confirmed = (
+        select(func.max(BookingEvent.at))
+        .where(
+            BookingEvent.booking_id == Booking.id, BookingEvent.to_status == BookingStatus.CONFIRMED
+        )
+        .scalar_subquery()
+    )
+    return func.coalesce(last_confirmed, Booking.promoted_at, Booking.created_at)
+
+
+def claim_reminders(
+    db_session: Session, moments: dict[datetime, list[int]], now: datetime, limit: int
+) -> list[int]:
+    """Claim, in one statement, the reminders of confirmed places on these sessions that
+    were confirmed before their session's moment; the ids of the bookings claimed."""
+    already_sent = exists().where(
+        BookingNoticeSent.booking_id == Booking.id, BookingNoticeSent.kind == REMINDER
+    )
+    in_time = or_(
+        false(),
+        *(
+            and_(Booking.session_id.in_(session_ids), confirmed_at() < moment)
+            for moment, session_ids in moments.items()
+        ),
+    )
+    due = (
+        select(Booking.id, literal(REMINDER), literal(now, BookingNoticeSent.sent_at.type))
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.walk_in.is_(False),
+            in_time,
+            ~already_sent,
+        )
+        .order_by(Booking.session_id, Booking.id)
+        .limit(limit)
+    )
+    table = BookingNoticeSent.__table__
+    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
+    # Another run may claim the same rows between this one's look and its write (on
+    # PostgreSQL, whose writers do not queue as SQLite's do): those rows are left to it.
+    statement = (
+        dialect.insert(table)
+        .from_select(["booking_id", "kind", "sent_at"], due)
+        .on_conflict_do_nothing()
+        .returning(table.c.booking_id)
+    )
+    try:
+        return list(db_session.scalars(statement))
+    except OperationalError as error:
+        # PostgreSQL: the other run held its claims past the lock timeout.
+        if not is_lock_failure(error):
+            raise
+        raise TryAgain from None

@@ -1,0 +1,79 @@
+"""Scheduled work: `flask --app wsgi tick`, from cron every five minutes, does all that
+time brings, as a list of named jobs each returning how much it did.
+
+Every job is safe to run twice, or on two servers at once: what it does is claimed in
+the database (a reminder's row in booking_notice_sent, a session's lock, an outbox
+message's conditional UPDATE), never remembered in a process. A job that raises is
+reported and the others still run; mail that cannot be sent now is the outbox's to
+retry, not a failure. Adding a kind of work is adding a job.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from app.bookings.overdue import release_every_overdue_approval
+from app.extensions import db
+from app.mail import deliver_due
+from app.refusals import TryAgain
+from app.reminders import service as reminders
+from app.transactions import saved
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    #: What the count counts, as the command prints it: "Reminders sent: 3".
+    label: str
+    run: Callable[[datetime], int]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    label: str
+    count: int = 0
+    error: str | None = None
+
+
+def expire_approvals(now: datetime) -> int:
+    return release_every_overdue_approval()
+
+
+def send_reminders(now: datetime) -> int:
+    working_days = current_app.config["REMINDER_WORKING_DAYS"]
+    try:
+        return saved(reminders.send_reminders, db.session, now, working_days)
+    except TryAgain:
+        # Another run holds the lock: it is sending them, or the next run will.
+        logger.warning("Reminders left for the next run: the database was busy")
+        return 0
+
+
+def send_mail(now: datetime) -> int:
+    return deliver_due(now).sent
+
+
+JOBS = (
+    # First, so the places they free (and the people offered them) are mailed below.
+    Job("Approvals expired", expire_approvals),
+    Job("Reminders sent", send_reminders),
+    # Last: it sends what the jobs above wrote, and whatever waited to be tried again.
+    Job("Mail sent", send_mail),
+)
+
+
+def run(jobs: Iterable[Job], now: datetime) -> list[Outcome]:
+    """Run each job in turn; a job that raises is rolled back and reported."""
+    outcomes = []
+    for job in jobs:
+        try:
+            outcomes.append(Outcome(job.label, job.run(now)))
+        except Exception as error:
+            db.session.rollback()
+            logger.exception("Scheduled job %r failed", job.label)
+            outcomes.append(Outcome(job.label, error=f"{type(error).__name__}: {error}"))
+    return outcomes
