@@ -78,3 +78,51 @@ def test_accounts_made_before_calendar_addresses_were_given_get_one(tmp_path):
     assert len(tokens) == 2
     assert all(len(token) >= 40 for token in tokens)
     assert tokens[0] != tokens[1]
+
+
+@pytest.mark.parametrize(
+    ("duration", "hours"),
+    [
+        ("Half day (3 hours)", "3.0"),
+        ("Full day (9.30am to 4pm)", "6.0"),
+        ("2 hours (live online)", "2.0"),
+        ("2.5 hours", "2.5"),
+        ("1 day", "6.0"),
+        ("Two days", "12.0"),
+        ("Half day", "3.0"),
+        ("Self-paced online learning", "3.0"),
+        ("", "3.0"),
+    ],
+)
+def test_courses_made_before_cpd_hours_have_theirs_read_from_their_duration(
+    tmp_path, duration, hours
+):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            now = datetime(2026, 11, 1)
+            connection.execute(
+                text(
+                    "INSERT INTO prospectus (slug, title, introduction, year, position, "
+                    "published, created_at, updated_at) VALUES "
+                    "('multi-agency', 'Multi-agency', '', 2026, 0, 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO course (prospectus_id, slug, title, summary, description, "
+                    "learning_outcomes, audience, level, duration, delivery, charges_policy, "
+                    "what_to_bring, requires_approval, published, created_at, updated_at) "
+                    "VALUES (1, 'old', 'Old course', '', '', '', '', 1, :duration, "
+                    "'in-person', '', '', 0, 1, :now, :now)"
+                ),
+                {"duration": duration, "now": now},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            found = connection.scalar(text("SELECT cpd_hours FROM course"))
+        db.engine.dispose()
+
+    assert f"{float(found):.1f}" == hours

@@ -15,6 +15,9 @@ from app.models.bookings import (
     holds_a_place,
 )
 from app.models.catalogue import (
+    CPD_HOURS_LEAST,
+    CPD_HOURS_MOST,
+    DEFAULT_CPD_HOURS,
     DELIVERY_LABELS,
     LEVELS,
     MAX_CAPACITY,
@@ -37,6 +40,9 @@ from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_LABELS",
+    "CPD_HOURS_LEAST",
+    "CPD_HOURS_MOST",
+    "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
     "LEVELS",
     "MAX_CAPACITY",
