@@ -33,6 +33,7 @@ from app.models.catalogue import (
     session_trainer,
     touch_session_when_trainers_change,
 )
+from app.models.certificates import Certificate
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.people import Agency, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
@@ -56,6 +57,7 @@ __all__ = [
     "BookingStatus",
     "CaseReview",
     "CaseReviewReport",
+    "Certificate",
     "Course",
     "CourseAudience",
     "CourseSession",

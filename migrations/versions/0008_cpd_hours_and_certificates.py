@@ -1,9 +1,12 @@
-"""CPD hours for courses
+"""CPD hours for courses, and certificates of attendance
 
 Courses carry their CPD hours as a number. Courses made before now have theirs read from
 the duration text where it says them: "3 hours" or "2.5 hours" as written, "Half day" as
 3, "Full day" or "1 day" as 6 (a number of days as 6 each); any other text is given the
 default of 3 hours, a half day, which a coordinator can correct on the course's form.
+
+Certificates, one for each booking marked attended, carry the random code that an
+employer or inspector checks on the public verification page.
 
 Revision ID: 0008
 Revises: 0006
@@ -74,8 +77,24 @@ def upgrade():
             op.f("ck_course_cpd_hours_range"), "cpd_hours BETWEEN 0.5 AND 40"
         )
 
+    op.create_table(
+        "certificate",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("issued_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["booking_id"], ["booking.id"], name=op.f("fk_certificate_booking_id_booking")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certificate")),
+        sa.UniqueConstraint("booking_id", name=op.f("uq_certificate_booking_id")),
+        sa.UniqueConstraint("code", name=op.f("uq_certificate_code")),
+    )
+
 
 def downgrade():
+    op.drop_table("certificate")
     with op.batch_alter_table("course", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_course_cpd_hours_range"), type_="check")
         batch_op.drop_column("cpd_hours")
