@@ -299,3 +299,25 @@ def test_opening_a_certificate_or_its_check_page_writes_nothing(
         for s in counted.statements
         if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
     ]
+
+
+# Where the certificate is offered ----------------------------------------------------------
+
+
+def test_the_booking_and_the_record_offer_the_certificate_once_attended(app, booking, trainer):
+    owner = signed_in_as(app, booking.user)
+    pdf = f"/bookings/{booking.id}/certificate.pdf"
+    assert pdf not in owner.get(f"/bookings/{booking.id}").text
+
+    mark(booking, Attendance.ATTENDED, trainer)
+
+    assert pdf in owner.get(f"/bookings/{booking.id}").text
+    assert pdf in owner.get("/account/bookings").text
+
+
+def test_a_coordinator_finds_the_certificate_on_the_persons_page(booking, trainer, as_coordinator):
+    mark(booking, Attendance.ATTENDED, trainer)
+    page = as_coordinator.get(f"/admin/users/{booking.user_id}").text
+
+    assert f"/bookings/{booking.id}/certificate.pdf" in page
+    assert "Certificate for Understanding neglect (PDF)" in words(page)

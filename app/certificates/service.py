@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Attendance, Booking, BookingStatus, Certificate, CourseSession
+from app.models import Booking, Certificate, CourseSession
 
 #: 32 letters and digits, without 0 and O or 1 and I, which are misread when typed.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -42,17 +42,13 @@ def normalised_code(typed: str) -> str | None:
     return code
 
 
-def earns_a_certificate(booking: Booking) -> bool:
-    return booking.status is BookingStatus.CONFIRMED and booking.attendance is Attendance.ATTENDED
-
-
 def follow_mark(booking: Booking, now: datetime) -> None:
     """Issue, restore or revoke the booking's certificate to match its attendance mark.
 
     Called by the register's rules (app/sessions/service.py) as each mark is given, so
     the certificate is saved with the mark, or not at all.
     """
-    if earns_a_certificate(booking):
+    if booking.earns_certificate:
         issue(booking, now)
     else:
         revoke(booking, now)

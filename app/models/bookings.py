@@ -107,6 +107,11 @@ class Booking(Timestamped, db.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def earns_certificate(self) -> bool:
+        """A confirmed place marked attended; leaving early earns no certificate."""
+        return self.status is BookingStatus.CONFIRMED and self.attendance is Attendance.ATTENDED
+
 
 def holds_a_place():
     """SQL: the booking takes one of its session's places (people who walked in do not)."""
