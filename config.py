@@ -54,6 +54,8 @@ class Config:
     RESET_LIMIT_PER_CLIENT = "10 per hour"
     REGISTER_LIMIT_PER_CLIENT = "20 per hour"
     VERIFY_RESEND_LIMIT = "5 per hour"
+    # Checking certificates by code: plenty for an employer, too few to guess codes by.
+    VERIFY_CERTIFICATE_LIMIT_PER_CLIENT = "60 per hour"
     # Argon2id's cost: argon2-cffi's defaults (RFC 9106, low memory). Tests lower them.
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536

@@ -8,6 +8,7 @@ from then on every insert, update and delete of the records below is written to
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
@@ -73,6 +74,9 @@ def as_json(value):
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        # As text, as typed: 2.5 hours stays 2.5, which a float need not.
+        return str(value)
     return value
 
 

@@ -10,6 +10,7 @@ on a weekend or an English bank holiday, at the times planned on London's clocks
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.accounts.passwords import hash_password
 from app.display import LONDON
 from app.models import (
+    DEFAULT_CPD_HOURS,
     Agency,
     Booking,
     BookingEvent,
@@ -172,6 +174,7 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
     course.audience = entry.get("audience", "")
     course.level = entry["level"]
     course.duration = entry.get("duration", "")
+    course.cpd_hours = Decimal(str(entry.get("cpd_hours", DEFAULT_CPD_HOURS)))
     course.delivery = Delivery(entry["delivery"])
     course.charges_policy = entry.get("charges_policy", "")
     course.external_url = entry.get("external_url")

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import markdown as markdown_lib
@@ -129,6 +130,12 @@ def paragraphs(text: str) -> list[str]:
     return [block.strip() for block in (text or "").split("\n\n") if block.strip()]
 
 
+def hours_text(hours: Decimal) -> str:
+    """1 hour, 3 hours, 6.5 hours."""
+    number = f"{Decimal(hours).normalize():f}"
+    return f"{number} hour" if hours == 1 else f"{number} hours"
+
+
 def places_text(places_left: int) -> str:
     if places_left <= 0:
         return "Full"
@@ -166,5 +173,6 @@ FILTERS = {
     "markdown": render_markdown,
     "paragraphs": paragraphs,
     "places_text": places_text,
+    "hours": hours_text,
     "time_range": time_range,
 }

@@ -1,9 +1,10 @@
 """Form fields whose errors speak plainly, for the trainer's and the coordinator's forms:
 text with a length limit, dates typed as day, month and year, times of day typed as people
-write them, whole numbers, choices from lists, and checklists."""
+write them, whole numbers, hours, choices from lists, and checklists."""
 
 import re
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -236,6 +237,40 @@ class WholeNumberField(IntegerField):
                 f"The {self.what} must be between {written(self.minimum)} and "
                 f"{written(self.maximum)}"
             )
+
+
+class HoursField(Field):
+    """A number of hours, such as 3 or 6.5, read as a Decimal; whether it may be is the
+    rule `check` returns the refusal of (None when it may)."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, what: str, check, **kwargs) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "spellcheck": "false"})
+        super().__init__(label, **kwargs)
+        self.what, self.check = what, check
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{Decimal(self.data).normalize():f}"
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        typed = valuelist[0].strip().lower().removesuffix("hours").strip() if valuelist else ""
+        self.data = None
+        if not typed:
+            return
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", typed):
+            raise ValueError(f"Enter the {self.what} as a number, like 3 or 6.5")
+        self.data = Decimal(typed)
+
+    def pre_validate(self, form: Form) -> None:
+        if self.process_errors:
+            return
+        if self.data is None:
+            raise ValidationError(f"Enter the {self.what}")
+        if refusal := self.check(self.data):
+            raise ValidationError(refusal)
 
 
 class ChecklistField(SelectMultipleField):

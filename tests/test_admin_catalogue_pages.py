@@ -305,6 +305,7 @@ def new_course(prospectus: Prospectus, **changes) -> dict:
         "sectors": ["health", "early-years"],
         "level": "2",
         "duration": "Half day",
+        "cpd_hours": "3",
         "delivery": "in-person",
         "external_url": "",
         "charges_policy": "Free.",
@@ -822,3 +823,49 @@ def test_a_course_page_issues_the_same_number_of_queries_however_many_sessions(
         as_coordinator.get(f"/admin/courses/{course.id}")
 
     assert len(large) == len(small)
+
+
+# CPD hours ---------------------------------------------------------------------------------
+
+
+def test_a_course_carries_the_cpd_hours_the_coordinator_gives(as_coordinator):
+    prospectus = make_prospectus("early-help")
+
+    submit(
+        as_coordinator,
+        f"/admin/courses/new?prospectus={prospectus.id}",
+        new_course(prospectus, cpd_hours="6.5"),
+    )
+
+    made = db.session.scalar(select(Course))
+    assert str(made.cpd_hours) == "6.5"
+    page = as_coordinator.get(f"/admin/courses/{made.id}").text
+    assert "CPD hours" in words(page) and "6.5 hours" in words(page)
+    edit = as_coordinator.get(f"/admin/courses/{made.id}/edit").text
+    assert 'value="6.5"' in edit and '<label class="govuk-label" for="cpd_hours">' in edit
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the CPD hours"),
+        ("three", "Enter the CPD hours as a number, like 3 or 6.5"),
+        ("0", "The CPD hours must be between 0.5 and 40"),
+        ("40.5", "The CPD hours must be between 0.5 and 40"),
+        ("2.25", "Enter the CPD hours in whole or half hours, like 3 or 6.5"),
+    ],
+)
+def test_cpd_hours_are_from_half_an_hour_to_40_in_half_hours(as_coordinator, typed, message):
+    prospectus = make_prospectus("early-help")
+
+    response = submit(
+        as_coordinator,
+        f"/admin/courses/new?prospectus={prospectus.id}",
+        new_course(prospectus, cpd_hours=typed),
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response.text)["cpd_hours"] == message
+    assert summary_errors(response.text)["cpd_hours"] == message
+    assert f'value="{typed}"' in response.text
+    assert db.session.scalar(select(Course)) is None

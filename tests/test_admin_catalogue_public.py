@@ -115,6 +115,7 @@ def test_an_edit_replaces_the_cached_pdf_and_feed(app, as_coordinator, public, c
             "description": "The **signs** of neglect.",
             "audience": "Anyone who works with families.",
             "level": "2",
+            "cpd_hours": "3",
             "delivery": "in-person",
         },
     )
@@ -228,6 +229,7 @@ def test_a_course_description_reaches_the_public_through_the_sanitiser(
             "[Bad](javascript:alert(2))",
             "audience": "Anyone.",
             "level": "1",
+            "cpd_hours": "3",
             "delivery": "in-person",
         },
     )

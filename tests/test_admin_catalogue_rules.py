@@ -3,6 +3,7 @@ themselves, without HTTP. The pages are tested in test_admin_catalogue_pages.py.
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -197,6 +198,7 @@ def course_details(prospectus: Prospectus, **changes) -> courses.CourseDetails:
         sectors=(Sector.HEALTH, Sector.EDUCATION),
         level=2,
         duration="Half day",
+        cpd_hours=Decimal("3"),
         delivery=Delivery.IN_PERSON,
         charges_policy="Free to partner agencies.",
         what_to_bring="A pen.",
@@ -217,6 +219,17 @@ def test_a_new_course_is_a_draft_with_everything_it_was_given(prospectus):
     assert made.description == "## What it covers\n\nThe *signs* of neglect."
     assert (made.level, made.delivery, made.requires_approval) == (2, Delivery.IN_PERSON, True)
     assert made.external_url is None
+    assert made.cpd_hours == Decimal("3")
+
+
+@pytest.mark.parametrize("hours", ["0", "0.4", "40.5", "1.25"])
+def test_a_course_cannot_carry_cpd_hours_outside_the_half_hours_allowed(prospectus, hours):
+    with pytest.raises(courses.CourseError) as refusal:
+        courses.create_course(
+            db.session, course_details(prospectus, cpd_hours=Decimal(hours)), utcnow()
+        )
+
+    assert refusal.value.field == "cpd_hours"
 
 
 def test_a_course_title_already_in_use_is_refused_at_the_title(prospectus):

@@ -1,6 +1,7 @@
 """The JSON API under /api/v1: every response holds to the OpenAPI document it publishes."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from openapi_core import OpenAPI
@@ -460,3 +461,10 @@ def test_links_lead_to_the_pages_and_documents_they_name(api, client):
     assert session_url == f"{BASE_URL}/sessions/{course.sessions[0].id}"
     for url in (found["url"], session_url, found["case_reviews"][0]["api_url"]):
         assert client.get(url.removeprefix(BASE_URL)).status_code == 200
+
+
+def test_a_course_gives_its_cpd_hours_as_a_number(api):
+    neglect = make_catalogue()
+    neglect.cpd_hours = Decimal("2.5")
+
+    assert api("/courses/neglect")["cpd_hours"] == 2.5

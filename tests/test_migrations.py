@@ -78,3 +78,115 @@ def test_accounts_made_before_calendar_addresses_were_given_get_one(tmp_path):
     assert len(tokens) == 2
     assert all(len(token) >= 40 for token in tokens)
     assert tokens[0] != tokens[1]
+
+
+@pytest.mark.parametrize(
+    ("duration", "hours"),
+    [
+        ("Half day (3 hours)", "3.0"),
+        ("Full day (9.30am to 4pm)", "6.0"),
+        ("2 hours (live online)", "2.0"),
+        ("2.5 hours", "2.5"),
+        ("1 day", "6.0"),
+        ("Two days", "12.0"),
+        ("Half day", "3.0"),
+        ("Self-paced online learning", "3.0"),
+        ("", "3.0"),
+    ],
+)
+def test_courses_made_before_cpd_hours_have_theirs_read_from_their_duration(
+    tmp_path, duration, hours
+):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            now = datetime(2026, 11, 1)
+            connection.execute(
+                text(
+                    "INSERT INTO prospectus (slug, title, introduction, year, position, "
+                    "published, created_at, updated_at) VALUES "
+                    "('multi-agency', 'Multi-agency', '', 2026, 0, 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO course (prospectus_id, slug, title, summary, description, "
+                    "learning_outcomes, audience, level, duration, delivery, charges_policy, "
+                    "what_to_bring, requires_approval, published, created_at, updated_at) "
+                    "VALUES (1, 'old', 'Old course', '', '', '', '', 1, :duration, "
+                    "'in-person', '', '', 0, 1, :now, :now)"
+                ),
+                {"duration": duration, "now": now},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            found = connection.scalar(text("SELECT cpd_hours FROM course"))
+        db.engine.dispose()
+
+    assert f"{float(found):.1f}" == hours
+
+
+def test_bookings_marked_attended_before_certificates_get_one(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+    marked = datetime(2026, 11, 2, 12)
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as connection:
+            run = lambda sql, **values: connection.execute(text(sql), values)  # noqa: E731
+            now = datetime(2026, 11, 1)
+            run(
+                "INSERT INTO prospectus (slug, title, introduction, year, position, published, "
+                "created_at, updated_at) VALUES ('p', 'P', '', 2026, 0, 1, :now, :now)",
+                now=now,
+            )
+            run(
+                "INSERT INTO course (prospectus_id, slug, title, summary, description, "
+                "learning_outcomes, audience, level, duration, delivery, charges_policy, "
+                "what_to_bring, requires_approval, published, created_at, updated_at) VALUES "
+                "(1, 'c', 'C', '', '', '', '', 1, '3 hours', 'in-person', '', '', 0, 1, "
+                ":now, :now)",
+                now=now,
+            )
+            run(
+                "INSERT INTO course_session (course_id, starts_at, ends_at, capacity, status, "
+                "published, cancellation_cutoff_hours, sequence, cancellation_reason, "
+                "created_at, updated_at) VALUES (1, :start, :end, 20, 'scheduled', 1, 72, 0, "
+                "'', :now, :now)",
+                start=datetime(2026, 11, 2, 9),
+                end=datetime(2026, 11, 2, 12),
+                now=now,
+            )
+            for number, attendance in enumerate(("attended", "left-early", None), start=1):
+                run(
+                    "INSERT INTO user (email, name, job_title, line_manager_name, "
+                    "session_version, active, role, calendar_token, created_at, updated_at) "
+                    "VALUES (:email, 'Old account', '', '', 1, 1, 'professional', :token, "
+                    ":now, :now)",
+                    email=f"old{number}@example.org",
+                    token=f"token-{number}",
+                    now=now,
+                )
+                run(
+                    "INSERT INTO booking (session_id, user_id, status, access_needs, "
+                    "manager_comment, approval_expired, late_cancellation, walk_in, attendance, "
+                    "attendance_marked_at, created_at, updated_at) VALUES (1, :user, "
+                    "'confirmed', '', '', 0, 0, 0, :attendance, :marked, :now, :now)",
+                    user=number,
+                    attendance=attendance,
+                    marked=marked if attendance else None,
+                    now=now,
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT booking_id, code, issued_at, revoked_at FROM certificate")
+            ).all()
+        db.engine.dispose()
+
+    assert len(rows) == 1
+    booking_id, code, issued_at, revoked_at = rows[0]
+    assert booking_id == 1 and revoked_at is None
+    assert str(issued_at).startswith("2026-11-02 12:00:00")
+    assert len(code) == 16 and not set(code) & set("01OI")

@@ -200,6 +200,7 @@ def test_a_course_s_address_saved_by_another_first_is_refused_at_the_title(
             "description": "The signs of neglect.",
             "audience": "Anyone who works with families.",
             "level": "2",
+            "cpd_hours": "3",
             "delivery": "in-person",
         },
     )

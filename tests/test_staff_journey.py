@@ -68,6 +68,7 @@ def coordinator_makes_the_course(coordinator) -> Course:
             "sectors": ["social-care", "early-years"],
             "level": "2",
             "duration": "Half day",
+            "cpd_hours": "3",
             "delivery": "in-person",
             "external_url": "",
             "charges_policy": "Free to Rotherham practitioners.",

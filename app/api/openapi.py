@@ -101,6 +101,7 @@ COURSE = strict(
         "learning_outcomes": {"type": "array", "items": {"type": "string"}},
         "audience": {"type": "string"},
         "charges_policy": {"type": "string"},
+        "cpd_hours": {"type": "number", "minimum": 0.5, "maximum": 40, "multipleOf": 0.5},
         "sessions": {"type": "array", "items": ref("Session")},
         "case_reviews": {"type": "array", "items": ref("CourseReviewLink")},
     }

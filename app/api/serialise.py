@@ -49,6 +49,8 @@ def course_detail(course: Course, sessions: list[CourseSession], links: list[Les
         "learning_outcomes": course.outcomes,
         "audience": course.audience,
         "charges_policy": course.charges_policy,
+        # A number, not text: 2.5 hours is 2.5.
+        "cpd_hours": float(course.cpd_hours),
         "sessions": [session_document(session) for session in sessions],
         "case_reviews": [
             {

@@ -16,6 +16,9 @@ from app.models.bookings import (
     holds_a_place,
 )
 from app.models.catalogue import (
+    CPD_HOURS_LEAST,
+    CPD_HOURS_MOST,
+    DEFAULT_CPD_HOURS,
     DELIVERY_LABELS,
     LEVELS,
     MAX_CAPACITY,
@@ -31,6 +34,7 @@ from app.models.catalogue import (
     session_trainer,
     touch_session_when_trainers_change,
 )
+from app.models.certificates import Certificate
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.people import Agency, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
@@ -38,6 +42,9 @@ from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_LABELS",
+    "CPD_HOURS_LEAST",
+    "CPD_HOURS_MOST",
+    "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
     "LEVELS",
     "MAX_CAPACITY",
@@ -52,6 +59,7 @@ __all__ = [
     "BookingStatus",
     "CaseReview",
     "CaseReviewReport",
+    "Certificate",
     "Course",
     "CourseAudience",
     "CourseSession",

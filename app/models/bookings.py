@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, and_, func, select, text
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
@@ -12,6 +13,9 @@ from app.extensions import db
 from app.models.base import Timestamped, UTCDateTime, enum_column
 from app.models.catalogue import CourseSession
 from app.models.people import User
+
+if TYPE_CHECKING:
+    from app.models.certificates import Certificate
 
 
 class BookingStatus(enum.StrEnum):
@@ -97,10 +101,16 @@ class Booking(Timestamped, db.Model):
     history: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
     )
+    certificate: Mapped[Certificate | None] = relationship(back_populates="booking")
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def earns_certificate(self) -> bool:
+        """A confirmed place marked attended; leaving early earns no certificate."""
+        return self.status is BookingStatus.CONFIRMED and self.attendance is Attendance.ATTENDED
 
 
 def holds_a_place():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
@@ -72,6 +73,12 @@ class SessionStatus(enum.StrEnum):
 
 LEVELS = (1, 2, 3, 4)
 
+#: The CPD hours a course may carry, in half hours: a week of full days at most.
+CPD_HOURS_LEAST = Decimal("0.5")
+CPD_HOURS_MOST = Decimal("40")
+#: A half day, the commonest length, for a course whose hours nobody has given.
+DEFAULT_CPD_HOURS = Decimal("3")
+
 
 class Prospectus(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +93,10 @@ class Prospectus(Timestamped, db.Model):
 
 
 class Course(Timestamped, db.Model):
-    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),)
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
+        CheckConstraint("cpd_hours BETWEEN 0.5 AND 40", name="cpd_hours_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     prospectus_id: Mapped[int] = mapped_column(ForeignKey("prospectus.id"), index=True)
@@ -97,7 +107,10 @@ class Course(Timestamped, db.Model):
     learning_outcomes: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[int]
+    #: How long it takes, as people read it ("Half day (9:30am to 12:30pm)").
     duration: Mapped[str] = mapped_column(String(100), default="")
+    #: What attending counts for in continuing professional development, in hours.
+    cpd_hours: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=DEFAULT_CPD_HOURS)
     delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery))
     charges_policy: Mapped[str] = mapped_column(Text, default="")
     what_to_bring: Mapped[str] = mapped_column(Text, default="")

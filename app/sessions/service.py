@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.accounts.roles import checked_email
 from app.accounts.service import Details, choose_agency, find_by_email
 from app.bookings import service as bookings
+from app.certificates import service as certificates
 from app.display import clock_time, long_date, short_date
 from app.models import (
     MAX_CAPACITY,
@@ -238,12 +239,14 @@ def register_open(
 
 
 def give_mark(booking: Booking, attendance: Attendance, actor: User, now: datetime) -> None:
+    """The mark, with the certificate it earns issued, or revoked when it earns none."""
     # Pressing the mark a person already has changes nothing, so who gave it stays recorded.
     if booking.attendance is attendance:
         return
     booking.attendance = attendance
     booking.attendance_marked_at = now
     booking.attendance_marked_by = actor
+    certificates.follow_mark(booking, now)
 
 
 def mark_attendance(

@@ -57,6 +57,7 @@ def test_a_coordinator_makes_a_course_links_a_review_schedules_and_publishes_a_s
     hands.tick(page.get_by_label("Early years"))
     hands.tick(page.get_by_label("Level 2"))
     hands.fill(page.get_by_label("Duration (optional)"), "Half day")
+    hands.fill(page.get_by_label("CPD hours"), "3")
     hands.tick(page.get_by_label("In person"))
     hands.press(page.get_by_role("button", name="Save course"))
     heading(page, TITLE)

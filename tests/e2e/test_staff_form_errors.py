@@ -140,6 +140,7 @@ def test_the_coordinators_course_link_and_session_forms_empty_and_with_bad_input
             "Summary": "Enter a summary of the course",
             "Description": "Enter a description of the course",
             "Who it is for": "Enter who the course is for",
+            "CPD hours": "Enter the CPD hours",
         },
     )
     group_errors_shown(
@@ -154,6 +155,7 @@ def test_the_coordinators_course_link_and_session_forms_empty_and_with_bad_input
     hands.fill(page.get_by_label("Description"), "What parents can do.")
     hands.fill(page.get_by_label("Who it is for"), "Parents and carers.")
     hands.tick(page.get_by_label("Level 1"))
+    hands.fill(page.get_by_label("CPD hours"), "1.5")
     hands.tick(page.get_by_label("E-learning (hosted elsewhere)"))
     hands.press(page.get_by_role("button", name="Save course"))
     errors_shown(

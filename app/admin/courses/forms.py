@@ -10,8 +10,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.admin.courses.service import SLUG_LENGTH, CourseDetails
-from app.fields import ChecklistField, text_box, text_line
+from app.admin.courses.service import SLUG_LENGTH, CourseDetails, cpd_hours_refusal
+from app.fields import ChecklistField, HoursField, text_box, text_line
 from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Course, Delivery, Prospectus, Sector
 
 NO_SPELLCHECK = {"spellcheck": "false", "autocomplete": "off"}
@@ -78,6 +78,14 @@ class CourseForm(FlaskForm):
     duration = text_line(
         "Duration (optional)", 100, description="For example, Half day (9:30am to 12:30pm)."
     )
+    cpd_hours = HoursField(
+        "CPD hours",
+        what="CPD hours",
+        check=cpd_hours_refusal,
+        description="What attending counts for in continuing professional development, in "
+        "whole or half hours: for example, 3 for a half day or 6 for a full day. "
+        "Certificates show it.",
+    )
     delivery = RadioField(
         "How it is delivered",
         choices={delivery.value: label for delivery, label in DELIVERY_LABELS.items()},
@@ -129,6 +137,7 @@ class CourseForm(FlaskForm):
             "sectors": course.sectors,
             "level": str(course.level),
             "duration": course.duration,
+            "cpd_hours": course.cpd_hours,
             "delivery": course.delivery.value,
             "external_url": course.external_url or "",
             "charges_policy": course.charges_policy,
@@ -148,6 +157,7 @@ class CourseForm(FlaskForm):
             sectors=tuple(self.sectors.data or ()),
             level=int(self.level.data),
             duration=self.duration.data or "",
+            cpd_hours=self.cpd_hours.data,
             delivery=Delivery(self.delivery.data),
             charges_policy=self.charges_policy.data or "",
             what_to_bring=self.what_to_bring.data or "",

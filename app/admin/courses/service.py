@@ -3,6 +3,7 @@ address and without sessions, drafts kept from the public, and no deleting what 
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.admin.slugs import slugify
 from app.models import (
+    CPD_HOURS_LEAST,
+    CPD_HOURS_MOST,
     LEVELS,
     Booking,
     Course,
@@ -44,6 +47,8 @@ class CourseDetails:
     sectors: tuple[Sector, ...]
     level: int
     duration: str
+    #: What attending counts for in CPD: from half an hour to 40, in half hours.
+    cpd_hours: Decimal | None
     delivery: Delivery
     charges_policy: str
     what_to_bring: str
@@ -138,6 +143,7 @@ def apply_details(
     course.audience = details.audience.strip()
     course.level = details.level
     course.duration = details.duration.strip()
+    course.cpd_hours = details.cpd_hours
     course.delivery = details.delivery
     course.charges_policy = details.charges_policy.strip()
     course.what_to_bring = details.what_to_bring.strip()
@@ -164,6 +170,8 @@ def check_details(
             raise CourseError(f"Enter {what}", field=field)
     if details.level not in LEVELS:
         raise CourseError("Choose the course's level", field="level")
+    if refusal := cpd_hours_refusal(details.cpd_hours):
+        raise CourseError(refusal, field="cpd_hours")
     check_external_url(details.delivery, details.external_url.strip())
     if details.delivery is Delivery.E_LEARNING and has_sessions_to_come(db_session, course, now):
         raise CourseError(
@@ -172,6 +180,17 @@ def check_details(
             field="delivery",
         )
     return prospectus
+
+
+def cpd_hours_refusal(hours: Decimal | None) -> str | None:
+    """Why a course cannot carry these CPD hours; None when it can."""
+    if hours is None:
+        return "Enter the CPD hours"
+    if not CPD_HOURS_LEAST <= hours <= CPD_HOURS_MOST:
+        return f"The CPD hours must be between {CPD_HOURS_LEAST} and {CPD_HOURS_MOST}"
+    if (hours * 2) % 1:
+        return "Enter the CPD hours in whole or half hours, like 3 or 6.5"
+    return None
 
 
 def check_external_url(delivery: Delivery, url: str) -> None:
