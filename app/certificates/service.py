@@ -18,7 +18,7 @@ from app.models import Booking, Certificate, CourseSession
 
 #: 32 letters and digits, without 0 and O or 1 and I, which are misread when typed.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-#: 16 characters of 32 kinds: 80 random bits, shown as XXXX-XXXX-XXXX-XXXX.
+#: 16 characters of 32 kinds: 80 random bits, shown in four groups of four (ABCD-EFGH-…).
 CODE_LENGTH = 16
 GROUP_LENGTH = 4
 NOT_IN_A_CODE = re.compile(r"[\s\-\u2010-\u2015]")

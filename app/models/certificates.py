@@ -21,7 +21,7 @@ class Certificate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), unique=True)
-    #: Random, not derived from any id: XXXX-XXXX-XXXX-XXXX, stored without the dashes.
+    #: Random, not derived from any id: four groups of four, stored without the dashes.
     code: Mapped[str] = mapped_column(String(32), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
