@@ -731,3 +731,24 @@ def test_cancelling_needs_a_reason(to_come):
     assert error.field == "reason"
     db.session.expire_all()
     assert to_come.status is SessionStatus.SCHEDULED
+
+
+def test_marking_everyone_reads_a_fixed_number_of_times_however_many_are_booked(app, count_queries):
+    reads = []
+    for places in (2, 20):
+        session = make_session(
+            make_course(make_prospectus(f"reads-{places}")),
+            starts_at=utcnow() - timedelta(hours=1),
+            capacity=places,
+        )
+        for _ in range(places):
+            make_booking(session)
+        coordinator = make_user(role=Role.COORDINATOR)
+        db.session.commit()
+        with count_queries() as counted:
+            saved(service.mark_everyone_attended, db.session, session.id, coordinator, utcnow())
+        reads.append(
+            sum(statement.lstrip().startswith("SELECT") for statement in counted.statements)
+        )
+
+    assert reads[0] == reads[1]

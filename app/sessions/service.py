@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.roles import checked_email
 from app.accounts.service import Details, choose_agency, find_by_email
@@ -282,11 +282,14 @@ def mark_everyone_attended(
     """
     session = register_open(db_session, session_id, actor, now)
     unmarked = db_session.scalars(
-        select(Booking).where(
+        select(Booking)
+        .where(
             Booking.session_id == session.id,
             Booking.status == BookingStatus.CONFIRMED,
             Booking.attendance.is_(None),
         )
+        # Each mark issues a certificate: read them all at once, not one a booking.
+        .options(selectinload(Booking.certificate))
     ).all()
     for booking in unmarked:
         give_mark(booking, Attendance.ATTENDED, actor, now)
