@@ -5,8 +5,8 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from app.certificates import document, service
+from app.downloads import private_download
 from app.extensions import db, limiter
-from app.trainer.routes import private_download
 
 bp = Blueprint("certificates", __name__)
 
@@ -16,9 +16,7 @@ bp = Blueprint("certificates", __name__)
 def certificate_pdf(booking_id: int):
     """For the person who attended, or a coordinator; anyone else, and any booking without
     a certificate standing (not attended, left early, revoked), gets 404."""
-    certificate = service.certificate_of(db.session, booking_id) or abort(404)
-    if certificate.booking.user_id != current_user.id and not current_user.is_coordinator:
-        abort(404)
+    certificate = service.certificate_for(db.session, booking_id, current_user) or abort(404)
     return private_download(
         document.certificate_pdf(certificate),
         "application/pdf",

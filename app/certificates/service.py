@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.models import Booking, Certificate, CourseSession
+from app.models import Booking, Certificate, CourseSession, User
 
 #: 32 letters and digits, without 0 and O or 1 and I, which are misread when typed.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -92,6 +92,17 @@ def find_by_code(db_session: Session, typed: str) -> Certificate | None:
     return db_session.scalar(
         select(Certificate).where(Certificate.code == code).options(*with_what_it_shows())
     )
+
+
+def certificate_for(db_session: Session, booking_id: int, person: User) -> Certificate | None:
+    """The booking's standing certificate, if this person may have it: the one who attended,
+    or a coordinator. None otherwise, so that ids reveal nothing of anyone else's."""
+    certificate = certificate_of(db_session, booking_id)
+    if certificate is None:
+        return None
+    if certificate.booking.user_id != person.id and not person.is_coordinator:
+        return None
+    return certificate
 
 
 def certificate_of(db_session: Session, booking_id: int) -> Certificate | None:

@@ -8,9 +8,7 @@ app/trainer/service.py's. Views whose service takes the session's lock say so wi
 @locks_for_itself.
 """
 
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.service import listed_agencies
@@ -18,6 +16,7 @@ from app.bookings.overdue import release_overdue_approvals
 from app.bookings.service import confirmed_bookings
 from app.database import locks_for_itself
 from app.display import capacity_changed, count_of_people, session_moved
+from app.downloads import private_download
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
@@ -209,15 +208,6 @@ def sign_in_sheet(session_id: int):
         "application/pdf",
         register_export.register_file_name(session, "sign-in-sheet", "pdf"),
     )
-
-
-def private_download(content: bytes, mimetype: str, name: str):
-    response = send_file(
-        io.BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name
-    )
-    # Names and access needs: no shared cache, nor the browser's, may keep a copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Telling everyone booked
