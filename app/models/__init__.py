@@ -35,6 +35,13 @@ from app.models.catalogue import (
     touch_session_when_trainers_change,
 )
 from app.models.certificates import Certificate
+from app.models.outcomes import (
+    CONFIDENCE_LABELS,
+    OUTCOME_LENGTH,
+    LearningOutcome,
+    OutcomeConfidence,
+    Stage,
+)
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.people import Agency, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
@@ -42,12 +49,14 @@ from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_LABELS",
+    "CONFIDENCE_LABELS",
     "CPD_HOURS_LEAST",
     "CPD_HOURS_MOST",
     "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
     "LEVELS",
     "MAX_CAPACITY",
+    "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
     "SECTOR_LABELS",
     "Agency",
@@ -64,13 +73,16 @@ __all__ = [
     "CourseAudience",
     "CourseSession",
     "Delivery",
+    "LearningOutcome",
     "LessonLink",
     "OutboxMessage",
     "OutboxStatus",
+    "OutcomeConfidence",
     "Prospectus",
     "Role",
     "Sector",
     "SessionStatus",
+    "Stage",
     "Timestamped",
     "UTCDateTime",
     "User",
