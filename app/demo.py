@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
-from app.display import LONDON
 from app.admin.courses.outcomes import replace_outcomes
+from app.display import LONDON
 from app.models import (
     DEFAULT_CPD_HOURS,
     Agency,

@@ -1,30 +1,28 @@
 """Which confirmed places are due a reminder of their session, each claimed once.
 
 A place is reminded from its session's reminder moment (app/working_days.py) until the
-session starts, once: the claim, a row in booking_notice_sent, is written in the same
-transaction as the mail, and its key stops a second run (or two at once) from writing
-it again. A place confirmed after the moment was told all it needs in its confirmation.
+session starts, once: the claim, a row in booking_notice_sent (app/sent_once.py), is
+written in the same transaction as the mail, and its key stops a second run (or two at
+once) from writing it again. A place confirmed after the moment was told all it needs
+in its confirmation.
 """
 
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.database import is_lock_failure, write_transaction
+from app.database import write_transaction
 from app.models import (
     Booking,
     BookingEvent,
-    BookingNoticeSent,
     BookingStatus,
     CourseSession,
     SessionStatus,
 )
 from app.notices import Done, Notice, NoticeKind
-from app.refusals import TryAgain
+from app.sent_once import claim_once
 from app.working_days import reminder_moment
 
 #: The kind of message a reminder's claim names.
@@ -106,9 +104,6 @@ def claim_reminders(
 ) -> list[int]:
     """Claim, in one statement, the reminders of confirmed places on these sessions that
     were confirmed before their session's moment; the ids of the bookings claimed."""
-    already_sent = exists().where(
-        BookingNoticeSent.booking_id == Booking.id, BookingNoticeSent.kind == REMINDER
-    )
     in_time = or_(
         false(),
         *(
@@ -116,31 +111,12 @@ def claim_reminders(
             for moment, session_ids in moments.items()
         ),
     )
-    due = (
-        select(Booking.id, literal(REMINDER), literal(now, BookingNoticeSent.sent_at.type))
-        .where(
-            Booking.status == BookingStatus.CONFIRMED,
-            Booking.walk_in.is_(False),
-            in_time,
-            ~already_sent,
-        )
-        .order_by(Booking.session_id, Booking.id)
-        .limit(limit)
+    return claim_once(
+        db_session,
+        REMINDER,
+        now,
+        limit,
+        Booking.status == BookingStatus.CONFIRMED,
+        Booking.walk_in.is_(False),
+        in_time,
     )
-    table = BookingNoticeSent.__table__
-    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
-    # Another run may claim the same rows between this one's look and its write (on
-    # PostgreSQL, whose writers do not queue as SQLite's do): those rows are left to it.
-    statement = (
-        dialect.insert(table)
-        .from_select(["booking_id", "kind", "sent_at"], due)
-        .on_conflict_do_nothing()
-        .returning(table.c.booking_id)
-    )
-    try:
-        return list(db_session.scalars(statement))
-    except OperationalError as error:
-        # PostgreSQL: the other run held its claims past the lock timeout.
-        if not is_lock_failure(error):
-            raise
-        raise TryAgain from None
