@@ -35,6 +35,15 @@ from app.models.catalogue import (
     touch_session_when_trainers_change,
 )
 from app.models.certificates import Certificate
+from app.models.evaluations import (
+    ANSWER_LENGTH,
+    CHANGED_PRACTICE_LABELS,
+    RATING_LABELS,
+    ChangedPractice,
+    Evaluation,
+    FollowUp,
+)
+from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.outcomes import (
     CONFIDENCE_LABELS,
     OUTCOME_LENGTH,
@@ -42,13 +51,14 @@ from app.models.outcomes import (
     OutcomeConfidence,
     Stage,
 )
-from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.people import Agency, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ANSWER_LENGTH",
     "ATTENDANCE_LABELS",
+    "CHANGED_PRACTICE_LABELS",
     "CONFIDENCE_LABELS",
     "CPD_HOURS_LEAST",
     "CPD_HOURS_MOST",
@@ -58,6 +68,7 @@ __all__ = [
     "MAX_CAPACITY",
     "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
+    "RATING_LABELS",
     "SECTOR_LABELS",
     "Agency",
     "Attendance",
@@ -69,10 +80,13 @@ __all__ = [
     "CaseReview",
     "CaseReviewReport",
     "Certificate",
+    "ChangedPractice",
     "Course",
     "CourseAudience",
     "CourseSession",
     "Delivery",
+    "Evaluation",
+    "FollowUp",
     "LearningOutcome",
     "LessonLink",
     "OutboxMessage",
