@@ -41,6 +41,8 @@ class Config:
     MAIL_SEND_AFTER_COMMIT = True
     # Reminders go this many working days (in England) before a session, from midnight.
     REMINDER_WORKING_DAYS = int(os.environ.get("REMINDER_WORKING_DAYS", "2"))
+    # The follow-up on what the training changed goes this many weeks after the session.
+    FOLLOW_UP_WEEKS = int(os.environ.get("FOLLOW_UP_WEEKS", "6"))
     # Line managers get a copy of each confirmation and reminder, when the partnership asks.
     COPY_LINE_MANAGER = os.environ.get("COPY_LINE_MANAGER", "").lower() in ("1", "true", "yes")
 

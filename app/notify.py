@@ -12,15 +12,17 @@ calendar invite or cancellation goes with it.
 from collections.abc import Iterable
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import tokens
 from app.bookings.tokens import approval_token
 from app.calendar import ics
 from app.calendar.events import booking_event, prodid
+from app.evaluations.tokens import evaluation_token, follow_up_token, manager_view_token
 from app.links import absolute_url
 from app.mail import queue_mail
-from app.models import Booking, BookingStatus, utcnow
+from app.models import Booking, BookingStatus, FollowUp, utcnow
 from app.notices import Notice, NoticeKind
 
 
@@ -184,6 +186,49 @@ def message_from_trainer(db_session: Session, notice: Notice) -> None:
     )
 
 
+def evaluation_request(db_session: Session, notice: Notice) -> None:
+    booking = notice.booking
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"Tell us what you thought: {booking.session.course.title}",
+        "evaluations/request",
+        booking=booking,
+        session=booking.session,
+        evaluation_url=absolute_url("evaluations.evaluate", token=evaluation_token(booking)),
+    )
+
+
+def follow_up(db_session: Session, notice: Notice) -> None:
+    booking = notice.booking
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"Has the training changed your practice? {booking.session.course.title}",
+        "evaluations/follow_up",
+        booking=booking,
+        session=booking.session,
+        follow_up_url=absolute_url("evaluations.follow_up", token=follow_up_token(booking)),
+    )
+
+
+def manager_view_requested(db_session: Session, notice: Notice) -> None:
+    """To the address the person gave in their follow-up, which may not be their account's."""
+    booking = notice.booking
+    follow_up = db_session.scalar(select(FollowUp).where(FollowUp.booking_id == booking.id))
+    queue_mail(
+        db_session,
+        follow_up.manager_email,
+        f"Your view of {booking.user.name}'s training: {booking.session.course.title}",
+        "evaluations/manager_view",
+        booking=booking,
+        session=booking.session,
+        manager_view_url=absolute_url(
+            "evaluations.manager_view", token=manager_view_token(booking)
+        ),
+    )
+
+
 WRITERS = {
     NoticeKind.CONFIRMED: copied_to_manager(
         with_invite("Place confirmed", "confirmed"), "Place confirmed"
@@ -209,6 +254,9 @@ WRITERS = {
     NoticeKind.REMINDER: copied_to_manager(
         with_invite("Reminder", "reminder"), "Reminder of the session"
     ),
+    NoticeKind.EVALUATION_REQUEST: evaluation_request,
+    NoticeKind.FOLLOW_UP: follow_up,
+    NoticeKind.MANAGER_VIEW_REQUESTED: manager_view_requested,
     NoticeKind.MESSAGE_FROM_TRAINER: message_from_trainer,
     NoticeKind.ALREADY_REGISTERED: already_registered,
     NoticeKind.CONFIRM_EMAIL: confirm_email,

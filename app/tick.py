@@ -16,6 +16,7 @@ from datetime import datetime
 from flask import current_app
 
 from app.bookings.overdue import release_every_overdue_approval
+from app.evaluations import service as evaluations
 from app.extensions import db
 from app.mail import deliver_due
 from app.refusals import TryAgain
@@ -53,6 +54,23 @@ def send_reminders(now: datetime) -> int:
         return 0
 
 
+def send_evaluation_requests(now: datetime) -> int:
+    try:
+        return saved(evaluations.send_evaluation_requests, db.session, now)
+    except TryAgain:
+        logger.warning("Evaluation requests left for the next run: the database was busy")
+        return 0
+
+
+def send_follow_ups(now: datetime) -> int:
+    weeks = current_app.config["FOLLOW_UP_WEEKS"]
+    try:
+        return saved(evaluations.send_follow_ups, db.session, now, weeks)
+    except TryAgain:
+        logger.warning("Follow-ups left for the next run: the database was busy")
+        return 0
+
+
 def send_mail(now: datetime) -> int:
     return deliver_due(now).sent
 
@@ -61,6 +79,8 @@ JOBS = (
     # First, so the places they free (and the people offered them) are mailed below.
     Job("Approvals expired", expire_approvals),
     Job("Reminders sent", send_reminders),
+    Job("Evaluation requests sent", send_evaluation_requests),
+    Job("Follow-ups sent", send_follow_ups),
     # Last: it sends what the jobs above wrote, and whatever waited to be tried again.
     Job("Mail sent", send_mail),
 )

@@ -47,6 +47,8 @@ def test_tick_prints_what_it_did_and_does_nothing_twice(app, runner, mailbox):
     assert first.output.splitlines() == [
         "Approvals expired: 0",
         "Reminders sent: 1",
+        "Evaluation requests sent: 0",
+        "Follow-ups sent: 0",
         "Mail sent: 0",
     ]
     assert second.exit_code == 0
@@ -109,6 +111,8 @@ def test_every_job_is_named_and_counts(app):
     assert [job.label for job in tick.JOBS] == [
         "Approvals expired",
         "Reminders sent",
+        "Evaluation requests sent",
+        "Follow-ups sent",
         "Mail sent",
     ]
     assert all(isinstance(job.run(utcnow()), int) for job in tick.JOBS)

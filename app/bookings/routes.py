@@ -13,6 +13,8 @@ from app.calendar.events import booking_event
 from app.catalogue.queries import get_session_to_book
 from app.database import locks_for_itself
 from app.errors import try_again_page
+from app.evaluations import service as evaluations
+from app.evaluations.tokens import evaluation_token
 from app.extensions import db
 from app.forms import page_status
 from app.models import BookingStatus, utcnow
@@ -82,12 +84,15 @@ def show(booking_id: int):
     booking = get_own_booking(db.session, booking_id, current_user) or abort(404)
     if release_overdue_approvals(booking.session_id):
         booking = get_own_booking(db.session, booking_id, current_user)
+    after = evaluations.after_the_session(db.session, booking, utcnow())
     return render_template(
         "bookings/show.html",
         booking=booking,
         session=booking.session,
         queue_position=queue_position_of(db.session, booking),
         calendar_links=add_to_calendar_links(booking),
+        after=after,
+        evaluation_url=url_for("evaluations.evaluate", token=evaluation_token(booking)),
         form=CancelForm(),
         now=utcnow(),
     )

@@ -3,17 +3,21 @@ taken back, and found by their public code.
 
 A certificate is made when the register says a person attended, in the same transaction
 as the mark, so that opening or downloading one never writes. "Left early" earns none:
-a certificate says the whole course was attended. Marking someone attended again after a
+a certificate says the whole course was attended. Where the course asks for the
+evaluation first, the person can download it once they have sent theirs; it stands,
+and verifies, all the same. Marking someone attended again after a
 revocation restores the same certificate and code, since the mark was only corrected.
 """
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.evaluations.queries import is_evaluated
 from app.models import Booking, Certificate, CourseSession, User
 
 #: 32 letters and digits, without 0 and O or 1 and I, which are misread when typed.
@@ -96,13 +100,29 @@ def find_by_code(db_session: Session, typed: str) -> Certificate | None:
 
 def certificate_for(db_session: Session, booking_id: int, person: User) -> Certificate | None:
     """The booking's standing certificate, if this person may have it: the one who attended,
-    or a coordinator. None otherwise, so that ids reveal nothing of anyone else's."""
+    once they have sent their evaluation where the course asks for it first, or a
+    coordinator. None otherwise, so that ids reveal nothing of anyone else's.
+
+    Coordinators have it whether or not the evaluation was sent: they answer for the
+    partnership to the person's employer or an inspector, and the evaluation is the
+    person's to give, not a condition of the attendance the certificate proves.
+    """
     certificate = certificate_of(db_session, booking_id)
     if certificate is None:
         return None
-    if certificate.booking.user_id != person.id and not person.is_coordinator:
+    if person.is_coordinator:
+        return certificate
+    if certificate.booking.user_id != person.id:
+        return None
+    if waits_for_evaluation(certificate.booking, lambda: is_evaluated(db_session, booking_id)):
         return None
     return certificate
+
+
+def waits_for_evaluation(booking: Booking, evaluated: Callable[[], bool]) -> bool:
+    """Whether the booking's certificate waits for its evaluation: the course asks for it
+    first, and it has not been sent (asked of `evaluated` only where the course asks)."""
+    return booking.session.course.certificate_after_evaluation and not evaluated()
 
 
 def certificate_of(db_session: Session, booking_id: int) -> Certificate | None:
