@@ -9,14 +9,16 @@ from sqlalchemy import select
 
 from app.accounts import tokens
 from app.bookings.tokens import approval_token
+from app.evaluations.tokens import evaluation_token, follow_up_token, manager_view_token
 from app.extensions import db
-from app.models import Booking, BookingStatus, CourseSession, User, utcnow
+from app.models import Attendance, Booking, BookingStatus, CourseSession, User, utcnow
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_user
-from tests.test_permission_matrix import (  # noqa: F401 (world is a fixture)
+from tests.test_permission_matrix import (  # noqa: F401 (world, evaluated_booking: fixtures)
     COORDINATOR,
     address,
     browser_for,
+    evaluated_booking,
     staff_routes,
     world,
 )
@@ -101,3 +103,35 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
     assert written == {}
     assert db.session.scalar(select(User.email_verified_at).where(User.id == unverified.id)) is None
     assert db.session.get(Booking, mine.id).status is BookingStatus.AWAITING_APPROVAL
+
+
+def test_no_page_of_the_links_mailed_after_a_session_writes(
+    app,
+    world,  # noqa: F811
+    evaluated_booking,  # noqa: F811
+    count_queries,
+):
+    not_yet_evaluated = Booking(
+        session=evaluated_booking.session,
+        user=make_user(),
+        status=BookingStatus.CONFIRMED,
+        attendance=Attendance.ATTENDED,
+    )
+    db.session.add(not_yet_evaluated)
+    db.session.commit()
+    pages = [
+        f"/evaluations/{evaluation_token(evaluated_booking)}",
+        f"/evaluations/{evaluation_token(not_yet_evaluated)}",
+        f"/evaluations/{follow_up_token(evaluated_booking)}/follow-up",
+        f"/evaluations/{follow_up_token(not_yet_evaluated)}/follow-up",
+        f"/evaluations/{manager_view_token(evaluated_booking)}/manager",
+    ]
+    visitor = app.test_client()
+
+    written = {
+        path: writes
+        for path in pages
+        if (writes := writes_while_opening(app, count_queries, visitor, path))
+    }
+
+    assert written == {}

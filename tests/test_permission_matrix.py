@@ -1,7 +1,8 @@
 """Who may open each page of the trainer's and the coordinator's areas.
 
 Every route under /trainer and /admin is found in the app's URL map, so a new one is
-checked the day it is added, for five people: someone signed out (sent to sign in),
+checked the day it is added (and every route under /evaluations, opened by a signed link
+alone, at the end), for five people: someone signed out (sent to sign in),
 a professional (403), a trainer not assigned to the session (403, but for their own
 list), the session's trainer (the trainer's area only) and a coordinator (everything).
 A page a person may open answers 200; a form they may send is accepted or re-shown
@@ -15,8 +16,18 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
+from app.evaluations import tokens
 from app.extensions import db
-from app.models import Booking, BookingStatus, Role, utcnow
+from app.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    ChangedPractice,
+    Evaluation,
+    FollowUp,
+    Role,
+    utcnow,
+)
 from tests.conftest import csrf_token, sign_in
 from tests.factories import (
     PASSWORD,
@@ -186,3 +197,84 @@ def test_each_person_gets_the_answer_their_role_allows(app, world, staff_route):
             check(answer, expected(person, endpoint), path, method)
         except AssertionError as failure:
             raise AssertionError(f"{method} {path} as {person}: {failure}") from None
+
+
+# The links mailed after a session ----------------------------------------------------------
+#
+# Every route under /evaluations is opened by its signed link alone, whoever follows it:
+# each of the five people gets the same answer, the page with the link of its own purpose
+# and 404 with any other.
+
+
+def mailed_link_routes(app: Flask) -> list[tuple[str, str, str]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/evaluations"):
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                found.append((rule.rule, method, rule.endpoint))
+    return sorted(found)
+
+
+@pytest.fixture
+def evaluated_booking(app, world) -> Booking:
+    """A booking of a session that has ended, marked attended, evaluated and followed up
+    with the line manager asked."""
+    session = make_session(
+        make_course(make_prospectus(slug="ended")), starts_at=utcnow() - timedelta(days=2)
+    )
+    booking = Booking(
+        session=session,
+        user=make_user(),
+        status=BookingStatus.CONFIRMED,
+        attendance=Attendance.ATTENDED,
+    )
+    db.session.add(booking)
+    db.session.add(
+        Evaluation(booking=booking, overall_rating=4, do_differently="More", submitted_at=utcnow())
+    )
+    db.session.add(
+        FollowUp(
+            booking=booking,
+            changed_practice=ChangedPractice.YES,
+            how="Asks more",
+            submitted_at=utcnow(),
+            manager_email="boss@example.org",
+        )
+    )
+    db.session.commit()
+    return booking
+
+
+def mailed_link(endpoint: str, booking: Booking, own: bool) -> str:
+    purposes = {
+        "evaluations.evaluate": (tokens.EVALUATE, "/evaluations/{}"),
+        "evaluations.follow_up": (tokens.FOLLOW_UP, "/evaluations/{}/follow-up"),
+        "evaluations.manager_view": (tokens.MANAGER_VIEW, "/evaluations/{}/manager"),
+    }
+    assert endpoint in purposes, f"{endpoint}: give the matrix its link"
+    purpose, shape = purposes[endpoint]
+    other = next(p for p, _ in purposes.values() if p != purpose)
+    return shape.format(tokens.token_for(purpose if own else other, booking))
+
+
+def test_each_mailed_link_answers_everyone_alike_and_only_with_its_own_token(
+    app, world, evaluated_booking
+):
+    routes = mailed_link_routes(app)
+    assert {endpoint for _, _, endpoint in routes} == {
+        "evaluations.evaluate",
+        "evaluations.follow_up",
+        "evaluations.manager_view",
+    }
+
+    for person in PEOPLE:
+        browser = browser_for(app, world, person)
+        for _, method, endpoint in routes:
+            with app.test_request_context():
+                own = mailed_link(endpoint, evaluated_booking, own=True)
+                other = mailed_link(endpoint, evaluated_booking, own=False)
+            where = f"{method} {endpoint} as {person}"
+            answer = answer_of(browser, method, own)
+            assert answer.status_code in ((200,) if method == "GET" else (200, 302, 400)), where
+            assert urlsplit(answer.headers.get("Location", "")).path != SIGN_IN, where
+            assert answer_of(browser, method, other).status_code == 404, where
