@@ -407,3 +407,18 @@ def test_the_managers_page_needs_its_own_link_and_an_ask(app, client, booking):
 
     assert unasked.status_code == 404 and follow_ups_link.status_code == 404
     assert "That link is not valid" in words(unasked.text)
+
+
+def test_the_list_of_bookings_offers_the_certificate_once_evaluated(app, client, booking):
+    owner = signed_in_as(app, booking.user)
+    pdf = f"/bookings/{booking.id}/certificate.pdf"
+
+    page = owner.get("/account/bookings").text
+    assert pdf not in page
+    assert "Send your evaluation of Understanding neglect to get your certificate" in words(page)
+
+    evaluated(client, booking)
+
+    page = owner.get("/account/bookings").text
+    assert pdf in page
+    assert "Send your evaluation" not in words(page)

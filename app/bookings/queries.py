@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from app.models import Booking, BookingStatus, Course, CourseSession, User
+from app.models import Booking, BookingStatus, Course, CourseSession, Evaluation, User
 
 
 @dataclass
@@ -18,6 +18,8 @@ class PersonsBookings:
     cancelled: list[Booking] = field(default_factory=list)
     #: Place in the waiting list, by booking id, for the upcoming bookings that wait.
     queue_positions: dict[int, int] = field(default_factory=dict)
+    #: Bookings whose certificate waits for the evaluation their course asks for first.
+    certificates_waiting: set[int] = field(default_factory=set)
 
 
 def queue_position():
@@ -47,7 +49,7 @@ def bookings_of(db_session: Session, user: User, now: datetime) -> PersonsBookin
         .options(
             joinedload(Booking.session)
             .joinedload(CourseSession.course)
-            .load_only(Course.slug, Course.title),
+            .load_only(Course.slug, Course.title, Course.certificate_after_evaluation),
             joinedload(Booking.session).joinedload(CourseSession.venue),
         )
         .order_by(CourseSession.starts_at, Booking.id)
@@ -63,7 +65,24 @@ def bookings_of(db_session: Session, user: User, now: datetime) -> PersonsBookin
             if booking.status is BookingStatus.WAITING:
                 found.queue_positions[booking.id] = position
     found.past.reverse()
+    found.certificates_waiting = certificates_waiting(db_session, found.past)
     return found
+
+
+def certificates_waiting(db_session: Session, bookings: list[Booking]) -> set[int]:
+    """Of these bookings, those whose certificate waits for their evaluation: asked only
+    when some course asks for the evaluation first."""
+    asking = {
+        booking.id
+        for booking in bookings
+        if booking.earns_certificate and booking.session.course.certificate_after_evaluation
+    }
+    if not asking:
+        return set()
+    evaluated = db_session.scalars(
+        select(Evaluation.booking_id).where(Evaluation.booking_id.in_(asking))
+    )
+    return asking - set(evaluated)
 
 
 def get_own_booking(db_session: Session, booking_id: int, user: User) -> Booking | None:
