@@ -9,6 +9,7 @@ import time_machine
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
+from app.evaluations import queries as evaluation_queries
 from app.evaluations import tokens
 from app.extensions import db
 from app.models import (
@@ -422,3 +423,35 @@ def test_the_list_of_bookings_offers_the_certificate_once_evaluated(app, client,
     page = owner.get("/account/bookings").text
     assert pdf in page
     assert "Send your evaluation" not in words(page)
+
+
+def test_an_evaluation_sent_at_the_same_moment_as_another_shows_what_was_sent(
+    app, client, booking, monkeypatch
+):
+    """As two presses at once on PostgreSQL: both find none sent, the unique key stops the
+    second's write, and asked again the rules find the first's."""
+    path = evaluation_path(booking)
+    token = csrf_token(client.get(path).text)
+    db.session.add(
+        Evaluation(
+            booking_id=booking.id, overall_rating=3, do_differently="First", submitted_at=utcnow()
+        )
+    )
+    db.session.commit()
+    real = evaluation_queries.evaluation_of
+    looks = []
+
+    def not_yet_seen(db_session, booking_id):
+        looks.append(booking_id)
+        return None if len(looks) <= 2 else real(db_session, booking_id)
+
+    monkeypatch.setattr(evaluation_queries, "evaluation_of", not_yet_seen)
+
+    answer = client.post(path, data={"csrf_token": token, **good_answers(booking)})
+
+    assert answer.status_code == 200
+    assert "This is what you sent" in words(answer.text) and "First" in answer.text
+    assert count(Evaluation) == 1
+    assert count(OutcomeConfidence) == 0
+    # The page, the first try (stopped by the key), the second (which finds it), the page.
+    assert len(looks) == 4
