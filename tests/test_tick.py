@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app import tick
 from app.extensions import db
 from app.models import (
+    Attendance,
     Booking,
     BookingEvent,
     BookingNoticeSent,
@@ -215,6 +216,84 @@ def test_two_ticks_at_once_send_each_reminder_once(database_of_its_own, tmp_path
         message["To"] for message in mailbox.received if message["Subject"].startswith("Reminder")
     )
     assert reminded == Counter(people)
+
+
+def attended_a_session_that_ended(database_url: str, how_many: int) -> list[str]:
+    """Confirmed places marked attended on a session that ended an hour ago; the people's
+    addresses."""
+    engine = create_engine(database_url)
+    starts_at = utcnow().replace(microsecond=0) - timedelta(hours=4)
+    try:
+        with Session(engine) as db_session:
+            course = Course(
+                prospectus=Prospectus(slug="p", title="Prospectus", year=2026, published=True),
+                slug="c",
+                title="Working together",
+                level=1,
+                delivery=Delivery.IN_PERSON,
+                published=True,
+            )
+            session = CourseSession(
+                course=course,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=3),
+                capacity=how_many,
+                published=True,
+            )
+            for n in range(how_many):
+                db_session.add(
+                    Booking(
+                        session=session,
+                        user=User(email=f"attended-{n}@example.org", name=f"Person {n}"),
+                        status=BookingStatus.CONFIRMED,
+                        attendance=Attendance.ATTENDED,
+                    )
+                )
+            db_session.commit()
+        return [f"attended-{n}@example.org" for n in range(how_many)]
+    finally:
+        engine.dispose()
+
+
+def test_two_ticks_at_once_ask_each_person_for_their_evaluation_once(
+    database_of_its_own, tmp_path, smtp_server
+):
+    controller, mailbox = smtp_server
+    mailbox.received.clear()
+    environment = app_environment(
+        database_of_its_own,
+        MAIL_SERVER=controller.hostname,
+        MAIL_PORT=str(controller.port),
+        MAIL_FOLDER=str(tmp_path / "mail"),
+        BASE_URL="https://training.example.org",
+    )
+    migrate(environment)
+    people = attended_a_session_that_ended(database_of_its_own, 30)
+
+    ticks = [
+        subprocess.Popen(
+            [VENV_BIN / "flask", "--app", "wsgi", "tick"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120) for process in ticks]
+
+    for process, (_, err) in zip(ticks, outputs, strict=True):
+        assert process.returncode == 0, err
+    sent = [int(re.search(r"Evaluation requests sent: (\d+)", out).group(1)) for out, _ in outputs]
+    assert sum(sent) == 30, outputs
+    assert claims(database_of_its_own) == 30
+    asked = Counter(
+        message["To"]
+        for message in mailbox.received
+        if message["Subject"].startswith("Tell us what you thought")
+    )
+    assert asked == Counter(people)
 
 
 def test_a_run_that_meets_another_mid_way_waits_for_it_and_claims_nothing(app):
