@@ -455,3 +455,19 @@ def test_an_evaluation_sent_at_the_same_moment_as_another_shows_what_was_sent(
     assert count(OutcomeConfidence) == 0
     # The page, the first try (stopped by the key), the second (which finds it), the page.
     assert len(looks) == 4
+
+
+def test_the_follow_up_and_the_managers_forms_need_their_csrf_tokens(app, client, booking):
+    evaluated(client, booking)
+    follow_up = follow_up_path(booking)
+    answer = {"changed_practice": "yes", "how": "More curious"}
+
+    assert csrf_token(client.get(follow_up).text)
+    assert client.post(follow_up, data=answer | {"ask_manager": "y"}).status_code == 400
+    assert count(FollowUp) == 0
+
+    send(client, follow_up, answer | {"ask_manager": "y", "manager_email": "boss@example.org"})
+    manager = f"/evaluations/{tokens.manager_view_token(booking)}/manager"
+    assert csrf_token(client.get(manager).text)
+    assert client.post(manager, data={"view": "Yes"}).status_code == 400
+    assert db.session.scalar(select(FollowUp.manager_view)) is None
