@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
+from app.admin.courses.outcomes import replace_outcomes
 from app.display import LONDON
 from app.models import (
     DEFAULT_CPD_HOURS,
@@ -81,6 +82,7 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
     db_session.flush()
     for entry in data["courses"]:
         course = upsert_course(db_session, entry, prospectuses[entry["prospectus"]])
+        replace_outcomes(db_session, course, entry.get("learning_outcomes", []), utcnow())
         link_case_reviews(course, entry.get("case_reviews", []), reviews)
         if not has_sessions(db_session, course):
             for planned in entry.get("sessions", []):
@@ -170,7 +172,6 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
     course.title = entry["title"]
     course.summary = entry["summary"].strip()
     course.description = entry.get("description", "").strip()
-    course.learning_outcomes = "\n".join(entry.get("learning_outcomes", []))
     course.audience = entry.get("audience", "")
     course.level = entry["level"]
     course.duration = entry.get("duration", "")
@@ -180,6 +181,7 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
     course.external_url = entry.get("external_url")
     course.requires_approval = entry.get("requires_approval", False)
     course.what_to_bring = entry.get("what_to_bring", "")
+    course.pre_course_reading = entry.get("pre_course_reading", "")
     course.published = True
     wanted = {Sector(value) for value in entry.get("sectors", [])}
     course.audience_sectors = [row for row in course.audience_sectors if row.sector in wanted] + [

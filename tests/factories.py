@@ -15,6 +15,7 @@ from app.models import (
     CourseAudience,
     CourseSession,
     Delivery,
+    LearningOutcome,
     LessonLink,
     Prospectus,
     Sector,
@@ -42,14 +43,18 @@ def make_prospectus(slug: str = "multi-agency", **fields) -> Prospectus:
     return _add(Prospectus(slug=slug, **(defaults | fields)))
 
 
-def make_course(prospectus: Prospectus, sectors: tuple[Sector, ...] = (), **fields) -> Course:
+def make_course(
+    prospectus: Prospectus,
+    sectors: tuple[Sector, ...] = (),
+    learning_outcomes: str = "Recognise the signs of abuse\nKnow how to make a referral",
+    **fields,
+) -> Course:
     number = next(_numbers)
     defaults = dict(
         slug=f"course-{number}",
         title=f"Course {number}",
         summary="A course about safeguarding.",
         description="What the course covers.",
-        learning_outcomes="Recognise the signs of abuse\nKnow how to make a referral",
         audience="Anyone who works with children.",
         level=1,
         duration="Half day",
@@ -58,6 +63,10 @@ def make_course(prospectus: Prospectus, sectors: tuple[Sector, ...] = (), **fiel
     )
     course = Course(prospectus=prospectus, **(defaults | fields))
     course.audience_sectors = [CourseAudience(sector=sector) for sector in sectors]
+    course.all_outcomes = [
+        LearningOutcome(position=position, text=text)
+        for position, text in enumerate(learning_outcomes.splitlines(), start=1)
+    ]
     return _add(course)
 
 

@@ -193,7 +193,6 @@ def course_details(prospectus: Prospectus, **changes) -> courses.CourseDetails:
         slug="",
         summary="Recognising neglect and acting on it.",
         description="## What it covers\n\nThe *signs* of neglect.",
-        learning_outcomes="  Recognise neglect \n\n Know how to refer  ",
         audience="Anyone who works with families.",
         sectors=(Sector.HEALTH, Sector.EDUCATION),
         level=2,
@@ -202,8 +201,10 @@ def course_details(prospectus: Prospectus, **changes) -> courses.CourseDetails:
         delivery=Delivery.IN_PERSON,
         charges_policy="Free to partner agencies.",
         what_to_bring="A pen.",
+        pre_course_reading="  Read *the neglect strategy*.  ",
         external_url="",
         requires_approval=True,
+        certificate_after_evaluation=True,
     )
     return replace(details, **changes)
 
@@ -215,7 +216,8 @@ def test_a_new_course_is_a_draft_with_everything_it_was_given(prospectus):
     assert made.slug == "understanding-neglect"
     assert made.prospectus is prospectus
     assert set(made.sectors) == {Sector.HEALTH, Sector.EDUCATION}
-    assert made.learning_outcomes == "Recognise neglect\nKnow how to refer"
+    assert made.pre_course_reading == "Read *the neglect strategy*."
+    assert made.certificate_after_evaluation is True
     assert made.description == "## What it covers\n\nThe *signs* of neglect."
     assert (made.level, made.delivery, made.requires_approval) == (2, Delivery.IN_PERSON, True)
     assert made.external_url is None

@@ -190,3 +190,46 @@ def test_bookings_marked_attended_before_certificates_get_one(tmp_path):
     assert booking_id == 1 and revoked_at is None
     assert str(issued_at).startswith("2026-11-02 12:00:00")
     assert len(code) == 16 and not set(code) & set("01OI")
+
+
+def test_learning_outcomes_written_as_lines_become_rows_in_their_order(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as connection:
+            now = datetime(2026, 11, 1)
+            connection.execute(
+                text(
+                    "INSERT INTO prospectus (slug, title, introduction, year, position, "
+                    "published, created_at, updated_at) VALUES "
+                    "('p', 'P', '', 2026, 0, 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            for slug, outcomes in (
+                ("two", "  Spot neglect early \n\nKnow who to tell\n"),
+                ("none", ""),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO course (prospectus_id, slug, title, summary, description, "
+                        "learning_outcomes, audience, level, duration, cpd_hours, delivery, "
+                        "charges_policy, what_to_bring, requires_approval, published, "
+                        "created_at, updated_at) VALUES (1, :slug, :slug, '', '', :outcomes, "
+                        "'', 1, '', 3, 'in-person', '', '', 0, 1, :now, :now)"
+                    ),
+                    {"slug": slug, "outcomes": outcomes, "now": now},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT course.slug, position, text, removed_at FROM learning_outcome "
+                    "JOIN course ON course.id = course_id ORDER BY course.slug, position"
+                )
+            ).all()
+            reading = connection.scalars(text("SELECT pre_course_reading FROM course")).all()
+        db.engine.dispose()
+
+    assert rows == [("two", 1, "Spot neglect early", None), ("two", 2, "Know who to tell", None)]
+    assert reading == ["", ""]

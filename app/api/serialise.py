@@ -46,7 +46,7 @@ def course_detail(course: Course, sessions: list[CourseSession], links: list[Les
         **course_summary(course, next((s.starts_at for s in sessions if not s.is_cancelled), None)),
         "prospectus": course.prospectus.slug,
         "description": course.description,
-        "learning_outcomes": course.outcomes,
+        "learning_outcomes": [outcome.text for outcome in course.outcomes],
         "audience": course.audience,
         "charges_policy": course.charges_policy,
         # A number, not text: 2.5 hours is 2.5.

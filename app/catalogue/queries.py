@@ -16,6 +16,7 @@ from app.models import (
     CourseAudience,
     CourseSession,
     Delivery,
+    LearningOutcome,
     LessonLink,
     Prospectus,
     Sector,
@@ -97,7 +98,7 @@ def apply_filters(query: Select, filters: CourseFilters, now: datetime) -> Selec
                 Course.title.icontains(word, autoescape=True),
                 Course.summary.icontains(word, autoescape=True),
                 Course.description.icontains(word, autoescape=True),
-                Course.learning_outcomes.icontains(word, autoescape=True),
+                Course.outcomes.any(LearningOutcome.text.icontains(word, autoescape=True)),
                 Course.audience.icontains(word, autoescape=True),
             )
         )
@@ -157,6 +158,7 @@ def get_published_course(db_session: Session, slug: str) -> Course | None:
         .where(Course.slug == slug, *visible_course())
         .options(
             selectinload(Course.audience_sectors),
+            selectinload(Course.outcomes),
             joinedload(Course.prospectus),
         )
     )
@@ -241,12 +243,17 @@ def elsewhere_courses(db_session: Session) -> list[Course]:
 
 
 def published_courses(db_session: Session, prospectus: Prospectus | None = None) -> list[Course]:
-    """Every published course, or a prospectus's, with audience sectors, by title."""
+    """Every published course, or a prospectus's, with audience sectors and outcomes, by
+    title."""
     query = (
         select(Course)
         .join(Course.prospectus)
         .where(*visible_course())
-        .options(selectinload(Course.audience_sectors), contains_eager(Course.prospectus))
+        .options(
+            selectinload(Course.audience_sectors),
+            selectinload(Course.outcomes),
+            contains_eager(Course.prospectus),
+        )
         .order_by(Prospectus.position, Course.title, Course.id)
     )
     if prospectus is not None:
@@ -257,7 +264,16 @@ def published_courses(db_session: Session, prospectus: Prospectus | None = None)
 def catalogue_fingerprint(db_session: Session, now: datetime) -> str:
     """Changes whenever anything printed in a prospectus is added, changed or removed,
     and when the next session starts, so a printed list of upcoming dates moves on."""
-    tables = (Prospectus, Course, CourseAudience, CourseSession, Venue, CaseReview, LessonLink)
+    tables = (
+        Prospectus,
+        Course,
+        CourseAudience,
+        LearningOutcome,
+        CourseSession,
+        Venue,
+        CaseReview,
+        LessonLink,
+    )
     columns = [select(func.min(CourseSession.starts_at)).where(*bookable_session(now))]
     for model in tables:
         columns += [select(func.max(model.updated_at)), select(func.count()).select_from(model)]

@@ -36,18 +36,27 @@ from app.models.catalogue import (
 )
 from app.models.certificates import Certificate
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.outcomes import (
+    CONFIDENCE_LABELS,
+    OUTCOME_LENGTH,
+    LearningOutcome,
+    OutcomeConfidence,
+    Stage,
+)
 from app.models.people import Agency, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 
 __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_LABELS",
+    "CONFIDENCE_LABELS",
     "CPD_HOURS_LEAST",
     "CPD_HOURS_MOST",
     "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
     "LEVELS",
     "MAX_CAPACITY",
+    "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
     "SECTOR_LABELS",
     "Agency",
@@ -64,13 +73,16 @@ __all__ = [
     "CourseAudience",
     "CourseSession",
     "Delivery",
+    "LearningOutcome",
     "LessonLink",
     "OutboxMessage",
     "OutboxStatus",
+    "OutcomeConfidence",
     "Prospectus",
     "Role",
     "Sector",
     "SessionStatus",
+    "Stage",
     "Timestamped",
     "UTCDateTime",
     "User",

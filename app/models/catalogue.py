@@ -16,6 +16,7 @@ from app.models.base import Timestamped, UTCDateTime, enum_column, split_lines, 
 
 if TYPE_CHECKING:
     from app.models.bookings import Booking
+    from app.models.outcomes import LearningOutcome
     from app.models.people import User
     from app.models.reviews import LessonLink
 
@@ -104,7 +105,6 @@ class Course(Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    learning_outcomes: Mapped[str] = mapped_column(Text, default="")
     audience: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[int]
     #: How long it takes, as people read it ("Half day (9:30am to 12:30pm)").
@@ -114,9 +114,13 @@ class Course(Timestamped, db.Model):
     delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery))
     charges_policy: Mapped[str] = mapped_column(Text, default="")
     what_to_bring: Mapped[str] = mapped_column(Text, default="")
+    #: What to read before the session, sent with the reminder (Markdown).
+    pre_course_reading: Mapped[str] = mapped_column(Text, default="")
     external_url: Mapped[str | None] = mapped_column(String(500))
     # A place is held while the professional's line manager is asked to approve it.
     requires_approval: Mapped[bool] = mapped_column(default=False)
+    # The coordinator's choice: a certificate waits for the person's evaluation.
+    certificate_after_evaluation: Mapped[bool] = mapped_column(default=False)
     published: Mapped[bool] = mapped_column(default=False)
 
     prospectus: Mapped[Prospectus] = relationship(back_populates="courses")
@@ -131,6 +135,19 @@ class Course(Timestamped, db.Model):
     lesson_links: Mapped[list[LessonLink]] = relationship(
         back_populates="course", cascade="all, delete-orphan"
     )
+    #: Every outcome the course has had, removed ones too, in their order.
+    all_outcomes: Mapped[list[LearningOutcome]] = relationship(
+        back_populates="course",
+        cascade="all, delete-orphan",
+        order_by="LearningOutcome.position",
+    )
+    #: The outcomes the course teaches now, in their order.
+    outcomes: Mapped[list[LearningOutcome]] = relationship(
+        primaryjoin="and_(LearningOutcome.course_id == Course.id, "
+        "LearningOutcome.removed_at.is_(None))",
+        order_by="LearningOutcome.position",
+        viewonly=True,
+    )
 
     @validates("external_url")
     def validate_external_url(self, key: str, url: str | None) -> str | None:
@@ -138,10 +155,6 @@ class Course(Timestamped, db.Model):
         if url and urlsplit(url).scheme not in ("http", "https"):
             raise ValueError("The e-learning address must start with http:// or https://")
         return url or None
-
-    @property
-    def outcomes(self) -> list[str]:
-        return split_lines(self.learning_outcomes)
 
     @property
     def is_elsewhere(self) -> bool:

@@ -12,7 +12,16 @@ from wtforms.validators import InputRequired
 
 from app.admin.courses.service import SLUG_LENGTH, CourseDetails, cpd_hours_refusal
 from app.fields import ChecklistField, HoursField, text_box, text_line
-from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Course, Delivery, Prospectus, Sector
+from app.models import (
+    DELIVERY_LABELS,
+    LEVELS,
+    OUTCOME_LENGTH,
+    SECTOR_LABELS,
+    Course,
+    Delivery,
+    Prospectus,
+    Sector,
+)
 
 NO_SPELLCHECK = {"spellcheck": "false", "autocomplete": "off"}
 
@@ -49,12 +58,6 @@ class CourseForm(FlaskForm):
         description="What the course covers. You can use Markdown: a blank line between "
         "paragraphs, ## before a heading, * before each item of a list, and "
         "[words](https://example.org) for a link.",
-    )
-    learning_outcomes = text_box(
-        "What people will learn (optional)",
-        5000,
-        description="One outcome a line, each finishing the sentence \u201cBy the end of the "
-        "course you will be able to\u2026\u201d.",
     )
     audience = text_box(
         "Who it is for",
@@ -109,10 +112,22 @@ class CourseForm(FlaskForm):
         2000,
         description="Included in calendar invites.",
     )
+    pre_course_reading = text_box(
+        "Pre-course reading (optional)",
+        5000,
+        description="What to read before the session, sent with the reminder a few days "
+        "before. You can use Markdown, as in the description.",
+    )
     requires_approval = BooleanField(
         "Each place needs the approval of the person's line manager",
         description="Their manager is emailed a link to approve or decline, and the place is "
         "held until they answer.",
+        widget=GovCheckboxInput(),
+    )
+    certificate_after_evaluation = BooleanField(
+        "Certificates only once the evaluation is done",
+        description="People who attended can download their certificate after they have "
+        "sent their evaluation of the course.",
         widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save course", widget=GovSubmitInput())
@@ -132,7 +147,6 @@ class CourseForm(FlaskForm):
             "slug": course.slug,
             "summary": course.summary,
             "description": course.description,
-            "learning_outcomes": course.learning_outcomes,
             "audience": course.audience,
             "sectors": course.sectors,
             "level": str(course.level),
@@ -142,7 +156,9 @@ class CourseForm(FlaskForm):
             "external_url": course.external_url or "",
             "charges_policy": course.charges_policy,
             "what_to_bring": course.what_to_bring,
+            "pre_course_reading": course.pre_course_reading,
             "requires_approval": course.requires_approval,
+            "certificate_after_evaluation": course.certificate_after_evaluation,
         }
 
     def details(self) -> CourseDetails:
@@ -152,7 +168,6 @@ class CourseForm(FlaskForm):
             slug=self.slug.data or "",
             summary=self.summary.data or "",
             description=self.description.data or "",
-            learning_outcomes=self.learning_outcomes.data or "",
             audience=self.audience.data or "",
             sectors=tuple(self.sectors.data or ()),
             level=int(self.level.data),
@@ -162,5 +177,18 @@ class CourseForm(FlaskForm):
             charges_policy=self.charges_policy.data or "",
             what_to_bring=self.what_to_bring.data or "",
             external_url=self.external_url.data or "",
+            pre_course_reading=self.pre_course_reading.data or "",
             requires_approval=bool(self.requires_approval.data),
+            certificate_after_evaluation=bool(self.certificate_after_evaluation.data),
         )
+
+
+class OutcomeForm(FlaskForm):
+    text = text_line(
+        "Learning outcome",
+        OUTCOME_LENGTH,
+        required="Enter the learning outcome",
+        description="Finishing the sentence \u201cBy the end of the course you will be able "
+        "to\u2026\u201d, for example: recognise the signs of neglect.",
+    )
+    submit = SubmitField("Save outcome", widget=GovSubmitInput())

@@ -41,8 +41,6 @@ class CourseDetails:
     summary: str
     #: Markdown, shown through app.display.render_markdown's sanitiser.
     description: str
-    #: One outcome a line.
-    learning_outcomes: str
     audience: str
     sectors: tuple[Sector, ...]
     level: int
@@ -52,9 +50,12 @@ class CourseDetails:
     delivery: Delivery
     charges_policy: str
     what_to_bring: str
+    #: Markdown, sent with the reminder.
+    pre_course_reading: str
     #: Where e-learning hosted elsewhere is started; blank for any other delivery.
     external_url: str
     requires_approval: bool
+    certificate_after_evaluation: bool
 
 
 @dataclass(frozen=True)
@@ -137,9 +138,6 @@ def apply_details(
     course.slug = slug
     course.summary = details.summary.strip()
     course.description = details.description.strip()
-    course.learning_outcomes = "\n".join(
-        line.strip() for line in details.learning_outcomes.splitlines() if line.strip()
-    )
     course.audience = details.audience.strip()
     course.level = details.level
     course.duration = details.duration.strip()
@@ -147,8 +145,10 @@ def apply_details(
     course.delivery = details.delivery
     course.charges_policy = details.charges_policy.strip()
     course.what_to_bring = details.what_to_bring.strip()
+    course.pre_course_reading = details.pre_course_reading.strip()
     course.external_url = details.external_url.strip() or None
     course.requires_approval = details.requires_approval
+    course.certificate_after_evaluation = details.certificate_after_evaluation
     set_sectors(course, details.sectors)
 
 
