@@ -19,9 +19,9 @@ Three cases:
   the reminders and sending them are timed apart.
 
 Prints, for each run, each job's count, seconds, SQL statements and the part of its
-seconds spent in Python's garbage collector, and for the case
-with nothing to do the seconds of the command itself, `flask --app wsgi tick`, start-up
-included, as cron pays them. Run from the repository root:
+seconds spent in Python's garbage collector; and, with nothing to do, the seconds of the
+command itself, `flask --app wsgi tick`, start-up included, as cron pays them. Run from
+the repository root:
 
     .venv/bin/python bench/tick.py [--postgres URL] 2>/dev/null
 """
