@@ -54,7 +54,9 @@ def send_reminders(now: datetime) -> int:
 
 
 def send_mail(now: datetime) -> int:
-    return deliver_due(now).sent
+    # Due as of now rather than the run's start: the jobs above stamp their mail as they
+    # write it, after `now`, and it must not wait for the next run.
+    return deliver_due().sent
 
 
 JOBS = (
