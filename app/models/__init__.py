@@ -13,6 +13,7 @@ from app.models.bookings import (
     BookingEvent,
     BookingNoticeSent,
     BookingStatus,
+    attended_the_whole_course,
     holds_a_place,
 )
 from app.models.catalogue import (
@@ -79,6 +80,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Venue",
+    "attended_the_whole_course",
     "enum_column",
     "holds_a_place",
     "session_trainer",
