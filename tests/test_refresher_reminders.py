@@ -1,16 +1,20 @@
 """Refresher reminders: mailed by the scheduled work 8 weeks before a course's refresher
 falls due, once, and not to anyone already booked on the course again."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Attendance, Booking, BookingNoticeSent, BookingStatus
 from app.records import service as refreshers
+from app.refusals import TryAgain
 from app.transactions import saved
 from tests.conftest import link_in
 from tests.factories import make_course, make_prospectus, make_session, make_user
@@ -158,3 +162,33 @@ def test_tick_sends_refresher_reminders_once(course, person, runner, mailbox):
     assert "Refresher reminders sent: 1" in first.output.splitlines()
     assert "Refresher reminders sent: 0" in second.output.splitlines()
     assert len(refresher_mail(mailbox)) == 1
+
+
+def test_a_run_that_meets_another_mid_way_waits_for_it_and_claims_nothing(course, person):
+    attended(person, course, ATTENDED)
+    db.session.commit()
+    first, second = Session(db.engine), Session(db.engine)
+    try:
+        assert refreshers.send_refresher_reminders(first, REMINDER_FROM).value == 1
+        with ThreadPoolExecutor(1) as pool:
+            meeting = pool.submit(refreshers.send_refresher_reminders, second, REMINDER_FROM)
+            time.sleep(0.3)
+            assert not meeting.done()
+            first.commit()
+            assert meeting.result(timeout=10).value == 0
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_tick_with_the_database_busy_sends_none_and_does_not_fail(app, runner, monkeypatch):
+    def busy(*args):
+        raise TryAgain
+
+    monkeypatch.setattr(refreshers, "send_refresher_reminders", busy)
+
+    result = runner.invoke(args=["tick"])
+
+    assert result.exit_code == 0, result.output
+    assert "Refresher reminders sent: 0" in result.output
