@@ -4,7 +4,6 @@ from pathlib import Path
 
 from flask import current_app, render_template
 
-from app.admin.slugs import slugify
 from app.certificates.service import shown_code
 from app.records.queries import TrainingRecord
 from app.spreadsheets import safe_csv
@@ -49,7 +48,8 @@ def record_pdf(record: TrainingRecord) -> bytes:
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
 
 
-def record_file_name(record: TrainingRecord, extension: str) -> str:
-    """training-record-zoe-ni-bhriain-2026-12-03.pdf"""
-    name = slugify(record.person.name, 60) or "person"
-    return f"training-record-{name}-{record.today.isoformat()}.{extension}"
+def record_file_name(record: TrainingRecord, extension: str, whose: str = "") -> str:
+    """training-record-2026-12-03.pdf, or with `whose` (a coordinator's download of
+    someone's record): training-record-zoe-ni-bhriain-2026-12-03.pdf."""
+    named = f"-{whose}" if whose else ""
+    return f"training-record{named}-{record.today.isoformat()}.{extension}"

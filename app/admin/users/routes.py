@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
+from app.admin.slugs import slugify
 from app.admin.users import service
 from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
 from app.downloads import private_download
@@ -117,13 +118,17 @@ def user_record(user_id: int):
     return render_template("admin/users/record.html", record=record_of(user_id))
 
 
+def record_file_name(record: records.TrainingRecord, extension: str) -> str:
+    """Named for the person, since a coordinator downloads many people's."""
+    whose = slugify(record.person.name, 60) or str(record.person.id)
+    return record_document.record_file_name(record, extension, whose)
+
+
 @bp.get("/users/<id:user_id>/record.pdf")
 def user_record_pdf(user_id: int):
     found = record_of(user_id)
     return private_download(
-        record_document.record_pdf(found),
-        "application/pdf",
-        record_document.record_file_name(found, "pdf"),
+        record_document.record_pdf(found), "application/pdf", record_file_name(found, "pdf")
     )
 
 
@@ -131,7 +136,5 @@ def user_record_pdf(user_id: int):
 def user_record_csv(user_id: int):
     found = record_of(user_id)
     return private_download(
-        record_document.record_csv(found),
-        "text/csv",
-        record_document.record_file_name(found, "csv"),
+        record_document.record_csv(found), "text/csv", record_file_name(found, "csv")
     )
