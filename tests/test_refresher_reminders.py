@@ -192,3 +192,15 @@ def test_tick_with_the_database_busy_sends_none_and_does_not_fail(app, runner, m
 
     assert result.exit_code == 0, result.output
     assert "Refresher reminders sent: 0" in result.output
+
+
+def test_one_run_writes_at_most_its_batch_and_the_next_the_rest(course, person, mailbox):
+    attended(person, course, ATTENDED)
+    attended(make_user(email="bea@example.org"), course, ATTENDED)
+    db.session.commit()
+
+    first = saved(refreshers.send_refresher_reminders, db.session, REMINDER_FROM, limit=1)
+    second = saved(refreshers.send_refresher_reminders, db.session, REMINDER_FROM, limit=1)
+
+    assert (first, second, remind(REMINDER_FROM)) == (1, 1, 0)
+    assert len(refresher_mail(mailbox)) == len(refresher_mail(mailbox, "bea@example.org")) == 1
