@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue import bp as catalogue_bp
     from app.certificates.routes import bp as certificates_bp
     from app.health import bp as health_bp
+    from app.records import bp as records_bp
     from app.reviews import bp as reviews_bp
     from app.trainer import bp as trainer_bp
 
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(bookings_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)

@@ -178,6 +178,7 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
     course.level = entry["level"]
     course.duration = entry.get("duration", "")
     course.cpd_hours = Decimal(str(entry.get("cpd_hours", DEFAULT_CPD_HOURS)))
+    course.refresh_years = entry.get("refresh_years")
     course.delivery = Delivery(entry["delivery"])
     course.charges_policy = entry.get("charges_policy", "")
     course.external_url = entry.get("external_url")

@@ -207,16 +207,25 @@ def written(number: int) -> str:
 
 
 class WholeNumberField(IntegerField):
-    """A whole number in a range, with messages that name it."""
+    """A whole number in a range, with messages that name it; one not `required` may be
+    left empty (None)."""
 
     widget = GovTextInput()
 
     def __init__(
-        self, label: str, what: str, minimum: int, maximum: int, example: int, **kwargs
+        self,
+        label: str,
+        what: str,
+        minimum: int,
+        maximum: int,
+        example: int,
+        required: bool = True,
+        **kwargs,
     ) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
         super().__init__(label, **kwargs)
         self.what, self.minimum, self.maximum, self.example = what, minimum, maximum, example
+        self.required = required
 
     def process_formdata(self, valuelist: list[str]) -> None:
         typed = valuelist[0].strip().replace(",", "") if valuelist else ""
@@ -231,6 +240,8 @@ class WholeNumberField(IntegerField):
         if self.process_errors:
             return
         if self.data is None:
+            if not self.required:
+                return
             raise ValidationError(f"Enter the {self.what}")
         if not self.minimum <= self.data <= self.maximum:
             raise ValidationError(

@@ -27,6 +27,7 @@ class NoticeKind(StrEnum):
     SESSION_CHANGED_WHILE_WAITING = "session-changed-while-waiting"
     SESSION_CANCELLED = "session-cancelled"
     REMINDER = "reminder"
+    REFRESHER_DUE = "refresher-due"
     MESSAGE_FROM_TRAINER = "message-from-trainer"
     ALREADY_REGISTERED = "already-registered"
     CONFIRM_EMAIL = "confirm-email"

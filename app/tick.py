@@ -18,6 +18,7 @@ from flask import current_app
 from app.bookings.overdue import release_every_overdue_approval
 from app.extensions import db
 from app.mail import deliver_due
+from app.records import service as refreshers
 from app.refusals import TryAgain
 from app.reminders import service as reminders
 from app.transactions import saved
@@ -53,6 +54,14 @@ def send_reminders(now: datetime) -> int:
         return 0
 
 
+def send_refresher_reminders(now: datetime) -> int:
+    try:
+        return saved(refreshers.send_refresher_reminders, db.session, now)
+    except TryAgain:
+        logger.warning("Refresher reminders left for the next run: the database was busy")
+        return 0
+
+
 def send_mail(now: datetime) -> int:
     # Due as of now rather than the run's start: the jobs above stamp their mail as they
     # write it, after `now`, and it must not wait for the next run.
@@ -63,6 +72,7 @@ JOBS = (
     # First, so the places they free (and the people offered them) are mailed below.
     Job("Approvals expired", expire_approvals),
     Job("Reminders sent", send_reminders),
+    Job("Refresher reminders sent", send_refresher_reminders),
     # Last: it sends what the jobs above wrote, and whatever waited to be tried again.
     Job("Mail sent", send_mail),
 )

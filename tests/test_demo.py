@@ -106,6 +106,16 @@ def test_demo_has_the_free_e_learning_on_child_sexual_exploitation(runner):
     assert all(course.external_url and not course.sessions for course in e_learning)
 
 
+def test_demo_basic_training_is_refreshed_every_three_years(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    refreshed = db.session.scalars(select(Course).where(Course.refresh_years.is_not(None))).all()
+
+    assert [(c.slug, c.refresh_years) for c in refreshed] == [
+        ("safeguarding-children-an-introduction", 3)
+    ]
+
+
 def test_demo_catalogue_pages_answer(runner, client):
     runner.invoke(args=["seed", "--demo"])
     slugs = db.session.scalars(select(Course.slug)).all()

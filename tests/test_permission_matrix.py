@@ -187,3 +187,23 @@ def test_each_person_gets_the_answer_their_role_allows(app, world, staff_route):
             check(answer, expected(person, endpoint), path, method)
         except AssertionError as failure:
             raise AssertionError(f"{method} {path} as {person}: {failure}") from None
+
+
+#: The pages of a person's own training record: anyone signed in opens their own.
+OWN_RECORD = ("/account/record", "/account/record.pdf", "/account/record.csv")
+
+
+@pytest.mark.parametrize("path", OWN_RECORD)
+def test_everyone_signed_in_opens_their_own_record(app, world, path):
+    for person in PEOPLE:
+        answer = answer_of(browser_for(app, world, person), "GET", path)
+        try:
+            check(answer, TO_SIGN_IN if person == ANONYMOUS else OPEN, path, "GET")
+        except AssertionError as failure:
+            raise AssertionError(f"GET {path} as {person}: {failure}") from None
+
+
+def test_the_matrix_covers_the_records_in_admin(app):
+    endpoints = {endpoint for _, _, endpoint in staff_routes(app)}
+
+    assert {"admin.user_record", "admin.user_record_pdf", "admin.user_record_csv"} <= endpoints

@@ -47,6 +47,7 @@ def test_tick_prints_what_it_did_and_does_nothing_twice(app, runner, mailbox):
     assert first.output.splitlines() == [
         "Approvals expired: 0",
         "Reminders sent: 1",
+        "Refresher reminders sent: 0",
         "Mail sent: 0",
     ]
     assert second.exit_code == 0
@@ -109,6 +110,7 @@ def test_every_job_is_named_and_counts(app):
     assert [job.label for job in tick.JOBS] == [
         "Approvals expired",
         "Reminders sent",
+        "Refresher reminders sent",
         "Mail sent",
     ]
     assert all(isinstance(job.run(utcnow()), int) for job in tick.JOBS)

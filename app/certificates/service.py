@@ -98,11 +98,16 @@ def certificate_for(db_session: Session, booking_id: int, person: User) -> Certi
     """The booking's standing certificate, if this person may have it: the one who attended,
     or a coordinator. None otherwise, so that ids reveal nothing of anyone else's."""
     certificate = certificate_of(db_session, booking_id)
-    if certificate is None:
-        return None
-    if certificate.booking.user_id != person.id and not person.is_coordinator:
-        return None
-    return certificate
+    return certificate if may_download(certificate, person) else None
+
+
+def may_download(certificate: Certificate | None, person: User) -> bool:
+    """Whether this person may have this certificate: it stands (not revoked), and it is
+    theirs or they are a coordinator. Asked of a certificate already loaded, so a list of
+    bookings (a training record) can ask it of each without a query."""
+    if certificate is None or certificate.is_revoked:
+        return False
+    return certificate.booking.user_id == person.id or person.is_coordinator
 
 
 def certificate_of(db_session: Session, booking_id: int) -> Certificate | None:

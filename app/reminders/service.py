@@ -9,12 +9,11 @@ it again. A place confirmed after the moment was told all it needs in its confir
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from app.database import is_lock_failure, write_transaction
+from app.claims import already_sent, claim
+from app.database import write_transaction
 from app.models import (
     Booking,
     BookingEvent,
@@ -24,7 +23,6 @@ from app.models import (
     SessionStatus,
 )
 from app.notices import Done, Notice, NoticeKind
-from app.refusals import TryAgain
 from app.working_days import reminder_moment
 
 #: The kind of message a reminder's claim names.
@@ -106,9 +104,6 @@ def claim_reminders(
 ) -> list[int]:
     """Claim, in one statement, the reminders of confirmed places on these sessions that
     were confirmed before their session's moment; the ids of the bookings claimed."""
-    already_sent = exists().where(
-        BookingNoticeSent.booking_id == Booking.id, BookingNoticeSent.kind == REMINDER
-    )
     in_time = or_(
         false(),
         *(
@@ -122,25 +117,9 @@ def claim_reminders(
             Booking.status == BookingStatus.CONFIRMED,
             Booking.walk_in.is_(False),
             in_time,
-            ~already_sent,
+            ~already_sent(REMINDER),
         )
         .order_by(Booking.session_id, Booking.id)
         .limit(limit)
     )
-    table = BookingNoticeSent.__table__
-    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
-    # Another run may claim the same rows between this one's look and its write (on
-    # PostgreSQL, whose writers do not queue as SQLite's do): those rows are left to it.
-    statement = (
-        dialect.insert(table)
-        .from_select(["booking_id", "kind", "sent_at"], due)
-        .on_conflict_do_nothing()
-        .returning(table.c.booking_id)
-    )
-    try:
-        return list(db_session.scalars(statement))
-    except OperationalError as error:
-        # PostgreSQL: the other run held its claims past the lock timeout.
-        if not is_lock_failure(error):
-            raise
-        raise TryAgain from None
+    return claim(db_session, due)

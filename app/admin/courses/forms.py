@@ -11,11 +11,13 @@ from wtforms import BooleanField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.admin.courses.service import SLUG_LENGTH, CourseDetails, cpd_hours_refusal
-from app.fields import ChecklistField, HoursField, text_box, text_line
+from app.fields import ChecklistField, HoursField, WholeNumberField, text_box, text_line
 from app.models import (
     DELIVERY_LABELS,
     LEVELS,
     OUTCOME_LENGTH,
+    REFRESH_YEARS_LEAST,
+    REFRESH_YEARS_MOST,
     SECTOR_LABELS,
     Course,
     Delivery,
@@ -89,6 +91,17 @@ class CourseForm(FlaskForm):
         "whole or half hours: for example, 3 for a half day or 6 for a full day. "
         "Certificates show it.",
     )
+    refresh_years = WholeNumberField(
+        "Refresh every N years (optional)",
+        what="number of years between refreshers",
+        minimum=REFRESH_YEARS_LEAST,
+        maximum=REFRESH_YEARS_MOST,
+        example=3,
+        required=False,
+        description="For training people must attend again, such as every 3 years. Their "
+        "training record shows when the refresher is due, and they are emailed 8 weeks "
+        "before. Leave it empty for a course attended once.",
+    )
     delivery = RadioField(
         "How it is delivered",
         choices={delivery.value: label for delivery, label in DELIVERY_LABELS.items()},
@@ -152,6 +165,7 @@ class CourseForm(FlaskForm):
             "level": str(course.level),
             "duration": course.duration,
             "cpd_hours": course.cpd_hours,
+            "refresh_years": course.refresh_years,
             "delivery": course.delivery.value,
             "external_url": course.external_url or "",
             "charges_policy": course.charges_policy,
@@ -173,6 +187,7 @@ class CourseForm(FlaskForm):
             level=int(self.level.data),
             duration=self.duration.data or "",
             cpd_hours=self.cpd_hours.data,
+            refresh_years=self.refresh_years.data,
             delivery=Delivery(self.delivery.data),
             charges_policy=self.charges_policy.data or "",
             what_to_bring=self.what_to_bring.data or "",
