@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from app.certificates.routes import bp as certificates_bp
     from app.evaluations.routes import bp as evaluations_bp
     from app.health import bp as health_bp
+    from app.records import bp as records_bp
     from app.reviews import bp as reviews_bp
     from app.trainer import bp as trainer_bp
 
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)

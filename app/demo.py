@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
 from app.admin.courses.outcomes import replace_outcomes
+from app.certificates import service as certificates
 from app.display import LONDON
 from app.models import (
     DEFAULT_CPD_HOURS,
     Agency,
+    Attendance,
     Booking,
     BookingEvent,
     BookingStatus,
@@ -41,7 +43,7 @@ from app.models import (
     Venue,
     utcnow,
 )
-from app.working_days import next_working_day
+from app.working_days import next_working_day, previous_working_day
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
 
@@ -176,6 +178,7 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
     course.level = entry["level"]
     course.duration = entry.get("duration", "")
     course.cpd_hours = Decimal(str(entry.get("cpd_hours", DEFAULT_CPD_HOURS)))
+    course.refresh_years = entry.get("refresh_years")
     course.delivery = Delivery(entry["delivery"])
     course.charges_policy = entry.get("charges_policy", "")
     course.external_url = entry.get("external_url")
@@ -230,25 +233,58 @@ def add_session(
         published=True,
     )
     db_session.add(session)
-    for person in people[: planned.get("booked", 0)]:
-        add_confirmed_booking(db_session, session, person)
+    booked_at = min(starts_at, london_moment(today, "09:00")) - BOOKED_BEFORE
+    bookings = [
+        add_confirmed_booking(db_session, session, person, booked_at)
+        for person in people[: planned.get("booked", 0)]
+    ]
+    if session.status is SessionStatus.SCHEDULED and ends_at <= london_moment(today, "00:00"):
+        mark_register(bookings, ends_at)
 
 
-def add_confirmed_booking(db_session: Session, session: CourseSession, person: User) -> None:
+#: How long before its session (or before the demo is loaded) each demo place was booked:
+#: well before the reminders, so `flask tick` sends those of the sessions soon to come.
+BOOKED_BEFORE = timedelta(days=14)
+
+
+def add_confirmed_booking(
+    db_session: Session, session: CourseSession, person: User, booked_at: datetime
+) -> Booking:
     """A place booked, with the first entry of its history, as booking through the site
     leaves it."""
-    booking = Booking(session=session, user=person, status=BookingStatus.CONFIRMED)
+    booking = Booking(
+        session=session,
+        user=person,
+        status=BookingStatus.CONFIRMED,
+        created_at=booked_at,
+        updated_at=booked_at,
+    )
     db_session.add(booking)
     db_session.add(
         BookingEvent(
             booking=booking,
-            at=utcnow(),
+            at=booked_at,
             actor=person,
             from_status=None,
             to_status=BookingStatus.CONFIRMED,
             reason="booked",
         )
     )
+    return booking
+
+
+def mark_register(bookings: list[Booking], marked_at: datetime) -> None:
+    """A past session's register as a trainer leaves it: most attended, with certificates;
+    the last person booked did not come, and in a full room one more left early."""
+    marks = [Attendance.ATTENDED] * len(bookings)
+    if len(bookings) >= 4:
+        marks[-1] = Attendance.DID_NOT_ATTEND
+    if len(bookings) >= 8:
+        marks[-2] = Attendance.LEFT_EARLY
+    for booking, mark in zip(bookings, marks, strict=True):
+        booking.attendance = mark
+        booking.attendance_marked_at = marked_at
+        certificates.follow_mark(booking, marked_at)
 
 
 def give_trainers(course: Course, trainers: list[User]) -> None:
@@ -259,9 +295,11 @@ def give_trainers(course: Course, trainers: list[User]) -> None:
 
 
 def planned_moments(planned: dict, today: date) -> tuple[datetime, datetime]:
-    """When a planned session starts and ends: `in_days` after `today`, or the working day
-    after that, at the times planned on London's clocks that day."""
-    day = next_working_day(today + timedelta(days=planned["in_days"]))
+    """When a planned session starts and ends: `in_days` after `today` (before it when
+    negative), or the nearest working day further from today, at the times planned on
+    London's clocks that day."""
+    day = today + timedelta(days=planned["in_days"])
+    day = next_working_day(day) if planned["in_days"] >= 0 else previous_working_day(day)
     return london_moment(day, planned["start"]), london_moment(day, planned["end"])
 
 

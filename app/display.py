@@ -136,6 +136,13 @@ def hours_text(hours: Decimal) -> str:
     return f"{number} hour" if hours == 1 else f"{number} hours"
 
 
+def refresh_interval(years: int | None) -> str:
+    """Every year, Every 3 years; a course with no refresher is attended once."""
+    if years is None:
+        return "None: attended once"
+    return "Every year" if years == 1 else f"Every {years} years"
+
+
 def places_text(places_left: int) -> str:
     if places_left <= 0:
         return "Full"
@@ -174,5 +181,6 @@ FILTERS = {
     "paragraphs": paragraphs,
     "places_text": places_text,
     "hours": hours_text,
+    "refresh_interval": refresh_interval,
     "time_range": time_range,
 }

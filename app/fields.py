@@ -9,6 +9,7 @@ from decimal import Decimal
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
+    GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
@@ -17,15 +18,17 @@ from wtforms import (
     Field,
     Form,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.display import clock_time, london_moment, long_date, read_clock_time
 from app.ids import read_id
+from app.models import CONFIDENCE_LABELS
 
 
 def strip(value: str | None) -> str | None:
@@ -207,16 +210,25 @@ def written(number: int) -> str:
 
 
 class WholeNumberField(IntegerField):
-    """A whole number in a range, with messages that name it."""
+    """A whole number in a range, with messages that name it; one not `required` may be
+    left empty (None)."""
 
     widget = GovTextInput()
 
     def __init__(
-        self, label: str, what: str, minimum: int, maximum: int, example: int, **kwargs
+        self,
+        label: str,
+        what: str,
+        minimum: int,
+        maximum: int,
+        example: int,
+        required: bool = True,
+        **kwargs,
     ) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "spellcheck": "false"})
         super().__init__(label, **kwargs)
         self.what, self.minimum, self.maximum, self.example = what, minimum, maximum, example
+        self.required = required
 
     def process_formdata(self, valuelist: list[str]) -> None:
         typed = valuelist[0].strip().replace(",", "") if valuelist else ""
@@ -231,6 +243,8 @@ class WholeNumberField(IntegerField):
         if self.process_errors:
             return
         if self.data is None:
+            if not self.required:
+                return
             raise ValidationError(f"Enter the {self.what}")
         if not self.minimum <= self.data <= self.maximum:
             raise ValidationError(
@@ -283,3 +297,20 @@ class ChecklistField(SelectMultipleField):
         super().__init__(
             label, invalid_value_message=message, invalid_choice_message=message, **kwargs
         )
+
+
+def numbered(labels: dict[int, str]) -> dict[str, str]:
+    """A scale's choices as people read them: "1: Not at all confident" … "5: Very confident"."""
+    return {str(value): f"{value}: {label}" for value, label in labels.items()}
+
+
+def confidence_question(outcome: str, invalid: str, required: bool) -> RadioField:
+    """How confident the person is against one learning outcome, from 1 to 5; an answer
+    left out is refused with `invalid` where one is `required`."""
+    return RadioField(
+        outcome,
+        choices=numbered(CONFIDENCE_LABELS),
+        validators=[] if required else [Optional()],
+        invalid_choice_message=invalid,
+        widget=GovRadioInput(),
+    )

@@ -30,6 +30,7 @@ class NoticeKind(StrEnum):
     EVALUATION_REQUEST = "evaluation-request"
     FOLLOW_UP = "follow-up"
     MANAGER_VIEW_REQUESTED = "manager-view-requested"
+    REFRESHER_DUE = "refresher-due"
     MESSAGE_FROM_TRAINER = "message-from-trainer"
     ALREADY_REGISTERED = "already-registered"
     CONFIRM_EMAIL = "confirm-email"

@@ -24,6 +24,7 @@ from app.links import absolute_url
 from app.mail import queue_mail
 from app.models import Booking, BookingStatus, FollowUp, utcnow
 from app.notices import Notice, NoticeKind
+from app.records.queries import refresher_due_on
 
 
 def send(db_session: Session, notices: Iterable[Notice]) -> None:
@@ -229,6 +230,24 @@ def manager_view_requested(db_session: Session, notice: Notice) -> None:
     )
 
 
+def refresher_due(db_session: Session, notice: Notice) -> None:
+    """About the last session of a course the person attended: its refresher is due soon."""
+    booking = notice.booking
+    course = booking.session.course
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"Refresher due: {course.title}",
+        "records/refresher_due",
+        person=booking.user,
+        course=course,
+        session=booking.session,
+        due=refresher_due_on(booking),
+        course_url=absolute_url("catalogue.course", slug=course.slug),
+        record_url=absolute_url("records.record"),
+    )
+
+
 WRITERS = {
     NoticeKind.CONFIRMED: copied_to_manager(
         with_invite("Place confirmed", "confirmed"), "Place confirmed"
@@ -257,6 +276,7 @@ WRITERS = {
     NoticeKind.EVALUATION_REQUEST: evaluation_request,
     NoticeKind.FOLLOW_UP: follow_up,
     NoticeKind.MANAGER_VIEW_REQUESTED: manager_view_requested,
+    NoticeKind.REFRESHER_DUE: refresher_due,
     NoticeKind.MESSAGE_FROM_TRAINER: message_from_trainer,
     NoticeKind.ALREADY_REGISTERED: already_registered,
     NoticeKind.CONFIRM_EMAIL: confirm_email,

@@ -19,6 +19,8 @@ from app.bookings.overdue import release_every_overdue_approval
 from app.evaluations import service as evaluations
 from app.extensions import db
 from app.mail import deliver_due
+from app.notices import Done
+from app.records import service as refreshers
 from app.refusals import TryAgain
 from app.reminders import service as reminders
 from app.transactions import saved
@@ -44,35 +46,38 @@ def expire_approvals(now: datetime) -> int:
     return release_every_overdue_approval()
 
 
+def claimed(what: str, send: Callable[..., Done[int]], *arguments) -> int:
+    """How many `send` claimed and wrote, saved; none when another run holds the lock,
+    since it is sending them, or the next run will."""
+    try:
+        return saved(send, db.session, *arguments)
+    except TryAgain:
+        logger.warning("%s left for the next run: the database was busy", what)
+        return 0
+
+
 def send_reminders(now: datetime) -> int:
     working_days = current_app.config["REMINDER_WORKING_DAYS"]
-    try:
-        return saved(reminders.send_reminders, db.session, now, working_days)
-    except TryAgain:
-        # Another run holds the lock: it is sending them, or the next run will.
-        logger.warning("Reminders left for the next run: the database was busy")
-        return 0
+    return claimed("Reminders", reminders.send_reminders, now, working_days)
 
 
 def send_evaluation_requests(now: datetime) -> int:
-    try:
-        return saved(evaluations.send_evaluation_requests, db.session, now)
-    except TryAgain:
-        logger.warning("Evaluation requests left for the next run: the database was busy")
-        return 0
+    return claimed("Evaluation requests", evaluations.send_evaluation_requests, now)
 
 
 def send_follow_ups(now: datetime) -> int:
     weeks = current_app.config["FOLLOW_UP_WEEKS"]
-    try:
-        return saved(evaluations.send_follow_ups, db.session, now, weeks)
-    except TryAgain:
-        logger.warning("Follow-ups left for the next run: the database was busy")
-        return 0
+    return claimed("Follow-ups", evaluations.send_follow_ups, now, weeks)
+
+
+def send_refresher_reminders(now: datetime) -> int:
+    return claimed("Refresher reminders", refreshers.send_refresher_reminders, now)
 
 
 def send_mail(now: datetime) -> int:
-    return deliver_due(now).sent
+    # Due as of now rather than the run's start: the jobs above stamp their mail as they
+    # write it, after `now`, and it must not wait for the next run.
+    return deliver_due().sent
 
 
 JOBS = (
@@ -81,6 +86,7 @@ JOBS = (
     Job("Reminders sent", send_reminders),
     Job("Evaluation requests sent", send_evaluation_requests),
     Job("Follow-ups sent", send_follow_ups),
+    Job("Refresher reminders sent", send_refresher_reminders),
     # Last: it sends what the jobs above wrote, and whatever waited to be tried again.
     Job("Mail sent", send_mail),
 )

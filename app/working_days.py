@@ -21,6 +21,13 @@ def next_working_day(day: date) -> date:
     return day
 
 
+def previous_working_day(day: date) -> date:
+    """The day itself, or the last before it that is neither a weekend nor a bank holiday."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def working_days_before(day: date, count: int) -> date:
     """The working day `count` working days before `day` (which need not be one itself)."""
     while count > 0:

@@ -869,3 +869,61 @@ def test_cpd_hours_are_from_half_an_hour_to_40_in_half_hours(as_coordinator, typ
     assert summary_errors(response.text)["cpd_hours"] == message
     assert f'value="{typed}"' in response.text
     assert db.session.scalar(select(Course)) is None
+
+
+# Refreshers --------------------------------------------------------------------------------
+
+
+def test_a_course_says_how_often_it_is_refreshed(as_coordinator):
+    prospectus = make_prospectus("early-help")
+
+    submit(
+        as_coordinator,
+        f"/admin/courses/new?prospectus={prospectus.id}",
+        new_course(prospectus, refresh_years="3"),
+    )
+
+    made = db.session.scalar(select(Course))
+    assert made.refresh_years == 3
+    assert "Refresher Every 3 years" in words(as_coordinator.get(f"/admin/courses/{made.id}").text)
+    edit = as_coordinator.get(f"/admin/courses/{made.id}/edit").text
+    assert '<label class="govuk-label" for="refresh_years">' in edit and 'value="3"' in edit
+
+
+def test_a_course_left_without_a_refresher_is_attended_once(as_coordinator):
+    prospectus = make_prospectus("early-help")
+
+    submit(
+        as_coordinator,
+        f"/admin/courses/new?prospectus={prospectus.id}",
+        new_course(prospectus, refresh_years=""),
+    )
+
+    made = db.session.scalar(select(Course))
+    assert made.refresh_years is None
+    page = words(as_coordinator.get(f"/admin/courses/{made.id}").text)
+    assert "Refresher None: attended once" in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("three", "Enter the number of years between refreshers as a whole number, like 3"),
+        ("0", "The number of years between refreshers must be between 1 and 10"),
+        ("11", "The number of years between refreshers must be between 1 and 10"),
+    ],
+)
+def test_refreshers_come_every_1_to_10_years(as_coordinator, typed, message):
+    prospectus = make_prospectus("early-help")
+
+    response = submit(
+        as_coordinator,
+        f"/admin/courses/new?prospectus={prospectus.id}",
+        new_course(prospectus, refresh_years=typed),
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response.text)["refresh_years"] == message
+    assert summary_errors(response.text)["refresh_years"] == message
+    assert f'value="{typed}"' in response.text
+    assert db.session.scalar(select(Course)) is None

@@ -205,6 +205,7 @@ def course_details(prospectus: Prospectus, **changes) -> courses.CourseDetails:
         external_url="",
         requires_approval=True,
         certificate_after_evaluation=True,
+        refresh_years=None,
     )
     return replace(details, **changes)
 

@@ -1,5 +1,7 @@
 """`flask --app wsgi seed --demo` loads the demo catalogue; loading it twice changes nothing."""
 
+import re
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from app.demo import load_demo_data, planned_moments, read_demo_file
 from app.display import in_london
 from app.extensions import db
 from app.models import (
+    Attendance,
     Booking,
     BookingStatus,
     CaseReview,
@@ -23,7 +26,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.working_days import ENGLAND_BANK_HOLIDAYS, next_working_day
+from app.working_days import ENGLAND_BANK_HOLIDAYS, next_working_day, previous_working_day
 from tests.conftest import sign_in
 
 MODELS = (Prospectus, Course, CourseSession, Booking, User, CaseReview, LessonLink)
@@ -103,6 +106,16 @@ def test_demo_has_the_free_e_learning_on_child_sexual_exploitation(runner):
     assert all(course.external_url and not course.sessions for course in e_learning)
 
 
+def test_demo_basic_training_is_refreshed_every_three_years(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    refreshed = db.session.scalars(select(Course).where(Course.refresh_years.is_not(None))).all()
+
+    assert [(c.slug, c.refresh_years) for c in refreshed] == [
+        ("safeguarding-children-an-introduction", 3)
+    ]
+
+
 def test_demo_catalogue_pages_answer(runner, client):
     runner.invoke(args=["seed", "--demo"])
     slugs = db.session.scalars(select(Course.slug)).all()
@@ -174,6 +187,17 @@ def test_the_next_working_day_passes_over_weekends_and_english_bank_holidays():
     assert next_working_day(friday) == friday
 
 
+def test_the_previous_working_day_passes_back_over_weekends_and_bank_holidays():
+    # A demo session planned a day before loading on Tuesday 29 December 2026 is held on
+    # Thursday 24 December, before Christmas and its substitute days.
+    assert previous_working_day(date(2026, 12, 28)) == date(2026, 12, 24)
+    # Easter Monday 2027 to Maundy Thursday.
+    assert previous_working_day(date(2027, 3, 29)) == date(2027, 3, 25)
+    assert previous_working_day(date(2026, 12, 6)) == date(2026, 12, 4)
+    friday = date(2026, 12, 4)
+    assert previous_working_day(friday) == friday
+
+
 def test_a_session_moved_over_the_clock_change_keeps_its_time_in_london():
     # Saturday 28 March 2026: the clocks go forward that night, so Monday is in summer time.
     planned = {"in_days": 3, "start": "09:30", "end": "12:30"}
@@ -206,3 +230,40 @@ def test_every_demo_session_is_on_a_working_day_at_its_planned_time(app, today):
         assert starts.date() not in ENGLAND_BANK_HOLIDAYS, (session.course.title, starts)
         times = (session.course.slug, f"{starts:%H:%M}", f"{ends:%H:%M}")
         assert times in planned_times
+
+
+def test_demo_past_sessions_have_their_registers_marked_with_certificates(runner):
+    runner.invoke(args=["seed", "--demo"])
+    now = utcnow()
+
+    past = db.session.scalars(
+        select(CourseSession).where(
+            CourseSession.ends_at < now, CourseSession.status == SessionStatus.SCHEDULED
+        )
+    ).all()
+    marks = Counter(booking.attendance for session in past for booking in session.bookings)
+    assert past and None not in marks
+    assert marks[Attendance.ATTENDED] > 10 * marks[Attendance.DID_NOT_ATTEND] > 0
+    assert marks[Attendance.LEFT_EARLY] > 0
+    attended = [
+        booking
+        for session in past
+        for booking in session.bookings
+        if booking.attendance is Attendance.ATTENDED
+    ]
+    assert all(booking.certificate and not booking.certificate.is_revoked for booking in attended)
+    upcoming = db.session.scalars(
+        select(Booking).join(Booking.session).where(CourseSession.starts_at > now)
+    ).all()
+    assert all(booking.attendance is None for booking in upcoming)
+
+
+def test_after_the_demo_is_loaded_tick_sends_the_reminders_of_tomorrows_session(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    result = runner.invoke(args=["tick"])
+
+    assert result.exit_code == 0, result.output
+    sent = int(re.search(r"Reminders sent: (\d+)", result.output).group(1))
+    assert sent >= 10
+    assert "Reminders sent: 0" in runner.invoke(args=["tick"]).output

@@ -213,8 +213,8 @@ def test_missing_answers_are_refused_at_their_fields_and_nothing_is_saved(sessio
         evaluate(booking, overall_rating=None, do_differently="  ", confidence={first.id: 9})
 
     assert set(refused.value.problems) == {
-        f"confidence_{first.id}",
-        f"confidence_{booking.session.course.outcomes[1].id}",
+        f"confidence-{first.id}",
+        f"confidence-{booking.session.course.outcomes[1].id}",
         "overall_rating",
         "do_differently",
     }

@@ -73,7 +73,7 @@ def good_answers(booking: Booking) -> dict:
         "overall_rating": "5",
         "do_differently": "Ask about the child's lived experience.",
         "anything_else": "",
-        **{f"confidence_{outcome_id}": "4" for outcome_id in outcome_ids(booking)},
+        **{f"confidence-{outcome_id}": "4" for outcome_id in outcome_ids(booking)},
     }
 
 
@@ -121,7 +121,7 @@ def test_sending_it_keeps_it_and_shows_it_read_only_after(app, client, booking):
     path = evaluation_path(booking)
     first, second = outcome_ids(booking)
 
-    sent = send(client, path, good_answers(booking) | {f"confidence_{first}": "2"})
+    sent = send(client, path, good_answers(booking) | {f"confidence-{first}": "2"})
 
     assert sent.status_code == 302 and sent.location.endswith(path)
     evaluation = db.session.scalar(select(Evaluation))
@@ -161,7 +161,7 @@ def test_a_second_submission_changes_nothing_and_shows_what_was_sent(app, client
 def test_bad_answers_are_shown_at_their_fields_keeping_what_was_typed(app, client, booking):
     first, second = outcome_ids(booking)
     answers = good_answers(booking) | {"do_differently": "", "anything_else": "Good lunch"}
-    del answers["overall_rating"], answers[f"confidence_{second}"]
+    del answers["overall_rating"], answers[f"confidence-{second}"]
 
     shown = send(client, evaluation_path(booking), answers)
 
@@ -169,11 +169,11 @@ def test_bad_answers_are_shown_at_their_fields_keeping_what_was_typed(app, clien
     assert set(summary_errors(shown.text)) >= {"overall_rating", "do_differently"}
     errors = field_errors(shown.text)
     assert errors["do_differently"] == "Enter what you will do differently in your practice"
-    assert errors[f"confidence_{second}"] == (
+    assert errors[f"confidence-{second}"] == (
         "Choose how confident you now feel: Know how to make a referral"
     )
     assert "Good lunch" in shown.text
-    assert f'name="confidence_{first}" type="radio" value="4" checked' in shown.text
+    assert f'name="confidence-{first}" type="radio" value="4" checked' in shown.text
     assert count(Evaluation) == 0 and count(OutcomeConfidence) == 0
 
 

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from tests.conftest import TEST_DATABASE_URL, make_app, throwaway_postgres_database
@@ -233,3 +234,42 @@ def test_learning_outcomes_written_as_lines_become_rows_in_their_order(tmp_path)
 
     assert rows == [("two", 1, "Spot neglect early", None), ("two", 2, "Know who to tell", None)]
     assert reading == ["", ""]
+
+
+def test_courses_made_before_refreshers_have_none_and_intervals_stay_in_range(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as connection:
+            now = datetime(2026, 11, 1)
+            connection.execute(
+                text(
+                    "INSERT INTO prospectus (slug, title, introduction, year, position, "
+                    "published, created_at, updated_at) VALUES "
+                    "('multi-agency', 'Multi-agency', '', 2026, 0, 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO course (prospectus_id, slug, title, summary, description, "
+                    "learning_outcomes, audience, level, duration, cpd_hours, delivery, "
+                    "charges_policy, what_to_bring, requires_approval, published, created_at, "
+                    "updated_at) VALUES (1, 'old', 'Old course', '', '', '', '', 1, '', 3, "
+                    "'in-person', '', '', 0, 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+        upgrade()
+        with db.engine.begin() as connection:
+            before = connection.scalar(text("SELECT refresh_years FROM course"))
+            connection.execute(text("UPDATE course SET refresh_years = 10"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE course SET refresh_years = 11"))
+        downgrade(revision="0008")
+        with db.engine.connect() as connection:
+            kept = connection.scalar(text("SELECT slug FROM course"))
+        db.engine.dispose()
+
+    assert before is None
+    assert kept == "old"

@@ -84,6 +84,9 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
     professional_pages = [
         "/account/profile",
         "/account/bookings",
+        "/account/record",
+        "/account/record.pdf",
+        "/account/record.csv",
         "/account/calendar",
         f"/bookings/{mine.id}",
         f"/bookings/{mine.id}/calendar.ics",

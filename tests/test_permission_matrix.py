@@ -116,6 +116,7 @@ def world(app) -> World:
         "session_id": to_come.id,
         "booking_id": booking.id,
         "course_id": course.id,
+        "outcome_id": course.all_outcomes[0].id,
         "prospectus_id": course.prospectus_id,
         "review_id": review.id,
         "link_id": course.lesson_links[0].id,
@@ -278,3 +279,23 @@ def test_each_mailed_link_answers_everyone_alike_and_only_with_its_own_token(
             assert answer.status_code in ((200,) if method == "GET" else (200, 302, 400)), where
             assert urlsplit(answer.headers.get("Location", "")).path != SIGN_IN, where
             assert answer_of(browser, method, other).status_code == 404, where
+
+
+#: The pages of a person's own training record: anyone signed in opens their own.
+OWN_RECORD = ("/account/record", "/account/record.pdf", "/account/record.csv")
+
+
+@pytest.mark.parametrize("path", OWN_RECORD)
+def test_everyone_signed_in_opens_their_own_record(app, world, path):
+    for person in PEOPLE:
+        answer = answer_of(browser_for(app, world, person), "GET", path)
+        try:
+            check(answer, TO_SIGN_IN if person == ANONYMOUS else OPEN, path, "GET")
+        except AssertionError as failure:
+            raise AssertionError(f"GET {path} as {person}: {failure}") from None
+
+
+def test_the_matrix_covers_the_records_in_admin(app):
+    endpoints = {endpoint for _, _, endpoint in staff_routes(app)}
+
+    assert {"admin.user_record", "admin.user_record_pdf", "admin.user_record_csv"} <= endpoints

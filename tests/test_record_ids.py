@@ -118,6 +118,7 @@ def world(app) -> World:
         "session_id": session.id,
         "booking_id": booking.id,
         "course_id": course.id,
+        "outcome_id": course.all_outcomes[0].id,
         "prospectus_id": course.prospectus_id,
         "review_id": review.id,
         "link_id": course.lesson_links[0].id,

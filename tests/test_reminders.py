@@ -202,6 +202,18 @@ def test_the_reminder_carries_the_venue_and_what_to_bring(app, mailbox):
     assert "Monday 14 December 2026" in text
 
 
+def test_the_reminder_carries_the_pre_course_reading(app, mailbox):
+    reading = "Read [the neglect strategy](https://example.org/neglect) first."
+    book(a_session(course={"pre_course_reading": reading}), email="ali@example.org")
+    remind(REMINDER_MOMENT)
+
+    (reminder,) = reminders_to(mailbox, "ali@example.org")
+    assert f"Before the session, please read:\n{reading}" in text_of(reminder)
+    html = reminder.get_body(("html",)).get_content()
+    assert '<a href="https://example.org/neglect"' in html
+    assert "the neglect strategy</a>" in html
+
+
 def test_an_online_reminder_carries_the_joining_link(app, mailbox):
     book(a_session(online=True), email="ali@example.org")
     remind(REMINDER_MOMENT)

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.models import Attendance, BookingStatus, utcnow
-from app.trainer.register_export import safe_cell
+from app.spreadsheets import safe_cell
 from tests.factories import (
     make_agency,
     make_booking,

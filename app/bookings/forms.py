@@ -1,9 +1,14 @@
 """Forms for booking a place and for a line manager's decision."""
 
+from collections.abc import Iterable, Mapping
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
+
+from app.confidence.service import field_name, outcome_id_of
+from app.fields import confidence_question
 
 
 class BookingForm(FlaskForm):
@@ -15,6 +20,35 @@ class BookingForm(FlaskForm):
         widget=GovTextArea(),
     )
     submit = SubmitField("Confirm booking", widget=GovSubmitInput())
+
+    def confidence_fields(self) -> list:
+        return [field for field in self if outcome_id_of(field.name)]
+
+    def confidence(self) -> dict[int, int]:
+        """The confidence given, by outcome id; outcomes left unanswered are left out."""
+        return {
+            outcome_id_of(field.name): int(field.data)
+            for field in self.confidence_fields()
+            if field.data
+        }
+
+
+def booking_form(outcomes: Mapping[int, str]) -> BookingForm:
+    """The booking form asking the person's confidence against each outcome (by id)."""
+    fields = {
+        field_name(outcome_id): confidence_question(
+            text, "Choose how confident you are from the list", required=False
+        )
+        for outcome_id, text in outcomes.items()
+    }
+    return type("BookingFormWithConfidence", (BookingForm,), fields)()
+
+
+def outcome_ids_sent(names: Iterable[str]) -> dict[int, str]:
+    """The outcomes a sent booking form answered, by id, from its fields' names: enough to
+    check the answers before the session (and its course's outcomes) is read."""
+    found = (outcome_id_of(name) for name in names)
+    return {outcome_id: "" for outcome_id in found if outcome_id}
 
 
 class CancelForm(FlaskForm):

@@ -1,10 +1,16 @@
 """Booking a place, seeing and cancelling it, and a line manager's approval."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bookings import bp, service
-from app.bookings.forms import BookingForm, CancelForm, DecisionForm
+from app.bookings.forms import (
+    BookingForm,
+    CancelForm,
+    DecisionForm,
+    booking_form,
+    outcome_ids_sent,
+)
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.queries import get_booking_for_decision, get_own_booking, queue_position_of
 from app.bookings.tokens import booking_id_from
@@ -27,11 +33,16 @@ from app.transactions import id_of, saved
 @locks_for_itself
 def book(session_id: int):
     """Confirm, then book a place or join the waiting list; 404 for an unpublished session."""
-    form = BookingForm()
-    if form.validate_on_submit():
-        # The service checks everything under the lock: checking first would only cost time.
-        return place_booking(session_id, form)
+    if request.method == "POST":
+        form = booking_form(outcome_ids_sent(request.form))
+        if form.validate_on_submit():
+            # The service checks everything under the lock: checking first would only cost
+            # time.
+            return place_booking(session_id, form)
     session = get_session_to_book(db.session, session_id) or abort(404)
+    form = booking_form({outcome.id: outcome.text for outcome in session.course.outcomes})
+    if request.method == "POST":
+        form.validate()  # again, to show each answer's error beside its outcome
     try:
         offer = service.offer(db.session, session, current_user, utcnow())
         if offer.approvals_overdue and release_overdue_approvals(session_id):
@@ -49,7 +60,15 @@ def book(session_id: int):
 def place_booking(session_id: int, form: BookingForm):
     access_needs = form.access_needs.data or ""
     try:
-        booking = saved(service.book, db.session, session_id, current_user, access_needs, utcnow())
+        booking = saved(
+            service.book,
+            db.session,
+            session_id,
+            current_user,
+            access_needs,
+            utcnow(),
+            form.confidence(),
+        )
     except service.AlreadyBooked as refusal:
         return show_existing_booking(refusal.booking_id)
     except TryAgain:

@@ -12,7 +12,7 @@ ordered list of small functions over one BookingContext, each refusing, deciding
 passing the question on. A new rule is one more function in that list.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.confidence.service import record_confidence
 from app.database import is_lock_failure, write_transaction
 from app.display import count_of_people, places_text
 from app.models import (
@@ -33,6 +34,7 @@ from app.models import (
     Course,
     CourseSession,
     SessionStatus,
+    Stage,
     User,
     holds_a_place,
 )
@@ -380,10 +382,16 @@ def record(
 
 
 def book(
-    db_session: Session, session_id: int, user: User, access_needs: str, now: datetime
+    db_session: Session,
+    session_id: int,
+    user: User,
+    access_needs: str,
+    now: datetime,
+    confidence: Mapping[int, int] | None = None,
 ) -> Done[Booking]:
     """Book a place, or a turn in the waiting list when the session is full, as
-    BOOKING_RULES decide under the session's lock.
+    BOOKING_RULES decide under the session's lock, with the person's confidence against
+    the course's outcomes (by outcome id) if they gave it.
 
     Approvals left too long are released first. Raises the first rule's refusal
     (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
@@ -397,6 +405,7 @@ def book(
         context = booking_context(db_session, session, user, now)
     decision = decision_for(context)
     booking = add_booking(db_session, session, user, access_needs, decision, now)
+    record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
     notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking))
     return Done(booking, notices)
 

@@ -224,10 +224,18 @@ def get_public_session(db_session: Session, session_id: int) -> CourseSession | 
     return db_session.scalar(PUBLIC_SESSION, {"session_id": session_id})
 
 
+# The booking page asks the person's confidence against each of the course's outcomes.
+SESSION_WITH_OUTCOMES = SESSION_TO_BOOK.options(
+    joinedload(CourseSession.course).joinedload(Course.outcomes)
+)
+
+
 def get_session_to_book(db_session: Session, session_id: int) -> CourseSession | None:
-    """A published session, its places not counted: booking counts them itself, with the
-    person's own booking and the approvals overdue, in one statement."""
-    return db_session.scalar(SESSION_TO_BOOK, {"session_id": session_id})
+    """A published session with its course's outcomes, its places not counted: booking
+    counts them itself, with the person's own booking and the approvals overdue, in one
+    statement."""
+    found = db_session.scalars(SESSION_WITH_OUTCOMES, {"session_id": session_id})
+    return found.unique().one_or_none()
 
 
 def elsewhere_courses(db_session: Session) -> list[Course]:

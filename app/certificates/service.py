@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -108,15 +109,24 @@ def certificate_for(db_session: Session, booking_id: int, person: User) -> Certi
     person's to give, not a condition of the attendance the certificate proves.
     """
     certificate = certificate_of(db_session, booking_id)
-    if certificate is None:
-        return None
+    evaluated = partial(is_evaluated, db_session, booking_id)
+    return certificate if may_download(certificate, person, evaluated) else None
+
+
+def may_download(
+    certificate: Certificate | None, person: User, evaluated: Callable[[], bool]
+) -> bool:
+    """Whether this person may have this certificate: it stands (not revoked), and it is a
+    coordinator's to see, or theirs once any evaluation the course asks for first is sent
+    (asked of `evaluated` only then). Asked of a certificate already loaded, so that a list
+    of bookings (a training record) can ask it of each with what it loaded."""
+    if certificate is None or certificate.is_revoked:
+        return False
     if person.is_coordinator:
-        return certificate
+        return True
     if certificate.booking.user_id != person.id:
-        return None
-    if waits_for_evaluation(certificate.booking, lambda: is_evaluated(db_session, booking_id)):
-        return None
-    return certificate
+        return False
+    return not waits_for_evaluation(certificate.booking, evaluated)
 
 
 def waits_for_evaluation(booking: Booking, evaluated: Callable[[], bool]) -> bool:

@@ -9,20 +9,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SubmitField
 
 from app.accounts.forms import email_field
-from app.evaluations.service import Answers, FollowUpAnswers, confidence_field
-from app.fields import text_box
+from app.confidence.service import field_name
+from app.evaluations.service import Answers, FollowUpAnswers
+from app.fields import confidence_question, numbered, text_box
 from app.models import (
     ANSWER_LENGTH,
     CHANGED_PRACTICE_LABELS,
-    CONFIDENCE_LABELS,
     RATING_LABELS,
     ChangedPractice,
     LearningOutcome,
 )
-
-
-def scale(labels: dict[int, str]) -> dict[str, str]:
-    return {str(value): f"{value}: {label}" for value, label in labels.items()}
 
 
 def number_or_none(value: str | None) -> int | None:
@@ -32,7 +28,7 @@ def number_or_none(value: str | None) -> int | None:
 class EvaluationForm(FlaskForm):
     overall_rating = RadioField(
         "Overall, how would you rate the course?",
-        choices=scale(RATING_LABELS),
+        choices=numbered(RATING_LABELS),
         invalid_choice_message="Choose your overall rating of the course",
         widget=GovRadioInput(),
     )
@@ -55,13 +51,13 @@ class EvaluationForm(FlaskForm):
             do_differently=self.do_differently.data or "",
             anything_else=self.anything_else.data or "",
             confidence={
-                outcome.id: number_or_none(self[confidence_field(outcome.id)].data)
+                outcome.id: number_or_none(self[field_name(outcome.id)].data)
                 for outcome in outcomes
             },
         )
 
     def confidence_fields(self, outcomes: list[LearningOutcome]) -> list:
-        return [self[confidence_field(outcome.id)] for outcome in outcomes]
+        return [self[field_name(outcome.id)] for outcome in outcomes]
 
 
 def evaluation_form(outcomes: list[LearningOutcome]) -> EvaluationForm:
@@ -73,12 +69,11 @@ def evaluation_form(outcomes: list[LearningOutcome]) -> EvaluationForm:
     for outcome in outcomes:
         setattr(
             ForTheCourse,
-            confidence_field(outcome.id),
-            RadioField(
+            field_name(outcome.id),
+            confidence_question(
                 outcome.text,
-                choices=scale(CONFIDENCE_LABELS),
-                invalid_choice_message=f"Choose how confident you now feel: {outcome.text}",
-                widget=GovRadioInput(),
+                f"Choose how confident you now feel: {outcome.text}",
+                required=True,
             ),
         )
     return ForTheCourse()

@@ -1,6 +1,6 @@
 """Read-only queries of evaluations and follow-ups, and of the bookings they are about."""
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
@@ -48,6 +48,11 @@ def confidence_after(db_session: Session, booking_id: int) -> list[OutcomeConfid
             .order_by(LearningOutcome.position, LearningOutcome.id)
         )
     )
+
+
+def evaluated() -> ColumnElement[bool]:
+    """SQL: the booking's evaluation has been sent."""
+    return exists().where(Evaluation.booking_id == Booking.id)
 
 
 def is_evaluated(db_session: Session, booking_id: int) -> bool:

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.roles import checked_email
 from app.certificates import service as certificates
+from app.claims import claim_once
+from app.confidence.service import field_name, is_confidence, record_confidence
 from app.database import write_transaction
 from app.display import clock_time, long_date
 from app.evaluations import queries
@@ -40,7 +42,6 @@ from app.models import (
 )
 from app.notices import Done, Notice, NoticeKind
 from app.refusals import Refused
-from app.sent_once import claim_once
 
 #: The kinds of message claimed in booking_notice_sent.
 EVALUATION = "evaluation"
@@ -68,10 +69,6 @@ def were_there() -> list[ColumnElement[bool]]:
     return [Booking.status == BookingStatus.CONFIRMED, Booking.attendance.in_(WERE_THERE)]
 
 
-def evaluated() -> ColumnElement[bool]:
-    return exists().where(Evaluation.booking_id == Booking.id)
-
-
 # Asking: the scheduled work ---------------------------------------------------------------
 
 
@@ -95,7 +92,7 @@ def send_evaluation_requests(db_session: Session, now: datetime, limit: int = BA
         *were_there(),
         Booking.session_id.in_(ended),
         # Sent already from the booking's page, before the request went.
-        ~evaluated(),
+        ~queries.evaluated(),
     )
     return notices_of(db_session, claimed, NoticeKind.EVALUATION_REQUEST)
 
@@ -120,7 +117,7 @@ def send_follow_ups(
         limit,
         *were_there(),
         Booking.session_id.in_(ended),
-        evaluated(),
+        queries.evaluated(),
         ~answered,
     )
     return notices_of(db_session, claimed, NoticeKind.FOLLOW_UP)
@@ -189,18 +186,11 @@ class Answers:
     confidence: dict[int, int | None] = field(default_factory=dict)
 
 
-def confidence_field(outcome_id: int) -> str:
-    """The name the refusals give a confidence answer (the form's field for it)."""
-    return f"confidence_{outcome_id}"
-
-
 def answer_problems(outcomes: list[LearningOutcome], answers: Answers) -> dict[str, str]:
     problems = {}
     for outcome in outcomes:
-        if answers.confidence.get(outcome.id) not in range(1, 6):
-            problems[confidence_field(outcome.id)] = (
-                f"Choose how confident you now feel: {outcome.text}"
-            )
+        if not is_confidence(answers.confidence.get(outcome.id)):
+            problems[field_name(outcome.id)] = f"Choose how confident you now feel: {outcome.text}"
     if answers.overall_rating not in range(1, 6):
         problems["overall_rating"] = "Choose your overall rating of the course"
     do_differently = answers.do_differently.strip()
@@ -243,17 +233,8 @@ def evaluate(
         submitted_at=now,
     )
     db_session.add(evaluation)
-    db_session.add_all(
-        OutcomeConfidence(
-            booking=booking,
-            outcome=outcome,
-            stage=Stage.AFTER,
-            confidence=answers.confidence[outcome.id],
-            answered_at=now,
-        )
-        for outcome in outcomes
-    )
     db_session.flush()
+    record_confidence(db_session, booking, answers.confidence, Stage.AFTER, now)
     return Done(evaluation)
 
 

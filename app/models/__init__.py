@@ -13,6 +13,7 @@ from app.models.bookings import (
     BookingEvent,
     BookingNoticeSent,
     BookingStatus,
+    attended_the_whole_course,
     holds_a_place,
 )
 from app.models.catalogue import (
@@ -22,6 +23,8 @@ from app.models.catalogue import (
     DELIVERY_LABELS,
     LEVELS,
     MAX_CAPACITY,
+    REFRESH_YEARS_LEAST,
+    REFRESH_YEARS_MOST,
     SECTOR_LABELS,
     Course,
     CourseAudience,
@@ -69,6 +72,8 @@ __all__ = [
     "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
     "RATING_LABELS",
+    "REFRESH_YEARS_LEAST",
+    "REFRESH_YEARS_MOST",
     "SECTOR_LABELS",
     "Agency",
     "Attendance",
@@ -101,6 +106,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "Venue",
+    "attended_the_whole_course",
     "enum_column",
     "holds_a_place",
     "session_trainer",

@@ -118,6 +118,13 @@ def holds_a_place():
     return and_(Booking.status.in_(PLACE_HOLDING_STATUSES), Booking.walk_in.is_(False))
 
 
+def attended_the_whole_course():
+    """SQL: Booking.earns_certificate, a confirmed place marked attended."""
+    return and_(
+        Booking.status == BookingStatus.CONFIRMED, Booking.attendance == Attendance.ATTENDED
+    )
+
+
 class BookingEvent(db.Model):
     """One change of a booking's state: when, who, from, to and why."""
 

@@ -79,6 +79,9 @@ CPD_HOURS_LEAST = Decimal("0.5")
 CPD_HOURS_MOST = Decimal("40")
 #: A half day, the commonest length, for a course whose hours nobody has given.
 DEFAULT_CPD_HOURS = Decimal("3")
+#: How often a course may ask to be attended again, in years.
+REFRESH_YEARS_LEAST = 1
+REFRESH_YEARS_MOST = 10
 
 
 class Prospectus(Timestamped, db.Model):
@@ -97,6 +100,7 @@ class Course(Timestamped, db.Model):
     __table_args__ = (
         CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
         CheckConstraint("cpd_hours BETWEEN 0.5 AND 40", name="cpd_hours_range"),
+        CheckConstraint("refresh_years BETWEEN 1 AND 10", name="refresh_years_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +115,9 @@ class Course(Timestamped, db.Model):
     duration: Mapped[str] = mapped_column(String(100), default="")
     #: What attending counts for in continuing professional development, in hours.
     cpd_hours: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=DEFAULT_CPD_HOURS)
+    #: Attended again every so many years (safeguarding training goes out of date); None
+    #: for a course attended once.
+    refresh_years: Mapped[int | None]
     delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery))
     charges_policy: Mapped[str] = mapped_column(Text, default="")
     what_to_bring: Mapped[str] = mapped_column(Text, default="")

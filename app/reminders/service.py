@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.claims import claim_once
 from app.database import write_transaction
 from app.models import (
     Booking,
@@ -22,7 +23,6 @@ from app.models import (
     SessionStatus,
 )
 from app.notices import Done, Notice, NoticeKind
-from app.sent_once import claim_once
 from app.working_days import reminder_moment
 
 #: The kind of message a reminder's claim names.

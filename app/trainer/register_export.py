@@ -1,19 +1,15 @@
 """The register as a spreadsheet (CSV) and the sign-in sheet as a printable PDF."""
 
-import csv
-import io
 from pathlib import Path
 
 from flask import current_app, render_template
 
 from app.display import in_london, register_status
 from app.models import Booking, CourseSession
+from app.spreadsheets import safe_csv
 from app.trainer.queries import Register
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "pdf" / "sign-in-sheet.css"
-
-#: A spreadsheet takes a cell starting with one of these as a formula (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = (
     "Name",
@@ -29,12 +25,6 @@ COLUMNS = (
 
 #: Rows left empty on the sign-in sheet for people who turn up without a place.
 BLANK_ROWS = 5
-
-
-def safe_cell(value: object) -> str:
-    """The value as text a spreadsheet shows as it is: a leading quote stops a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def register_rows(register: Register) -> list[list[str]]:
@@ -62,13 +52,7 @@ def booking_row(booking: Booking, position: int | None) -> list[str]:
 
 
 def register_csv(register: Register) -> bytes:
-    """UTF-8 with a byte order mark, without which Excel misreads names such as Zoë or Siân."""
-    text = io.StringIO()
-    writer = csv.writer(text, quoting=csv.QUOTE_ALL)
-    writer.writerow(COLUMNS)
-    for row in register_rows(register):
-        writer.writerow([safe_cell(cell) for cell in row])
-    return text.getvalue().encode("utf-8-sig")
+    return safe_csv(COLUMNS, register_rows(register))
 
 
 def register_file_name(session: CourseSession, kind: str, extension: str) -> str:

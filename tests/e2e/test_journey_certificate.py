@@ -38,6 +38,12 @@ def test_a_certificate_is_downloaded_checked_and_withdrawn(site, page, new_page,
     assert person.name in text and TITLE in text
     code = CODE.search(text).group(0)
 
+    theirs.goto("/account/record")
+    heading(theirs, "Your training record")
+    attended = theirs.get_by_role("table", name="Sessions attended, newest first")
+    expect(attended.get_by_role("cell", name=TITLE, exact=True)).to_be_visible()
+    check(theirs, "training-record")
+
     employer = new_page()
     employer.goto(f"/certificates/{code.lower()}")
     heading(employer, "This certificate is valid")

@@ -1,3 +1,3 @@
 """Courses: what is taught, in which prospectus, for whom."""
 
-from app.admin.courses import routes  # noqa: F401
+from app.admin.courses import outcome_routes, routes  # noqa: F401

@@ -11,8 +11,19 @@ from wtforms import BooleanField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.admin.courses.service import SLUG_LENGTH, CourseDetails, cpd_hours_refusal
-from app.fields import ChecklistField, HoursField, text_box, text_line
-from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Course, Delivery, Prospectus, Sector
+from app.fields import ChecklistField, HoursField, WholeNumberField, text_box, text_line
+from app.models import (
+    DELIVERY_LABELS,
+    LEVELS,
+    OUTCOME_LENGTH,
+    REFRESH_YEARS_LEAST,
+    REFRESH_YEARS_MOST,
+    SECTOR_LABELS,
+    Course,
+    Delivery,
+    Prospectus,
+    Sector,
+)
 
 NO_SPELLCHECK = {"spellcheck": "false", "autocomplete": "off"}
 
@@ -80,6 +91,17 @@ class CourseForm(FlaskForm):
         "whole or half hours: for example, 3 for a half day or 6 for a full day. "
         "Certificates show it.",
     )
+    refresh_years = WholeNumberField(
+        "Refresh every N years (optional)",
+        what="number of years between refreshers",
+        minimum=REFRESH_YEARS_LEAST,
+        maximum=REFRESH_YEARS_MOST,
+        example=3,
+        required=False,
+        description="For training people must attend again, such as every 3 years. Their "
+        "training record shows when the refresher is due, and they are emailed 8 weeks "
+        "before. Leave it empty for a course attended once.",
+    )
     delivery = RadioField(
         "How it is delivered",
         choices={delivery.value: label for delivery, label in DELIVERY_LABELS.items()},
@@ -143,6 +165,7 @@ class CourseForm(FlaskForm):
             "level": str(course.level),
             "duration": course.duration,
             "cpd_hours": course.cpd_hours,
+            "refresh_years": course.refresh_years,
             "delivery": course.delivery.value,
             "external_url": course.external_url or "",
             "charges_policy": course.charges_policy,
@@ -164,6 +187,7 @@ class CourseForm(FlaskForm):
             level=int(self.level.data),
             duration=self.duration.data or "",
             cpd_hours=self.cpd_hours.data,
+            refresh_years=self.refresh_years.data,
             delivery=Delivery(self.delivery.data),
             charges_policy=self.charges_policy.data or "",
             what_to_bring=self.what_to_bring.data or "",
@@ -172,3 +196,14 @@ class CourseForm(FlaskForm):
             requires_approval=bool(self.requires_approval.data),
             certificate_after_evaluation=bool(self.certificate_after_evaluation.data),
         )
+
+
+class OutcomeForm(FlaskForm):
+    text = text_line(
+        "Learning outcome",
+        OUTCOME_LENGTH,
+        required="Enter the learning outcome",
+        description="Finishing the sentence \u201cBy the end of the course you will be able "
+        "to\u2026\u201d, for example: recognise the signs of neglect.",
+    )
+    submit = SubmitField("Save outcome", widget=GovSubmitInput())

@@ -14,6 +14,8 @@ from app.models import (
     CPD_HOURS_LEAST,
     CPD_HOURS_MOST,
     LEVELS,
+    REFRESH_YEARS_LEAST,
+    REFRESH_YEARS_MOST,
     Booking,
     Course,
     CourseAudience,
@@ -56,6 +58,8 @@ class CourseDetails:
     external_url: str
     requires_approval: bool
     certificate_after_evaluation: bool
+    #: Attended again every so many years (1 to 10); None for a course attended once.
+    refresh_years: int | None
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,7 @@ def apply_details(
     course.level = details.level
     course.duration = details.duration.strip()
     course.cpd_hours = details.cpd_hours
+    course.refresh_years = details.refresh_years
     course.delivery = details.delivery
     course.charges_policy = details.charges_policy.strip()
     course.what_to_bring = details.what_to_bring.strip()
@@ -172,6 +177,8 @@ def check_details(
         raise CourseError("Choose the course's level", field="level")
     if refusal := cpd_hours_refusal(details.cpd_hours):
         raise CourseError(refusal, field="cpd_hours")
+    if refusal := refresh_years_refusal(details.refresh_years):
+        raise CourseError(refusal, field="refresh_years")
     check_external_url(details.delivery, details.external_url.strip())
     if details.delivery is Delivery.E_LEARNING and has_sessions_to_come(db_session, course, now):
         raise CourseError(
@@ -190,6 +197,16 @@ def cpd_hours_refusal(hours: Decimal | None) -> str | None:
         return f"The CPD hours must be between {CPD_HOURS_LEAST} and {CPD_HOURS_MOST}"
     if (hours * 2) % 1:
         return "Enter the CPD hours in whole or half hours, like 3 or 6.5"
+    return None
+
+
+def refresh_years_refusal(years: int | None) -> str | None:
+    """Why a course cannot be refreshed this often; None when it can, or has no refresher."""
+    if years is not None and not REFRESH_YEARS_LEAST <= years <= REFRESH_YEARS_MOST:
+        return (
+            f"The number of years between refreshers must be between {REFRESH_YEARS_LEAST} "
+            f"and {REFRESH_YEARS_MOST}"
+        )
     return None
 
 

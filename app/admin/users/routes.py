@@ -4,13 +4,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
+from app.admin.slugs import slugify
 from app.admin.users import service
 from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
+from app.downloads import private_download
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import page_status, show_refusal
 from app.models import Role, utcnow
 from app.pagination import govuk_pagination, page_number
+from app.records import document as record_document
+from app.records import queries as records
 from app.refusals import TryAgain
 from app.transactions import saved
 
@@ -101,3 +105,36 @@ def reactivate_user(user_id: int):
     saved(service.reactivate, person)
     flash(f"{person.name}'s account is active again.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
+
+
+def record_of(user_id: int) -> records.TrainingRecord:
+    """The person's training record as the coordinator sees it; 404 for nobody."""
+    person = service.get_person(db.session, user_id) or abort(404)
+    return records.training_record(db.session, person, current_user, utcnow())
+
+
+@bp.get("/users/<id:user_id>/record")
+def user_record(user_id: int):
+    return render_template("admin/users/record.html", record=record_of(user_id))
+
+
+def record_file_name(record: records.TrainingRecord, extension: str) -> str:
+    """Named for the person, since a coordinator downloads many people's."""
+    whose = slugify(record.person.name, 60) or str(record.person.id)
+    return record_document.record_file_name(record, extension, whose)
+
+
+@bp.get("/users/<id:user_id>/record.pdf")
+def user_record_pdf(user_id: int):
+    found = record_of(user_id)
+    return private_download(
+        record_document.record_pdf(found), "application/pdf", record_file_name(found, "pdf")
+    )
+
+
+@bp.get("/users/<id:user_id>/record.csv")
+def user_record_csv(user_id: int):
+    found = record_of(user_id)
+    return private_download(
+        record_document.record_csv(found), "text/csv", record_file_name(found, "csv")
+    )

@@ -1,0 +1,78 @@
+"""Messages sent once of a booking when their time comes (reminders, evaluation requests,
+follow-ups, refreshers' reminders), each claimed by its row in booking_notice_sent,
+unique for the booking and the kind of message.
+
+The claim is written in the same transaction as the message, so a second run of the
+scheduled work, or two at once, finds it taken and writes nothing twice.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.database import is_lock_failure
+from app.models import Booking, BookingNoticeSent
+from app.refusals import TryAgain
+
+
+def claim(db_session: Session, due: Select) -> list[int]:
+    """Claim, in one statement, the rows `due` selects (booking id, kind, moment); the ids
+    of the bookings claimed. Raises TryAgain when another run's claims held the rows past
+    the lock timeout (PostgreSQL)."""
+    table = BookingNoticeSent.__table__
+    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
+    # Another run may claim the same rows between this one's look and its write (on
+    # PostgreSQL, whose writers do not queue as SQLite's do): those rows are left to it.
+    statement = (
+        dialect.insert(table)
+        .from_select(["booking_id", "kind", "sent_at"], due)
+        .on_conflict_do_nothing()
+        .returning(table.c.booking_id)
+    )
+    try:
+        return list(db_session.scalars(statement))
+    except OperationalError as error:
+        # PostgreSQL: the other run held its claims past the lock timeout.
+        if not is_lock_failure(error):
+            raise
+        raise TryAgain from None
+
+
+def claim_bookings(
+    db_session: Session, booking_ids: list[int], kind: str, now: datetime
+) -> list[int]:
+    """Claim the message `kind` of each of these bookings not yet sent it; those claimed."""
+    if not booking_ids:
+        return []
+    return claim(
+        db_session,
+        select(Booking.id, literal(kind), literal(now, BookingNoticeSent.sent_at.type))
+        .where(Booking.id.in_(booking_ids))
+        .order_by(Booking.id),
+    )
+
+
+def already_sent(kind: str):
+    """SQL: the booking was sent the message `kind` already."""
+    return (
+        select(BookingNoticeSent.booking_id)
+        .where(BookingNoticeSent.booking_id == Booking.id, BookingNoticeSent.kind == kind)
+        .exists()
+    )
+
+
+def claim_once(
+    db_session: Session, kind: str, now: datetime, limit: int, *where: ColumnElement[bool]
+) -> list[int]:
+    """Claim the message `kind` for up to `limit` bookings that match `where` and have not
+    had it; the ids of the bookings claimed, by session."""
+    return claim(
+        db_session,
+        select(Booking.id, literal(kind), literal(now, BookingNoticeSent.sent_at.type))
+        .where(*where, ~already_sent(kind))
+        .order_by(Booking.session_id, Booking.id)
+        .limit(limit),
+    )

@@ -1,0 +1,1 @@
+"""How confident people say they are against a course's learning outcomes, before and after."""
