@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
 from app.demo import read_demo_file
-from app.display import LONDON
+from app.display import LONDON, in_london
 from app.models import (
     Booking,
     BookingEvent,
@@ -30,6 +30,7 @@ from app.models import (
     Course,
     CourseSession,
     Delivery,
+    LearningOutcome,
     Prospectus,
     User,
     Venue,
@@ -102,9 +103,12 @@ class SiteDatabase:
         prospectus: str = "multi-agency",
         venue: str = "Riverside House Training Suite",
         trainers: tuple[Person, ...] = (),
+        outcomes: tuple[str, ...] = (),
+        **course_fields,
     ) -> int:
         """A published course with one session, 10:00 to 13:00 London time, `days_ahead`
-        from today (before it when negative); the session's id."""
+        from today (before it when negative); the session's id. `course_fields` set any
+        other column of the course."""
         day = (utcnow() + timedelta(days=days_ahead)).date()
         with self.session() as db_session:
             place = db_session.scalar(select(Venue).filter_by(name=venue))
@@ -118,7 +122,12 @@ class SiteDatabase:
                 delivery=Delivery.IN_PERSON,
                 requires_approval=requires_approval,
                 published=True,
+                **course_fields,
             )
+            course.all_outcomes = [
+                LearningOutcome(position=position, text=text)
+                for position, text in enumerate(outcomes, start=1)
+            ]
             session = CourseSession(
                 course=course,
                 starts_at=datetime.combine(day, clock(10), LONDON),
@@ -127,6 +136,26 @@ class SiteDatabase:
                 capacity=capacity,
                 published=True,
                 trainers=delivering,
+            )
+            db_session.add(session)
+            db_session.commit()
+            return session.id
+
+    def add_session(self, of_session_id: int, days_ahead: int, capacity: int = 12) -> int:
+        """Another session of the same course, at the same place and times, with the same
+        trainers, `days_ahead` from today; its id."""
+        with self.session() as db_session:
+            like = db_session.get(CourseSession, of_session_id)
+            moved = timedelta(days=(utcnow() + timedelta(days=days_ahead)).date().toordinal()
+                              - in_london(like.starts_at).date().toordinal())  # fmt: skip
+            session = CourseSession(
+                course_id=like.course_id,
+                starts_at=in_london(like.starts_at) + moved,
+                ends_at=in_london(like.ends_at) + moved,
+                venue_id=like.venue_id,
+                capacity=capacity,
+                published=True,
+                trainers=list(like.trainers),
             )
             db_session.add(session)
             db_session.commit()

@@ -15,6 +15,8 @@ TRAINER = "Lisa Dyson (lisa.dyson@example.org)"
 PROSPECTUS = "Early Help learning and development prospectus"
 REVIEW = "Child R - Serious Case Review"
 TITLE = "Hearing the child in early help: lessons from Child R"
+DRIFT = "Recognise drift in early help"
+ESCALATE = "Know when and how to escalate a worry"
 NOTE = "Uses the delay in starting enquiries for Child R to practise escalating a worry early."
 
 
@@ -49,10 +51,6 @@ def test_a_coordinator_makes_a_course_links_a_review_schedules_and_publishes_a_s
         page.get_by_label("Description"),
         "Working through the **findings** of the Child R review.\n\n* Drift\n* Escalation",
     )
-    hands.fill(
-        page.get_by_label("What people will learn (optional)"),
-        "Recognise drift in early help\nKnow when and how to escalate a worry",
-    )
     hands.fill(page.get_by_label("Who it is for"), "Early Help practitioners and family workers.")
     hands.tick(page.get_by_label("Early years"))
     hands.tick(page.get_by_label("Level 2"))
@@ -63,6 +61,25 @@ def test_a_coordinator_makes_a_course_links_a_review_schedules_and_publishes_a_s
     heading(page, TITLE)
     expect(page.get_by_role("main").get_by_text("Draft", exact=True)).to_be_visible()
     check(page, "course-draft")
+
+    hands.follow(page.get_by_role("link", name="Change what people will learn"))
+    heading(page, "Learning outcomes")
+    expect(page.get_by_text("The course has no learning outcomes yet.")).to_be_visible()
+    for outcome in (ESCALATE, DRIFT):
+        hands.fill(page.get_by_label("Learning outcome", exact=True), outcome)
+        hands.press(page.get_by_role("button", name="Add outcome"))
+        expect(page.get_by_text("The learning outcome has been added.")).to_be_visible()
+    hands.press(page.get_by_role("button", name="Move up outcome 2"))
+    in_order = page.get_by_role("list", name="Learning outcomes, in order")
+    expect(in_order.get_by_role("listitem")).to_have_text([re.compile(DRIFT), re.compile(ESCALATE)])
+    check(page, "course-outcomes")
+    hands.follow(page.get_by_role("link", name="Change outcome 2"))
+    heading(page, "Change a learning outcome")
+    check(page, "course-outcome-change")
+    hands.fill(page.get_by_label("Learning outcome", exact=True), ESCALATE + " to a manager")
+    hands.press(page.get_by_role("button", name="Save outcome"))
+    expect(page.get_by_text(ESCALATE + " to a manager")).to_be_visible()
+    hands.follow(page.get_by_role("link", name=TITLE))
 
     hands.follow(page.get_by_role("link", name="Choose the case reviews this course draws on"))
     heading(page, "Case reviews this course draws on")
@@ -133,6 +150,9 @@ def test_a_coordinator_makes_a_course_links_a_review_schedules_and_publishes_a_s
     expect(session).to_contain_text("12 places left")
     expect(visitor.get_by_role("heading", name="Lessons from case reviews")).to_be_visible()
     expect(visitor.get_by_text(NOTE)).to_be_visible()
+    expect(
+        visitor.get_by_role("main").get_by_role("listitem").filter(has_text=DRIFT)
+    ).to_be_visible()
     check(visitor, "course-public")
 
     hands.follow(visitor.get_by_role("link", name=REVIEW))
