@@ -183,6 +183,7 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
     course.charges_policy = entry.get("charges_policy", "")
     course.external_url = entry.get("external_url")
     course.requires_approval = entry.get("requires_approval", False)
+    course.certificate_after_evaluation = entry.get("certificate_after_evaluation", False)
     course.what_to_bring = entry.get("what_to_bring", "")
     course.pre_course_reading = entry.get("pre_course_reading", "")
     course.published = True
