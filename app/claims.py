@@ -11,10 +11,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.database import is_lock_failure
-from app.models import Booking, BookingNoticeSent
+from app.models import Booking, BookingNoticeSent, CourseSession
+from app.notices import Done, Notice, NoticeKind
 from app.refusals import TryAgain
 
 
@@ -76,3 +77,21 @@ def claim_once(
         .order_by(Booking.session_id, Booking.id)
         .limit(limit),
     )
+
+
+def notices_of_claimed(db_session: Session, claimed: list[int], kind: NoticeKind) -> Done[int]:
+    """A notice of `kind` for each booking claimed, loaded with what its message shows (the
+    person, the session, its course and venue), by session; how many."""
+    if not claimed:
+        return Done(0)
+    bookings = db_session.scalars(
+        select(Booking)
+        .where(Booking.id.in_(claimed))
+        .options(
+            joinedload(Booking.user),
+            joinedload(Booking.session).joinedload(CourseSession.course),
+            joinedload(Booking.session).joinedload(CourseSession.venue),
+        )
+        .order_by(Booking.session_id, Booking.id)
+    ).all()
+    return Done(len(bookings), [Notice(kind, booking) for booking in bookings])

@@ -183,19 +183,20 @@ def claims(database_url: str) -> int:
         engine.dispose()
 
 
-def test_two_ticks_at_once_send_each_reminder_once(database_of_its_own, tmp_path, smtp_server):
+def two_ticks_at_once(database_url: str, tmp_path, smtp_server, set_up) -> tuple[list, list]:
+    """Two `flask tick` processes started together on what `set_up(database_url)` made:
+    what set_up returned, and each process's output (after checking both succeeded)."""
     controller, mailbox = smtp_server
     mailbox.received.clear()
     environment = app_environment(
-        database_of_its_own,
+        database_url,
         MAIL_SERVER=controller.hostname,
         MAIL_PORT=str(controller.port),
         MAIL_FOLDER=str(tmp_path / "mail"),
         BASE_URL="https://training.example.org",
     )
     migrate(environment)
-    people = places_due_a_reminder(database_of_its_own, 30)
-
+    made = set_up(database_url)
     ticks = [
         subprocess.Popen(
             [VENV_BIN / "flask", "--app", "wsgi", "tick"],
@@ -208,16 +209,31 @@ def test_two_ticks_at_once_send_each_reminder_once(database_of_its_own, tmp_path
         for _ in range(2)
     ]
     outputs = [process.communicate(timeout=120) for process in ticks]
-
     for process, (_, err) in zip(ticks, outputs, strict=True):
         assert process.returncode == 0, err
-    sent = [int(re.search(r"Reminders sent: (\d+)", out).group(1)) for out, _ in outputs]
+    return made, [out for out, _ in outputs]
+
+
+def mailed(smtp_server, subject: str) -> Counter:
+    """How many messages with a subject starting `subject` each address was sent."""
+    _, mailbox = smtp_server
+    return Counter(
+        message["To"] for message in mailbox.received if message["Subject"].startswith(subject)
+    )
+
+
+def test_two_ticks_at_once_send_each_reminder_once(database_of_its_own, tmp_path, smtp_server):
+    people, outputs = two_ticks_at_once(
+        database_of_its_own,
+        tmp_path,
+        smtp_server,
+        lambda url: places_due_a_reminder(url, 30),
+    )
+
+    sent = [int(re.search(r"Reminders sent: (\d+)", out).group(1)) for out in outputs]
     assert sum(sent) == 30, outputs
     assert claims(database_of_its_own) == 30
-    reminded = Counter(
-        message["To"] for message in mailbox.received if message["Subject"].startswith("Reminder")
-    )
-    assert reminded == Counter(people)
+    assert mailed(smtp_server, "Reminder") == Counter(people)
 
 
 def attended_a_session_that_ended(database_url: str, how_many: int) -> list[str]:
@@ -260,42 +276,17 @@ def attended_a_session_that_ended(database_url: str, how_many: int) -> list[str]
 def test_two_ticks_at_once_ask_each_person_for_their_evaluation_once(
     database_of_its_own, tmp_path, smtp_server
 ):
-    controller, mailbox = smtp_server
-    mailbox.received.clear()
-    environment = app_environment(
+    people, outputs = two_ticks_at_once(
         database_of_its_own,
-        MAIL_SERVER=controller.hostname,
-        MAIL_PORT=str(controller.port),
-        MAIL_FOLDER=str(tmp_path / "mail"),
-        BASE_URL="https://training.example.org",
+        tmp_path,
+        smtp_server,
+        lambda url: attended_a_session_that_ended(url, 30),
     )
-    migrate(environment)
-    people = attended_a_session_that_ended(database_of_its_own, 30)
 
-    ticks = [
-        subprocess.Popen(
-            [VENV_BIN / "flask", "--app", "wsgi", "tick"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [process.communicate(timeout=120) for process in ticks]
-
-    for process, (_, err) in zip(ticks, outputs, strict=True):
-        assert process.returncode == 0, err
-    sent = [int(re.search(r"Evaluation requests sent: (\d+)", out).group(1)) for out, _ in outputs]
+    sent = [int(re.search(r"Evaluation requests sent: (\d+)", out).group(1)) for out in outputs]
     assert sum(sent) == 30, outputs
     assert claims(database_of_its_own) == 30
-    asked = Counter(
-        message["To"]
-        for message in mailbox.received
-        if message["Subject"].startswith("Tell us what you thought")
-    )
-    assert asked == Counter(people)
+    assert mailed(smtp_server, "Tell us what you thought") == Counter(people)
 
 
 def test_a_run_that_meets_another_mid_way_waits_for_it_and_claims_nothing(app):

@@ -61,19 +61,3 @@ def is_evaluated(db_session: Session, booking_id: int) -> bool:
 
 def follow_up_of(db_session: Session, booking_id: int) -> FollowUp | None:
     return db_session.scalar(select(FollowUp).where(FollowUp.booking_id == booking_id))
-
-
-def bookings_to_mail(db_session: Session, booking_ids: list[int]) -> list[Booking]:
-    """The bookings claimed for a message, with what the message shows, by session."""
-    return list(
-        db_session.scalars(
-            select(Booking)
-            .where(Booking.id.in_(booking_ids))
-            .options(
-                joinedload(Booking.user),
-                joinedload(Booking.session).joinedload(CourseSession.course),
-                joinedload(Booking.session).joinedload(CourseSession.venue),
-            )
-            .order_by(Booking.session_id, Booking.id)
-        )
-    )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.roles import checked_email
 from app.certificates import service as certificates
-from app.claims import claim_once
+from app.claims import claim_once, notices_of_claimed
 from app.confidence.service import field_name, is_confidence, record_confidence
 from app.database import write_transaction
 from app.display import clock_time, long_date
@@ -94,7 +94,7 @@ def send_evaluation_requests(db_session: Session, now: datetime, limit: int = BA
         # Sent already from the booking's page, before the request went.
         ~queries.evaluated(),
     )
-    return notices_of(db_session, claimed, NoticeKind.EVALUATION_REQUEST)
+    return notices_of_claimed(db_session, claimed, NoticeKind.EVALUATION_REQUEST)
 
 
 def send_follow_ups(
@@ -120,14 +120,7 @@ def send_follow_ups(
         queries.evaluated(),
         ~answered,
     )
-    return notices_of(db_session, claimed, NoticeKind.FOLLOW_UP)
-
-
-def notices_of(db_session: Session, claimed: list[int], kind: NoticeKind) -> Done[int]:
-    if not claimed:
-        return Done(0)
-    bookings = queries.bookings_to_mail(db_session, claimed)
-    return Done(len(bookings), [Notice(kind, booking) for booking in bookings])
+    return notices_of_claimed(db_session, claimed, NoticeKind.FOLLOW_UP)
 
 
 # The evaluation ----------------------------------------------------------------------------

@@ -12,9 +12,9 @@ must not mail everyone whose training lapsed long ago (their record says it is o
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased
 
-from app.claims import already_sent, claim_bookings
+from app.claims import already_sent, claim_bookings, notices_of_claimed
 from app.database import write_transaction
 from app.models import (
     ACTIVE_STATUSES,
@@ -29,7 +29,7 @@ from app.models import (
     User,
     attended_the_whole_course,
 )
-from app.notices import Done, Notice, NoticeKind
+from app.notices import Done, NoticeKind
 from app.records.queries import REMINDER_BEFORE, london_day, years_after
 
 #: The kind of message a refresher reminder's claim names.
@@ -62,18 +62,7 @@ def send_refresher_reminders(db_session: Session, now: datetime, limit: int = BA
         if reminder_is_due(london_day(starts_at), years, today)
     ][:limit]
     claimed = claim_bookings(db_session, due, REFRESHER, now)
-    if not claimed:
-        return Done(0)
-    bookings = db_session.scalars(
-        select(Booking)
-        .where(Booking.id.in_(claimed))
-        .options(
-            joinedload(Booking.user),
-            joinedload(Booking.session).joinedload(CourseSession.course),
-        )
-        .order_by(Booking.id)
-    ).all()
-    return Done(len(bookings), [Notice(NoticeKind.REFRESHER_DUE, booking) for booking in bookings])
+    return notices_of_claimed(db_session, claimed, NoticeKind.REFRESHER_DUE)
 
 
 def midnight(day: date) -> datetime:

@@ -11,9 +11,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from app.claims import claim_once
+from app.claims import claim_once, notices_of_claimed
 from app.database import write_transaction
 from app.models import (
     Booking,
@@ -22,7 +22,7 @@ from app.models import (
     CourseSession,
     SessionStatus,
 )
-from app.notices import Done, Notice, NoticeKind
+from app.notices import Done, NoticeKind
 from app.working_days import reminder_moment
 
 #: The kind of message a reminder's claim names.
@@ -52,19 +52,7 @@ def send_reminders(
     if not moments:
         return Done(0)
     claimed = claim_reminders(db_session, moments, now, limit)
-    if not claimed:
-        return Done(0)
-    bookings = db_session.scalars(
-        select(Booking)
-        .where(Booking.id.in_(claimed))
-        .options(
-            joinedload(Booking.user),
-            joinedload(Booking.session).joinedload(CourseSession.course),
-            joinedload(Booking.session).joinedload(CourseSession.venue),
-        )
-        .order_by(Booking.session_id, Booking.id)
-    ).all()
-    return Done(len(bookings), [Notice(NoticeKind.REMINDER, booking) for booking in bookings])
+    return notices_of_claimed(db_session, claimed, NoticeKind.REMINDER)
 
 
 def due_sessions(
