@@ -23,6 +23,7 @@ from app.models import (
     Course,
     CourseAudience,
     CourseSession,
+    LearningOutcome,
     LessonLink,
     Prospectus,
     User,
@@ -39,6 +40,10 @@ AUDITED = {
     Prospectus: ("prospectus", lambda record: record.title),
     Course: ("course", lambda record: record.title),
     CourseAudience: ("course audience", lambda record: f"course {record.course_id}"),
+    LearningOutcome: (
+        "learning outcome",
+        lambda record: f"course {record.course_id}: {record.text[:60]}",
+    ),
     CourseSession: ("session", lambda record: f"session {record.id}"),
     Venue: ("venue", lambda record: record.name),
     Agency: ("agency", lambda record: record.name),

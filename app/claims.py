@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from app.database import is_lock_failure
-from app.models import Booking, BookingNoticeSent, CourseSession
+from app.models import Booking, BookingNoticeSent, Course, CourseSession
 from app.notices import Done, Notice, NoticeKind
 from app.refusals import TryAgain
 
@@ -89,7 +89,9 @@ def notices_of_claimed(db_session: Session, claimed: list[int], kind: NoticeKind
         .where(Booking.id.in_(claimed))
         .options(
             joinedload(Booking.user),
-            joinedload(Booking.session).joinedload(CourseSession.course),
+            joinedload(Booking.session)
+            .joinedload(CourseSession.course)
+            .joinedload(Course.prospectus),
             joinedload(Booking.session).joinedload(CourseSession.venue),
         )
         .order_by(Booking.session_id, Booking.id)

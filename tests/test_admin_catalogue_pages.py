@@ -300,7 +300,6 @@ def new_course(prospectus: Prospectus, **changes) -> dict:
         "slug": "",
         "summary": "Recognising neglect and what to do about it.",
         "description": "## What it covers\n\nThe **signs** of neglect.<script>alert(1)</script>",
-        "learning_outcomes": "Recognise neglect\nKnow how to refer",
         "audience": "Anyone who works with families.",
         "sectors": ["health", "early-years"],
         "level": "2",

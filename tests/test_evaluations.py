@@ -296,6 +296,21 @@ def test_no_follow_up_for_sessions_that_ended_more_than_two_weeks_before_it_was_
     assert follow_ups(SIX_WEEKS + timedelta(weeks=2) - timedelta(seconds=1)) == 1
 
 
+def test_someone_who_evaluates_late_is_followed_up_after_their_evaluation(session):
+    for late in (there(session), there(session)):
+        evaluate(late, now=SIX_WEEKS + timedelta(weeks=3))
+
+    # Evaluated in the last two weeks, long after the session: followed up once.
+    assert follow_ups(SIX_WEEKS + timedelta(weeks=3, days=1)) == 2
+    assert follow_ups(SIX_WEEKS + timedelta(weeks=3, days=2)) == 0
+
+
+def test_an_old_evaluation_of_an_old_session_is_not_followed_up(session):
+    evaluate(there(session), now=ENDS + timedelta(days=1))
+
+    assert follow_ups(SIX_WEEKS + timedelta(weeks=3)) == 0
+
+
 def follow_up(booking: Booking, **changed):
     fields = dict(changed_practice=ChangedPractice.YES, how="I ask about neglect at every visit.")
     return saved(

@@ -380,6 +380,32 @@ def test_the_follow_up_refuses_the_persons_own_address_for_the_manager(app, clie
     assert count(FollowUp) == 0
 
 
+@pytest.mark.parametrize(
+    ("manager_email", "asked", "status", "error"),
+    [
+        ("not an address", "y", 400, "Enter an email address in the correct format"),
+        ("not an address", "", 302, None),
+    ],
+)
+def test_the_managers_address_is_checked_only_when_their_view_is_asked(
+    app, client, booking, manager_email, asked, status, error
+):
+    evaluated(client, booking)
+
+    shown = send(
+        client,
+        follow_up_path(booking),
+        {"changed_practice": "no", "ask_manager": asked, "manager_email": manager_email},
+    )
+
+    assert shown.status_code == status
+    if error:
+        assert field_errors(shown.text)["manager_email"].startswith(error)
+        assert count(FollowUp) == 0
+    else:
+        assert db.session.scalar(select(FollowUp.manager_email)) is None
+
+
 def test_the_follow_up_is_not_offered_before_the_evaluation(app, client, booking):
     page = client.get(follow_up_path(booking))
 

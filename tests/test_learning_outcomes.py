@@ -163,3 +163,12 @@ def test_the_course_page_links_to_its_outcomes(as_coordinator, course):
     page = as_coordinator.get(f"/admin/courses/{course.id}").text
 
     assert f'href="{outcomes_page(course)}"' in page
+
+
+def test_replacing_with_the_outcomes_already_taught_changes_nothing(course):
+    before = [(outcome.id, outcome.position) for outcome in course.outcomes]
+
+    outcomes.replace_outcomes(db.session, course, ["Spot neglect", "Know who to tell"], utcnow())
+
+    db.session.expire_all()
+    assert [(outcome.id, outcome.position) for outcome in course.outcomes] == before

@@ -68,6 +68,19 @@ def test_the_reminder_comes_8_weeks_before_the_refresher_is_due(course, person, 
     assert (claim.booking_id, claim.kind) == (booking.id, "refresher")
 
 
+def test_the_reminder_of_a_course_no_longer_offered_links_to_no_page(course, person, mailbox):
+    attended(person, course, ATTENDED)
+    course.published = False
+    db.session.commit()
+
+    assert remind(REMINDER_FROM) == 1
+
+    (message,) = refresher_mail(mailbox)
+    text = " ".join(message.get_body(preferencelist=("plain",)).get_content().split())
+    assert "It has no sessions open to book at the moment." in text
+    assert "/courses/" not in text
+
+
 def test_the_reminder_is_sent_once_however_often_the_work_runs(course, person, mailbox):
     attended(person, course, ATTENDED)
     db.session.commit()
@@ -115,7 +128,7 @@ def test_no_reminder_once_the_refresher_is_past_due(course, person, mailbox):
     attended(person, course, ATTENDED)
     db.session.commit()
 
-    assert remind(DUE) == 0
+    assert remind(DUE + timedelta(days=1)) == 0
     assert remind(DUE + timedelta(days=400)) == 0
 
 

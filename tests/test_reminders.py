@@ -20,7 +20,9 @@ from app.models import (
 )
 from app.reminders import service as reminders
 from app.transactions import saved
+from tests.conftest import signed_in_as
 from tests.factories import (
+    PASSWORD,
     make_course,
     make_prospectus,
     make_session,
@@ -212,6 +214,24 @@ def test_the_reminder_carries_the_pre_course_reading(app, mailbox):
     html = reminder.get_body(("html",)).get_content()
     assert '<a href="https://example.org/neglect"' in html
     assert "the neglect strategy</a>" in html
+
+
+def test_the_confirmation_and_the_booking_page_carry_the_reading_without_scripts(
+    app, mailbox, client
+):
+    reading = "Read *the strategy*.<script>alert(1)</script>"
+    session = a_session(course={"pre_course_reading": reading})
+    booking = book(session, email="ali@example.org", password=PASSWORD)
+
+    (confirmation,) = [
+        m for m in mailbox.to("ali@example.org") if m["Subject"].startswith("Place confirmed")
+    ]
+    html = confirmation.get_body(("html",)).get_content()
+    assert "<em>the strategy</em>" in html and "<script>" not in html
+    browser = signed_in_as(app, booking.user)
+    page = browser.get(f"/bookings/{booking.id}").text
+    assert "Before the session, please read" in page
+    assert "<em>the strategy</em>" in page and "alert(1)" not in page
 
 
 def test_an_online_reminder_carries_the_joining_link(app, mailbox):

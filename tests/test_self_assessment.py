@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from app.admin.courses import outcomes
 from app.bookings import service
-from app.confidence.service import confidence_of
 from app.extensions import db
 from app.models import Booking, OutcomeConfidence, Stage, utcnow
 from app.transactions import saved
@@ -30,6 +29,17 @@ def person(app):
 
 def outcome_ids(session) -> list[int]:
     return [outcome.id for outcome in session.course.outcomes]
+
+
+def confidence_of(db_session, booking: Booking, stage: Stage) -> dict[int, int]:
+    """The booking's answers at this stage, by outcome id."""
+    return dict(
+        db_session.execute(
+            select(OutcomeConfidence.outcome_id, OutcomeConfidence.confidence).where(
+                OutcomeConfidence.booking_id == booking.id, OutcomeConfidence.stage == stage
+            )
+        ).all()
+    )
 
 
 def booking_of(person) -> Booking:
@@ -130,3 +140,21 @@ def test_an_outcome_removed_while_the_form_was_open_is_left_out(app, session, pe
     )
 
     assert confidence_of(db.session, booking, Stage.BEFORE) == {first.id: 1}
+
+
+def test_answers_to_outcomes_the_course_does_not_have_are_ignored_not_refused(app, session, person):
+    browser = signed_in_as(app, person)
+    url = f"/sessions/{session.id}/book"
+    first, _ = outcome_ids(session)
+
+    answer = browser.post(
+        url,
+        data={
+            "csrf_token": csrf_token(browser.get(url).text),
+            f"confidence-{first}": "5",
+            "confidence-999999": "not a number",
+        },
+    )
+
+    assert answer.status_code == 302
+    assert confidence_of(db.session, booking_of(person), Stage.BEFORE) == {first: 5}

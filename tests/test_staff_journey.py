@@ -63,7 +63,6 @@ def coordinator_makes_the_course(coordinator) -> Course:
             "slug": "",
             "summary": "What the Child R review asks of practitioners who support families.",
             "description": "Working through the **findings** of the Child R review.",
-            "learning_outcomes": "Recognise drift in early help\nKnow when to escalate",
             "audience": "Early Help practitioners and family support workers.",
             "sectors": ["social-care", "early-years"],
             "level": "2",

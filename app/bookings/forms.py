@@ -9,6 +9,7 @@ from wtforms.validators import Length
 
 from app.confidence.service import field_name, outcome_id_of
 from app.fields import confidence_question
+from app.models import MOST_OUTCOMES
 
 
 class BookingForm(FlaskForm):
@@ -47,8 +48,8 @@ def booking_form(outcomes: Mapping[int, str]) -> BookingForm:
 def outcome_ids_sent(names: Iterable[str]) -> dict[int, str]:
     """The outcomes a sent booking form answered, by id, from its fields' names: enough to
     check the answers before the session (and its course's outcomes) is read."""
-    found = (outcome_id_of(name) for name in names)
-    return {outcome_id: "" for outcome_id in found if outcome_id}
+    found = [outcome_id for outcome_id in map(outcome_id_of, names) if outcome_id]
+    return dict.fromkeys(found[:MOST_OUTCOMES], "")
 
 
 class CancelForm(FlaskForm):

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from app.certificates import service as certificates
 from app.models import Booking, BookingStatus, Course, CourseSession, Evaluation, User
 
 
@@ -72,17 +73,17 @@ def bookings_of(db_session: Session, user: User, now: datetime) -> PersonsBookin
 def certificates_waiting(db_session: Session, bookings: list[Booking]) -> set[int]:
     """Of these bookings, those whose certificate waits for their evaluation: asked only
     when some course asks for the evaluation first."""
-    asking = {
+    asking = [
         booking.id
         for booking in bookings
-        if booking.earns_certificate and booking.session.course.certificate_after_evaluation
-    }
+        if booking.earns_certificate and certificates.asks_for_evaluation(booking)
+    ]
     if not asking:
         return set()
     evaluated = db_session.scalars(
         select(Evaluation.booking_id).where(Evaluation.booking_id.in_(asking))
     )
-    return asking - set(evaluated)
+    return set(asking) - set(evaluated)
 
 
 def get_own_booking(db_session: Session, booking_id: int, user: User) -> Booking | None:

@@ -41,8 +41,10 @@ def book(session_id: int):
             return place_booking(session_id, form)
     session = get_session_to_book(db.session, session_id) or abort(404)
     form = booking_form({outcome.id: outcome.text for outcome in session.course.outcomes})
-    if request.method == "POST":
-        form.validate()  # again, to show each answer's error beside its outcome
+    # Again against the course's own outcomes: to show each error beside its outcome, or
+    # to book when the only errors were in answers to outcomes the course does not have.
+    if request.method == "POST" and form.validate():
+        return place_booking(session_id, form)
     try:
         offer = service.offer(db.session, session, current_user, utcnow())
         if offer.approvals_overdue and release_overdue_approvals(session_id):

@@ -117,7 +117,7 @@ Rule = Callable[[BookingContext], Refused | Decision | None]
 
 def must_be_offered(context: BookingContext) -> Refused | None:
     session, course = context.session, context.course
-    if not (session.published and course.published and course.prospectus.published):
+    if not (session.published and course.is_public):
         return NotOffered()
     return None
 

@@ -129,10 +129,15 @@ def may_download(
     return not waits_for_evaluation(certificate.booking, evaluated)
 
 
+def asks_for_evaluation(booking: Booking) -> bool:
+    """The booking's course gives its certificate only once the evaluation is sent."""
+    return booking.session.course.certificate_after_evaluation
+
+
 def waits_for_evaluation(booking: Booking, evaluated: Callable[[], bool]) -> bool:
     """Whether the booking's certificate waits for its evaluation: the course asks for it
     first, and it has not been sent (asked of `evaluated` only where the course asks)."""
-    return booking.session.course.certificate_after_evaluation and not evaluated()
+    return asks_for_evaluation(booking) and not evaluated()
 
 
 def certificate_of(db_session: Session, booking_id: int) -> Certificate | None:

@@ -74,14 +74,3 @@ def record_confidence(
     if rows:
         db_session.execute(INSERT_CONFIDENCE, rows)
     return len(rows)
-
-
-def confidence_of(db_session: Session, booking: Booking, stage: Stage) -> dict[int, int]:
-    """The booking's answers at this stage, by outcome id."""
-    return dict(
-        db_session.execute(
-            select(OutcomeConfidence.outcome_id, OutcomeConfidence.confidence).where(
-                OutcomeConfidence.booking_id == booking.id, OutcomeConfidence.stage == stage
-            )
-        ).all()
-    )

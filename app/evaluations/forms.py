@@ -8,10 +8,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, RadioField, SubmitField
 
-from app.accounts.forms import email_field
 from app.confidence.service import field_name
 from app.evaluations.service import Answers, FollowUpAnswers
-from app.fields import confidence_question, numbered, text_box
+from app.fields import confidence_question, numbered, text_box, text_line
 from app.models import (
     ANSWER_LENGTH,
     CHANGED_PRACTICE_LABELS,
@@ -98,10 +97,13 @@ class FollowUpForm(FlaskForm):
         "change your practice. They do not see your answers.",
         widget=GovCheckboxInput(),
     )
-    manager_email = email_field(
+    # Checked by the service, and only when their view is asked: an old address left in
+    # the box must not stop the answer being sent.
+    manager_email = text_line(
         "Your line manager's email address",
-        required=False,
+        254,
         description="Only if you ask for their view.",
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     submit = SubmitField("Send your answer", widget=GovSubmitInput())
 

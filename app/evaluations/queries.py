@@ -1,7 +1,7 @@
 """Read-only queries of evaluations and follow-ups, and of the bookings they are about."""
 
 from sqlalchemy import ColumnElement, exists, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.models import (
     Booking,
@@ -44,7 +44,7 @@ def confidence_after(db_session: Session, booking_id: int) -> list[OutcomeConfid
                 OutcomeConfidence.booking_id == booking_id,
                 OutcomeConfidence.stage == Stage.AFTER,
             )
-            .options(joinedload(OutcomeConfidence.outcome))
+            .options(contains_eager(OutcomeConfidence.outcome))
             .order_by(LearningOutcome.position, LearningOutcome.id)
         )
     )

@@ -9,14 +9,14 @@ courses. Those who send their evaluation are asked, FOLLOW_UP_WEEKS after the se
 whether the training changed their practice, and may ask their line manager's view.
 
 Each request is claimed once, with its mail, by a row in booking_notice_sent
-(app/sent_once.py). One evaluation, one follow-up and one manager's view a booking: the
+(app/claims.py). One evaluation, one follow-up and one manager's view a booking: the
 database's unique keys stop a second, even one sent at the same moment.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.roles import checked_email
@@ -101,13 +101,26 @@ def send_follow_ups(
     db_session: Session, now: datetime, weeks: int, limit: int = BATCH
 ) -> Done[int]:
     """Claim the follow-ups due `weeks` after their session (up to `limit`), only for
-    bookings evaluated, one notice each; how many. Locks as send_evaluation_requests."""
+    bookings evaluated, one notice each; how many. Locks as send_evaluation_requests.
+
+    Due for sessions that ended up to FOLLOW_UP_WINDOW before that, or for evaluations
+    sent in the last FOLLOW_UP_WINDOW, however long after the session: someone who
+    evaluates late is followed up too, and going live mails no one about old courses.
+    """
     write_transaction(db_session)
     due_from = now - timedelta(weeks=weeks)
     ended = select(CourseSession.id).where(
-        CourseSession.status != SessionStatus.CANCELLED,
-        CourseSession.ends_at <= due_from,
-        CourseSession.ends_at > due_from - FOLLOW_UP_WINDOW,
+        CourseSession.status != SessionStatus.CANCELLED, CourseSession.ends_at <= due_from
+    )
+    ended_lately = select(CourseSession.id).where(
+        CourseSession.ends_at > due_from - FOLLOW_UP_WINDOW
+    )
+    evaluated_lately = exists().where(
+        Evaluation.booking_id == Booking.id,
+        or_(
+            Booking.session_id.in_(ended_lately),
+            Evaluation.submitted_at > now - FOLLOW_UP_WINDOW,
+        ),
     )
     answered = exists().where(FollowUp.booking_id == Booking.id)
     claimed = claim_once(
@@ -117,7 +130,7 @@ def send_follow_ups(
         limit,
         *were_there(),
         Booking.session_id.in_(ended),
-        queries.evaluated(),
+        evaluated_lately,
         ~answered,
     )
     return notices_of_claimed(db_session, claimed, NoticeKind.FOLLOW_UP)

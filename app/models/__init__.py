@@ -49,6 +49,7 @@ from app.models.evaluations import (
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.outcomes import (
     CONFIDENCE_LABELS,
+    MOST_OUTCOMES,
     OUTCOME_LENGTH,
     LearningOutcome,
     OutcomeConfidence,
@@ -69,6 +70,7 @@ __all__ = [
     "DELIVERY_LABELS",
     "LEVELS",
     "MAX_CAPACITY",
+    "MOST_OUTCOMES",
     "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
     "RATING_LABELS",

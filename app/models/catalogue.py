@@ -164,6 +164,11 @@ class Course(Timestamped, db.Model):
         return url or None
 
     @property
+    def is_public(self) -> bool:
+        """Published in a published prospectus: its page is open to everyone."""
+        return self.published and self.prospectus.published
+
+    @property
     def is_elsewhere(self) -> bool:
         """An e-learning course hosted elsewhere: it has a link instead of sessions."""
         return self.delivery is Delivery.E_LEARNING

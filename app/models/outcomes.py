@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 #: The longest an outcome may be: one sentence, as a prospectus prints it.
 OUTCOME_LENGTH = 300
 
+#: More than this is a syllabus, not outcomes a person can rate their confidence in.
+MOST_OUTCOMES = 12
+
 #: How confident a person is against an outcome, as the forms ask it.
 CONFIDENCE_LABELS = {
     1: "Not at all confident",

@@ -34,6 +34,12 @@ from app.models import (
 REMINDER_BEFORE = timedelta(weeks=8)
 
 
+def is_due_soon(due: date, today: date) -> bool:
+    """Within the weeks before a refresher falls due, when its reminder is mailed, up to
+    and including the day itself."""
+    return due - REMINDER_BEFORE <= today <= due
+
+
 def years_after(day: date, years: int) -> date:
     """The same day `years` later (or earlier); 29 February falls on the 28th in a year
     without one."""
@@ -163,9 +169,9 @@ def refresher(entry: Attended, today: date, booked: Booking | None) -> Refresher
         last_attended=entry.day,
         due=due,
         overdue=due < today,
-        due_soon=today <= due <= today + REMINDER_BEFORE,
+        due_soon=is_due_soon(due, today),
         booked=booked,
-        offered=course.published and course.prospectus.published,
+        offered=course.is_public,
     )
 
 

@@ -30,7 +30,7 @@ from app.models import (
     attended_the_whole_course,
 )
 from app.notices import Done, NoticeKind
-from app.records.queries import REMINDER_BEFORE, london_day, years_after
+from app.records.queries import REMINDER_BEFORE, is_due_soon, london_day, years_after
 
 #: The kind of message a refresher reminder's claim names.
 REFRESHER = "refresher"
@@ -41,9 +41,8 @@ MARGIN = timedelta(days=2)
 
 
 def reminder_is_due(last_attended: date, years: int, today: date) -> bool:
-    """From 8 weeks before the refresher falls due until the day before it does."""
-    due = years_after(last_attended, years)
-    return due - REMINDER_BEFORE <= today < due
+    """While the refresher is due soon, as the training record says it (is_due_soon)."""
+    return is_due_soon(years_after(last_attended, years), today)
 
 
 def send_refresher_reminders(db_session: Session, now: datetime, limit: int = BATCH) -> Done[int]:

@@ -1,7 +1,7 @@
 """Which confirmed places are due a reminder of their session, each claimed once.
 
 A place is reminded from its session's reminder moment (app/working_days.py) until the
-session starts, once: the claim, a row in booking_notice_sent (app/sent_once.py), is
+session starts, once: the claim, a row in booking_notice_sent (app/claims.py), is
 written in the same transaction as the mail, and its key stops a second run (or two at
 once) from writing it again. A place confirmed after the moment was told all it needs
 in its confirmation.

@@ -4,7 +4,11 @@ A course's learning outcomes were lines of one text field; each becomes a row of
 in the order the lines came, so that the confidence people give against an outcome (at
 booking, and in the evaluation after the course) keeps pointing at it however the course
 is edited. Courses also gain their pre-course reading, sent with the reminder, and the
-choice to give certificates only once the evaluation is done.
+choice to give certificates only once the evaluation is done. An outcome longer than 300
+characters (a sentence the old field never needed) is cut to fit.
+
+Downgrading puts the outcomes still taught back as lines, and loses the confidence given
+against them and the outcomes removed: the old schema has nowhere to keep either.
 
 Revision ID: 0009
 Revises: 0008

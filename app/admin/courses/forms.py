@@ -207,3 +207,7 @@ class OutcomeForm(FlaskForm):
         "to\u2026\u201d, for example: recognise the signs of neglect.",
     )
     submit = SubmitField("Save outcome", widget=GovSubmitInput())
+
+
+class NewOutcomeForm(OutcomeForm):
+    submit = SubmitField("Add outcome", widget=GovSubmitInput())

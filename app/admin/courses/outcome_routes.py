@@ -5,11 +5,11 @@ from flask import abort, flash, redirect, url_for
 
 from app.admin import bp
 from app.admin.courses import outcomes
-from app.admin.courses.forms import OutcomeForm
+from app.admin.courses.forms import NewOutcomeForm, OutcomeForm
 from app.admin.courses.routes import course_or_404
 from app.extensions import db
 from app.forms import form_page, show_refusal
-from app.models import Course, LearningOutcome, utcnow
+from app.models import MOST_OUTCOMES, Course, LearningOutcome, utcnow
 from app.transactions import saved
 
 
@@ -25,16 +25,15 @@ def back_to_outcomes(course: Course):
 def course_outcomes(course_id: int):
     """The course's outcomes in order; POST adds one at the end."""
     found = course_or_404(course_id)
-    form = OutcomeForm()
-    form.submit.label.text = "Add outcome"
+    form = NewOutcomeForm()
     page = "admin/courses/outcomes.html"
     if not form.validate_on_submit():
-        return form_page(page, form, course=found, most=outcomes.MOST_OUTCOMES)
+        return form_page(page, form, course=found, most=MOST_OUTCOMES)
     try:
         saved(outcomes.add_outcome, db.session, found, form.text.data, utcnow())
     except outcomes.OutcomeError as refusal:
         show_refusal(form, refusal)
-        return form_page(page, form, course=found, most=outcomes.MOST_OUTCOMES)
+        return form_page(page, form, course=found, most=MOST_OUTCOMES)
     flash("The learning outcome has been added.", "success")
     return back_to_outcomes(found)
 

@@ -7,11 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import OUTCOME_LENGTH, Course, LearningOutcome
+from app.models import MOST_OUTCOMES, OUTCOME_LENGTH, Course, LearningOutcome
 from app.refusals import Refused
-
-#: More than this is a syllabus, not outcomes a person can rate their confidence in.
-MOST_OUTCOMES = 12
 
 
 class OutcomeError(Refused):
@@ -111,6 +108,8 @@ def replace_outcomes(
     """Make the course teach these outcomes in this order, keeping the rows of those it
     already teaches (matched by their words) and removing the rest."""
     wanted = [" ".join(text.split()) for text in texts if text.strip()]
+    if [outcome.text for outcome in course.outcomes] == wanted:
+        return
     kept = {outcome.text: outcome for outcome in course.outcomes}
     for outcome in course.outcomes:
         if outcome.text not in wanted:
