@@ -405,6 +405,11 @@ class AfterTheSession:
     #: A certificate was earned, but the course asks for the evaluation first.
     certificate_waits: bool = False
 
+    @property
+    def evaluation_invited(self) -> bool:
+        """The evaluation is offered for its own sake, not as the way to the certificate."""
+        return self.evaluation_open and not self.certificate_waits
+
 
 def after_the_session(db_session: Session, booking: Booking, now: datetime) -> AfterTheSession:
     if booking.status is not BookingStatus.CONFIRMED or booking.attendance not in WERE_THERE:
