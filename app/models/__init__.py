@@ -56,6 +56,7 @@ from app.models.outcomes import (
 )
 from app.models.people import Agency, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
+from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -69,6 +70,7 @@ __all__ = [
     "DELIVERY_LABELS",
     "LEVELS",
     "MAX_CAPACITY",
+    "OPEN_TRANSFER_SQL",
     "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
     "RATING_LABELS",
@@ -82,6 +84,7 @@ __all__ = [
     "BookingEvent",
     "BookingNoticeSent",
     "BookingStatus",
+    "BookingTransfer",
     "CaseReview",
     "CaseReviewReport",
     "Certificate",
