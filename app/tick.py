@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from app.audit import record_changes_by, stop_recording
 from app.bookings.overdue import release_every_overdue_approval
 from app.evaluations import service as evaluations
 from app.extensions import db
@@ -77,11 +78,16 @@ def send_refresher_reminders(now: datetime) -> int:
 
 def return_unclaimed_transfers(now: datetime) -> int:
     """Offers of places left unclaimed past their time, closed one session at a time under
-    its lock (which is their claim), each person who offered theirs told it stays theirs."""
-    return sum(
-        claimed("Transfers returned", transfers.return_offers_run_out, session_id, now)
-        for session_id in transfers.sessions_with_offers_run_out(db.session, now)
-    )
+    its lock (which is their claim), each person who offered theirs told it stays theirs;
+    in the audit log as the system's change."""
+    record_changes_by(db.session, None)
+    try:
+        return sum(
+            claimed("Transfers returned", transfers.return_offers_run_out, session_id, now)
+            for session_id in transfers.sessions_with_offers_run_out(db.session, now)
+        )
+    finally:
+        stop_recording(db.session)
 
 
 def send_mail(now: datetime) -> int:

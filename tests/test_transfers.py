@@ -13,6 +13,7 @@ from app.bookings import integrity
 from app.bookings import service as bookings
 from app.extensions import db
 from app.models import (
+    AuditEntry,
     Booking,
     BookingEvent,
     BookingStatus,
@@ -414,3 +415,17 @@ def test_the_page_shows_the_open_offer_instead(booking):
     giving = service.giving(db.session, db.session.get(Booking, booking.id), utcnow())
     assert not giving.can_give
     assert giving.offer.to_email == "new@police.example.org"
+
+
+def test_an_offer_run_out_is_in_the_audit_log_as_the_systems_change(app, booking):
+    transfer = give(booking, "new@police.example.org")
+
+    tick.return_unclaimed_transfers(utcnow() + timedelta(hours=49))
+
+    (entry,) = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.record_type == "booking transfer", AuditEntry.record_id == transfer.id
+        )
+    )
+    assert (entry.action, entry.actor_id) == ("changed", None)
+    assert "returned_at" in entry.changes

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.bookings.tokens import approval_token
 from app.extensions import db
-from app.models import Booking, BookingStatus, BookingTransfer, utcnow
+from app.models import AuditEntry, Booking, BookingStatus, BookingTransfer, utcnow
 from app.transfers.tokens import transfer_token
 from tests.conftest import field_errors, press, signed_in_as, submit, words
 from tests.factories import (
@@ -215,3 +215,14 @@ def test_someone_else_signed_in_cannot_claim(app, booking, agency):
     assert bookings_of(other) == []
     db.session.expire_all()
     assert db.session.get(BookingTransfer, transfer.id).is_open
+
+
+def test_a_transfer_is_in_the_audit_log_with_who_made_it(app, booking, agency):
+    colleague = make_user(email="cam@police.example.org", agency_id=agency.id)
+    submit(signed_in_as(app, booking.user), give_url(booking), {"email": colleague.email})
+
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    logged = {(entry.record_type, entry.action, entry.actor_id) for entry in entries}
+    assert ("booking transfer", "created", booking.user_id) in logged
+    assert ("booking", "changed", booking.user_id) in logged
+    assert ("booking", "created", booking.user_id) in logged
