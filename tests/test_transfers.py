@@ -429,3 +429,14 @@ def test_an_offer_run_out_is_in_the_audit_log_as_the_systems_change(app, booking
     )
     assert (entry.action, entry.actor_id) == ("changed", None)
     assert "returned_at" in entry.changes
+
+
+def test_an_offer_cannot_be_claimed_once_a_moved_session_has_passed_its_cut_off(booking, agency):
+    transfer = give(booking, "new@police.example.org")
+    newcomer = make_user(email="new@police.example.org", agency_id=agency.id)
+    session = db.session.get(Booking, booking.id).session
+    session.cancellation_cutoff_hours = 24 * 30
+    db.session.commit()
+
+    with pytest.raises(Refused, match="ran out"):
+        saved(service.claim, db.session, transfer.id, newcomer, utcnow())

@@ -287,9 +287,14 @@ def why_not_claimed(transfer: BookingTransfer, now: datetime) -> str | None:
         return "This place has already been claimed"
     if transfer.withdrawn_at is not None:
         return f"{giver} withdrew this offer, so the place stays theirs"
-    if transfer.returned_at is not None or now >= transfer.expires_at:
-        return f"This offer ran out, so the place stayed with {giver}"
     booking = transfer.booking
+    # The cut-off too: the session may have moved since the offer was made.
+    if (
+        transfer.returned_at is not None
+        or now >= transfer.expires_at
+        or now >= booking.session.cancellation_cutoff
+    ):
+        return f"This offer ran out, so the place stayed with {giver}"
     if booking.status is not BookingStatus.CONFIRMED:
         return f"{giver} no longer has this place to give"
     if booking.session.status is SessionStatus.CANCELLED:
