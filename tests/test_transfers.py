@@ -440,3 +440,10 @@ def test_an_offer_cannot_be_claimed_once_a_moved_session_has_passed_its_cut_off(
 
     with pytest.raises(Refused, match="ran out"):
         saved(service.claim, db.session, transfer.id, newcomer, utcnow())
+
+
+def test_the_page_shows_no_offer_of_a_place_cancelled_since(booking):
+    give(booking, "new@police.example.org")
+    saved(bookings.cancel, db.session, booking.id, booking.user, utcnow())
+    giving = service.giving(db.session, db.session.get(Booking, booking.id), utcnow())
+    assert (giving.can_give, giving.offer, giving.given) == (False, None, None)

@@ -104,6 +104,9 @@ class Giving:
 
 def giving(db_session: Session, booking: Booking, now: datetime) -> Giving:
     offer = open_offer(db_session, booking.id)
+    if booking.status is not BookingStatus.CONFIRMED:
+        # Cancelled while offered: nobody can claim it, and there is nothing to withdraw.
+        offer = None
     given = received = None
     if booking.status is BookingStatus.CANCELLED:
         given = db_session.scalar(
