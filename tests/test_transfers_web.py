@@ -65,10 +65,16 @@ def bookings_of(person) -> list[Booking]:
 # Giving
 
 
-def test_signed_out_the_transfer_page_sends_to_sign_in(client, booking):
-    answer = client.get(give_url(booking))
-    assert answer.status_code == 302
-    assert answer.headers["Location"].startswith("/account/sign-in")
+def test_signed_out_the_transfer_page_and_its_forms_send_to_sign_in(client, booking):
+    answers = [
+        client.get(give_url(booking)),
+        press(client, "/account/sign-in", give_url(booking), {"email": "x@police.example.org"}),
+        press(client, "/account/sign-in", f"{give_url(booking)}/withdraw"),
+    ]
+    for answer in answers:
+        assert answer.status_code == 302
+        assert answer.headers["Location"].startswith("/account/sign-in")
+    assert db.session.scalar(select(BookingTransfer.id)) is None
 
 
 def test_someone_elses_booking_answers_404_to_every_method(app, booking, agency):
