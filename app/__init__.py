@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from app.records import bp as records_bp
     from app.reviews import bp as reviews_bp
     from app.trainer import bp as trainer_bp
+    from app.transfers import bp as transfers_bp
 
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(accounts_bp, url_prefix="/account")
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)
     app.register_blueprint(trainer_bp, url_prefix="/trainer")
+    app.register_blueprint(transfers_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

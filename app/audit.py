@@ -18,6 +18,7 @@ from app.models import (
     Agency,
     AuditEntry,
     Booking,
+    BookingTransfer,
     CaseReview,
     CaseReviewReport,
     Course,
@@ -55,6 +56,7 @@ AUDITED = {
     ),
     User: ("person", lambda record: record.email),
     Booking: ("booking", lambda record: f"booking {record.id}"),
+    BookingTransfer: ("booking transfer", lambda record: f"booking {record.booking_id}"),
 }
 
 #: Secrets are never copied into the log; that they changed is enough.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from app.models import Booking, User
+from app.models import Booking, BookingTransfer, User
 
 T = TypeVar("T")
 
@@ -36,6 +36,10 @@ class NoticeKind(StrEnum):
     CONFIRM_EMAIL = "confirm-email"
     EMAIL_CHANGED = "email-changed"
     RESET_PASSWORD = "reset-password"
+    PLACE_GIVEN = "place-given"
+    PLACE_RECEIVED = "place-received"
+    PLACE_OFFERED = "place-offered"
+    OFFER_RETURNED = "offer-returned"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class Notice:
     subject: str = ""
     message: str = ""
     sender: User | None = None
+    #: A place handed on to a colleague, or offered to them.
+    transfer: BookingTransfer | None = None
 
 
 @dataclass

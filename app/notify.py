@@ -25,6 +25,7 @@ from app.mail import queue_mail
 from app.models import Booking, BookingStatus, FollowUp, utcnow
 from app.notices import Notice, NoticeKind
 from app.records.queries import refresher_due_on
+from app.transfers.tokens import transfer_token
 
 
 def send(db_session: Session, notices: Iterable[Notice]) -> None:
@@ -248,6 +249,69 @@ def refresher_due(db_session: Session, notice: Notice) -> None:
     )
 
 
+def place_given(db_session: Session, notice: Notice) -> None:
+    """To the person who gave their place, with the calendar cancellation of their event."""
+    booking = notice.booking
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"Place given to {notice.person.name}: {booking.session.course.title}",
+        "transfers/given",
+        calendar=cancellation(db_session, booking),
+        booking=booking,
+        session=booking.session,
+        colleague=notice.person,
+        booking_url=absolute_url("bookings.show", booking_id=booking.id),
+    )
+
+
+def place_received(db_session: Session, notice: Notice) -> None:
+    booking = notice.booking
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"A place given to you: {booking.session.course.title}",
+        "transfers/received",
+        calendar=invite(db_session, booking),
+        booking=booking,
+        session=booking.session,
+        giver=notice.transfer.from_user,
+        booking_url=absolute_url("bookings.show", booking_id=booking.id),
+    )
+
+
+def place_offered(db_session: Session, notice: Notice) -> None:
+    """To the colleague's address, which may have no account yet: the link to claim it."""
+    transfer = notice.transfer
+    session = notice.booking.session
+    queue_mail(
+        db_session,
+        transfer.to_email,
+        f"{transfer.from_user.name} offers you their place: {session.course.title}",
+        "transfers/offered",
+        transfer=transfer,
+        giver=transfer.from_user,
+        session=session,
+        claim_url=absolute_url("transfers.claim", token=transfer_token(transfer)),
+        register_url=absolute_url("accounts.register"),
+    )
+
+
+def offer_returned(db_session: Session, notice: Notice) -> None:
+    """The offer ran out: the place stays with the person who offered it."""
+    booking = notice.booking
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"Your place is still yours: {booking.session.course.title}",
+        "transfers/returned",
+        booking=booking,
+        session=booking.session,
+        transfer=notice.transfer,
+        booking_url=absolute_url("bookings.show", booking_id=booking.id),
+    )
+
+
 WRITERS = {
     NoticeKind.CONFIRMED: copied_to_manager(
         with_invite("Place confirmed", "confirmed"), "Place confirmed"
@@ -282,4 +346,8 @@ WRITERS = {
     NoticeKind.CONFIRM_EMAIL: confirm_email,
     NoticeKind.EMAIL_CHANGED: email_changed,
     NoticeKind.RESET_PASSWORD: reset_password,
+    NoticeKind.PLACE_GIVEN: place_given,
+    NoticeKind.PLACE_RECEIVED: copied_to_manager(place_received, "Place confirmed"),
+    NoticeKind.PLACE_OFFERED: place_offered,
+    NoticeKind.OFFER_RETURNED: offer_returned,
 }

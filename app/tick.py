@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from app.audit import record_changes_by, stop_recording
 from app.bookings.overdue import release_every_overdue_approval
 from app.evaluations import service as evaluations
 from app.extensions import db
@@ -24,6 +25,7 @@ from app.records import service as refreshers
 from app.refusals import TryAgain
 from app.reminders import service as reminders
 from app.transactions import saved
+from app.transfers import service as transfers
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,20 @@ def send_refresher_reminders(now: datetime) -> int:
     return claimed("Refresher reminders", refreshers.send_refresher_reminders, now)
 
 
+def return_unclaimed_transfers(now: datetime) -> int:
+    """Offers of places left unclaimed past their time, closed one session at a time under
+    its lock (which is their claim), each person who offered theirs told it stays theirs;
+    in the audit log as the system's change."""
+    record_changes_by(db.session, None)
+    try:
+        return sum(
+            claimed("Transfers returned", transfers.return_offers_run_out, session_id, now)
+            for session_id in transfers.sessions_with_offers_run_out(db.session, now)
+        )
+    finally:
+        stop_recording(db.session)
+
+
 def send_mail(now: datetime) -> int:
     # Due as of now rather than the run's start: the jobs above stamp their mail as they
     # write it, after `now`, and it must not wait for the next run.
@@ -87,6 +103,7 @@ JOBS = (
     Job("Evaluation requests sent", send_evaluation_requests),
     Job("Follow-ups sent", send_follow_ups),
     Job("Refresher reminders sent", send_refresher_reminders),
+    Job("Transfers returned", return_unclaimed_transfers),
     # Last: it sends what the jobs above wrote, and whatever waited to be tried again.
     Job("Mail sent", send_mail),
 )

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from app.accounts.passwords import hash_password
 from app.models import (
     PLACE_HOLDING_STATUSES,
+    Agency,
     Booking,
     BookingEvent,
     BookingStatus,
@@ -44,9 +45,11 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Prospectus,
+    Sector,
     User,
     utcnow,
 )
+from app.models import BookingTransfer as Transfer
 from tests.conftest import TEST_DATABASE_URL, throwaway_postgres_database
 from tests.servers import ROOT, VENV_BIN, app_environment, gunicorn, migrate
 
@@ -219,16 +222,19 @@ class Database:
             db_session.commit()
             return session.id
 
-    def make_people(self, how_many: int) -> list[Person]:
-        """Verified people who can sign in with PASSWORD."""
+    def make_people(self, how_many: int, agency: bool = False) -> list[Person]:
+        """Verified people who can sign in with PASSWORD; with `agency`, colleagues in an
+        agency of their own."""
         tag = uuid.uuid4().hex[:10]
         with self.session() as db_session:
+            employer = Agency(name=f"Agency {tag}", sector=Sector.POLICE) if agency else None
             users = [
                 User(
                     email=f"racer-{tag}-{n}@example.org",
                     name=f"Racer {n}",
                     password_hash=password_hash(),
                     email_verified_at=utcnow(),
+                    agency=employer,
                 )
                 for n in range(how_many)
             ]
@@ -263,6 +269,14 @@ class Database:
             for booking in bookings.values():
                 booking.history  # noqa: B018 (loaded now, to be read after the session ends)
             return bookings
+
+    def transfers(self, booking_id: int) -> list[Transfer]:
+        with self.session() as db_session:
+            return list(
+                db_session.scalars(
+                    select(Transfer).where(Transfer.booking_id == booking_id).order_by(Transfer.id)
+                )
+            )
 
     def places_held(self, session_id: int) -> int:
         with self.session() as db_session:
@@ -580,5 +594,112 @@ def test_two_places_freed_at_once_in_two_processes_promote_the_first_two_once_ea
             break
     served_apart = len(set(rounds[-1])) == 2 and "?" not in rounds[-1]
     assert served_apart, f"never served by two processes at once: {rounds}"
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+
+
+# Handing a place on, racing
+
+
+def race_for_one_place(server: Server, colleagues: int) -> tuple:
+    """A session with one place, its holder and `colleagues` from their agency (one person
+    waiting besides): the holder's browser, their booking, the colleagues and the waiter."""
+    db = server.database
+    session_id = db.make_session(capacity=1)
+    holder, *others = db.make_people(1 + colleagues, agency=True)
+    (held,) = db.give(session_id, [holder], BookingStatus.CONFIRMED)
+    (waiter,) = db.make_people(1)
+    (waited,) = db.give(session_id, [waiter], BookingStatus.WAITING)
+    (browser,) = server.browsers_signed_in([holder])
+    return session_id, browser, held, others, waited
+
+
+def test_two_transfers_of_one_place_at_once_give_it_to_exactly_one_colleague(server):
+    db = server.database
+    session_id, browser, held, colleagues, waited = race_for_one_place(server, colleagues=2)
+    path = f"/bookings/{held}/transfer"
+    token = browser.form_token(path)
+
+    responses = all_at_once(
+        [
+            lambda colleague=colleague: browser.request(
+                path, {"csrf_token": token, "email": colleague.email}
+            )
+            for colleague in colleagues
+        ]
+    )
+
+    assert sorted(response.status for response in responses) == [302, 400]
+    (refused,) = [response for response in responses if response.status == 400]
+    assert "Only a confirmed place can be given" in refused.text
+    bookings = db.bookings(session_id)
+    given_to = [b.user_id for b in bookings.values() if b.id not in (held, waited)]
+    assert len(given_to) == 1 and given_to[0] in [c.id for c in colleagues]
+    assert bookings[held].status is BookingStatus.CANCELLED
+    assert bookings[waited].status is BookingStatus.WAITING
+    assert db.places_held(session_id) == 1
+    assert [t.claimed_at is not None for t in db.transfers(held)] == [True]
+    assert [problem for b in bookings.values() for problem in history_problems(b)] == []
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+
+
+def test_two_offers_of_one_place_at_once_leave_one_offer_open(server):
+    db = server.database
+    session_id, browser, held, _, _ = race_for_one_place(server, colleagues=0)
+    path = f"/bookings/{held}/transfer"
+    token = browser.form_token(path)
+    addresses = [f"new-{n}-{uuid.uuid4().hex[:8]}@example.org" for n in range(2)]
+
+    responses = all_at_once(
+        [
+            lambda address=address: browser.request(path, {"csrf_token": token, "email": address})
+            for address in addresses
+        ]
+    )
+
+    assert sorted(response.status for response in responses) == [302, 400]
+    (refused,) = [response for response in responses if response.status == 400]
+    assert "This place is already offered to" in refused.text
+    (offer,) = db.transfers(held)
+    assert offer.to_email in addresses and offer.claimed_at is None
+    assert db.bookings(session_id)[held].status is BookingStatus.CONFIRMED
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+
+
+def test_a_transfer_racing_a_cancellation_of_the_same_place_one_wins(server):
+    db = server.database
+    session_id, browser, held, (colleague,), waited = race_for_one_place(server, colleagues=1)
+    token = browser.form_token(f"/bookings/{held}/transfer")
+
+    transferred, cancelled = all_at_once(
+        [
+            lambda: browser.request(
+                f"/bookings/{held}/transfer", {"csrf_token": token, "email": colleague.email}
+            ),
+            lambda: browser.request(f"/bookings/{held}/cancel", {"csrf_token": token}),
+        ]
+    )
+
+    bookings = db.bookings(session_id)
+    theirs = [b for b in bookings.values() if b.user_id == colleague.id]
+    assert bookings[held].status is BookingStatus.CANCELLED
+    assert db.places_held(session_id) == 1
+    if theirs:
+        # The transfer came first: the cancellation found the booking ended, and the
+        # place went to the colleague, not to the person waiting.
+        assert transferred.status == 302
+        assert [b.status for b in theirs] == [BookingStatus.CONFIRMED]
+        assert bookings[waited].status is BookingStatus.WAITING
+        assert bookings[held].late_cancellation is False
+    else:
+        # The cancellation came first: the place went to the person waiting.
+        assert transferred.status == 400
+        assert "Only a confirmed place can be given" in transferred.text
+        assert bookings[waited].status is BookingStatus.CONFIRMED
+        assert db.transfers(held) == []
+    assert cancelled.redirect_path == f"/bookings/{held}"
+    assert [problem for b in bookings.values() for problem in history_problems(b)] == []
     integrity = server.check_integrity()
     assert integrity.returncode == 0, integrity.stderr

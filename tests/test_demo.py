@@ -267,3 +267,41 @@ def test_after_the_demo_is_loaded_tick_sends_the_reminders_of_tomorrows_session(
     sent = int(re.search(r"Reminders sent: (\d+)", result.output).group(1))
     assert sent >= 10
     assert "Reminders sent: 0" in runner.invoke(args=["tick"]).output
+
+
+def test_on_the_demo_a_professional_can_hand_their_place_to_a_colleague(runner, app):
+    from app.models import OutboxMessage
+    from app.transactions import saved
+    from app.transfers import service as transfers
+
+    runner.invoke(args=["seed", "--demo"])
+    now = utcnow()
+    givable = [
+        booking
+        for booking in db.session.scalars(
+            select(Booking).where(Booking.status == BookingStatus.CONFIRMED).order_by(Booking.id)
+        )
+        if transfers.giving(db.session, booking, now).can_give and booking.user.agency_id
+    ]
+    assert givable
+
+    def colleague_free_for(booking: Booking) -> User | None:
+        booked = select(Booking.user_id).where(Booking.session_id == booking.session_id)
+        return db.session.scalars(
+            select(User).where(
+                User.agency_id == booking.user.agency_id,
+                User.id.not_in(booked),
+                User.role == Role.PROFESSIONAL,
+            )
+        ).first()
+
+    booking, colleague = next(
+        (booking, found) for booking in givable if (found := colleague_free_for(booking))
+    )
+
+    saved(transfers.give, db.session, booking.id, booking.user, colleague.email, now)
+
+    invite = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == colleague.email)
+    ).one()
+    assert invite.calendar_method == "REQUEST"

@@ -11,7 +11,16 @@ from app.accounts import tokens
 from app.bookings.tokens import approval_token
 from app.evaluations.tokens import evaluation_token, follow_up_token, manager_view_token
 from app.extensions import db
-from app.models import Attendance, Booking, BookingStatus, CourseSession, User, utcnow
+from app.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    BookingTransfer,
+    CourseSession,
+    User,
+    utcnow,
+)
+from app.transfers.tokens import transfer_token
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_user
 from tests.test_permission_matrix import (  # noqa: F401 (world, evaluated_booking: fixtures)
@@ -67,6 +76,11 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         approval_expires_at=utcnow() + timedelta(days=3),
     )
     db.session.add(mine)
+    offered = BookingTransfer(
+        booking=mine, from_user=person, by=person, to_email="new@example.org",
+        created_at=utcnow(), expires_at=utcnow() + timedelta(hours=48),
+    )  # fmt: skip
+    db.session.add(offered)
     db.session.commit()
     visitor_pages = [
         "/",
@@ -80,6 +94,7 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         f"/account/reset-password/{tokens.reset_password_token(person)}",
         f"/approvals/{approval_token(mine)}",
         f"/calendar/{person.calendar_token}.ics",
+        f"/transfers/{transfer_token(offered)}",
     ]
     professional_pages = [
         "/account/profile",
@@ -90,6 +105,8 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         "/account/calendar",
         f"/bookings/{mine.id}",
         f"/bookings/{mine.id}/calendar.ics",
+        f"/bookings/{mine.id}/transfer",
+        f"/transfers/{transfer_token(offered)}",
         f"/sessions/{session.id}/book",
     ]
     visitor = app.test_client()

@@ -11,6 +11,7 @@ from app.models import (
     Booking,
     BookingEvent,
     BookingStatus,
+    BookingTransfer,
     CourseSession,
     SessionStatus,
     holds_a_place,
@@ -28,6 +29,7 @@ def breaches(db_session: Session, now: datetime) -> list[str]:
         *double_bookings(db_session),
         *waiting_beside_free_places(db_session, now),
         *promoted_twice(db_session),
+        *transferred_twice_at_once(db_session),
     ]
 
 
@@ -80,3 +82,25 @@ def promoted_twice(db_session: Session) -> list[str]:
         .having(promotions > 1)
     )
     return [f"booking {bid} was promoted {n} times" for bid, n in rows]
+
+
+def transferred_twice_at_once(db_session: Session) -> list[str]:
+    """A booking offered to two colleagues at once, or given away more than once."""
+    is_open = and_(
+        BookingTransfer.claimed_at.is_(None),
+        BookingTransfer.returned_at.is_(None),
+        BookingTransfer.withdrawn_at.is_(None),
+    )
+    open_offers = func.count(BookingTransfer.id).filter(is_open)
+    given = func.count(BookingTransfer.id).filter(BookingTransfer.claimed_at.is_not(None))
+    rows = db_session.execute(
+        select(BookingTransfer.booking_id, open_offers, given)
+        .group_by(BookingTransfer.booking_id)
+        .having((open_offers > 1) | (given > 1))
+    )
+    return [
+        f"booking {bid} is offered {n} times at once"
+        if n > 1
+        else f"booking {bid} was given away {g} times"
+        for bid, n, g in rows
+    ]

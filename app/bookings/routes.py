@@ -26,6 +26,8 @@ from app.forms import page_status
 from app.models import BookingStatus, utcnow
 from app.refusals import Refused, TryAgain
 from app.transactions import id_of, saved
+from app.transfers import service as transfers
+from app.transfers.forms import WithdrawForm
 
 
 @bp.route("/sessions/<id:session_id>/book", methods=["GET", "POST"])
@@ -116,6 +118,8 @@ def show(booking_id: int):
         evaluation_url=url_for("evaluations.evaluate", token=evaluation_token(booking)),
         form=CancelForm(),
         now=utcnow(),
+        giving=transfers.giving(db.session, booking, utcnow()),
+        withdraw_form=WithdrawForm(),
     )
 
 

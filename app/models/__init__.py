@@ -57,6 +57,7 @@ from app.models.outcomes import (
 )
 from app.models.people import Agency, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
+from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -71,6 +72,7 @@ __all__ = [
     "LEVELS",
     "MAX_CAPACITY",
     "MOST_OUTCOMES",
+    "OPEN_TRANSFER_SQL",
     "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
     "RATING_LABELS",
@@ -84,6 +86,7 @@ __all__ = [
     "BookingEvent",
     "BookingNoticeSent",
     "BookingStatus",
+    "BookingTransfer",
     "CaseReview",
     "CaseReviewReport",
     "Certificate",
