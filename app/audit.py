@@ -20,6 +20,7 @@ from app.models import (
     Booking,
     CaseReview,
     CaseReviewReport,
+    Charge,
     Course,
     CourseAudience,
     CourseSession,
@@ -50,6 +51,7 @@ AUDITED = {
     ),
     User: ("person", lambda record: record.email),
     Booking: ("booking", lambda record: f"booking {record.id}"),
+    Charge: ("charge", lambda record: f"charge {record.id}, booking {record.booking_id}"),
 }
 
 #: Secrets are never copied into the log; that they changed is enough.

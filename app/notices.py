@@ -36,6 +36,9 @@ class NoticeKind(StrEnum):
     CONFIRM_EMAIL = "confirm-email"
     EMAIL_CHANGED = "email-changed"
     RESET_PASSWORD = "reset-password"
+    CHARGE_RAISED = "charge-raised"
+    CHARGE_CANCELLED = "charge-cancelled"
+    CHARGE_WAIVED = "charge-waived"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ def test_tick_prints_what_it_did_and_does_nothing_twice(app, runner, mailbox):
         "Evaluation requests sent: 0",
         "Follow-ups sent: 0",
         "Refresher reminders sent: 0",
+        "No-shows charged: 0",
         "Mail sent: 0",
     ]
     assert second.exit_code == 0
@@ -116,6 +117,7 @@ def test_every_job_is_named_and_counts(app):
         "Evaluation requests sent",
         "Follow-ups sent",
         "Refresher reminders sent",
+        "No-shows charged",
         "Mail sent",
     ]
     assert all(isinstance(job.run(utcnow()), int) for job in tick.JOBS)

@@ -38,6 +38,7 @@ from app.models.catalogue import (
     touch_session_when_trainers_change,
 )
 from app.models.certificates import Certificate
+from app.models.charges import CHARGE_REASON_LABELS, Charge, ChargeReason
 from app.models.evaluations import (
     ANSWER_LENGTH,
     CHANGED_PRACTICE_LABELS,
@@ -54,7 +55,7 @@ from app.models.outcomes import (
     OutcomeConfidence,
     Stage,
 )
-from app.models.people import Agency, Role, User
+from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "ANSWER_LENGTH",
     "ATTENDANCE_LABELS",
     "CHANGED_PRACTICE_LABELS",
+    "CHARGE_REASON_LABELS",
+    "CHARGING_BAND_LABELS",
     "CONFIDENCE_LABELS",
     "CPD_HOURS_LEAST",
     "CPD_HOURS_MOST",
@@ -86,6 +89,9 @@ __all__ = [
     "CaseReviewReport",
     "Certificate",
     "ChangedPractice",
+    "Charge",
+    "ChargeReason",
+    "ChargingBand",
     "Course",
     "CourseAudience",
     "CourseSession",

@@ -8,12 +8,13 @@ app/trainer/service.py's. Views whose service takes the session's lock say so wi
 @locks_for_itself.
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.service import listed_agencies
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.service import confirmed_bookings
+from app.charges.service import rates_from
 from app.database import locks_for_itself
 from app.display import capacity_changed, count_of_people, session_moved
 from app.downloads import private_download
@@ -122,6 +123,7 @@ def mark_attendance(session_id: int, booking_id: int):
             form.chosen(),
             current_user,
             utcnow(),
+            rates_from(current_app.config),
         )
     except TryAgain:
         return try_again_page()
