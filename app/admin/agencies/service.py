@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.admin.names import name_in_use
-from app.models import Agency, Sector, User
+from app.models import Agency, ChargingBand, Sector, User
 from app.refusals import Refused
 
 
@@ -23,6 +23,8 @@ class AgencyDetails:
     name: str
     sector: Sector
     listed: bool
+    #: Whether the agency is charged for places its people waste.
+    charging_band: ChargingBand = ChargingBand.CHARGEABLE
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def apply_details(db_session: Session, agency: Agency, details: AgencyDetails) -
     agency.name = name
     agency.sector = details.sector
     agency.listed = details.listed
+    agency.charging_band = details.charging_band
 
 
 def merge_agency(db_session: Session, duplicate: Agency, into_id: int) -> tuple[Agency, int]:
