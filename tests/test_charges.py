@@ -407,3 +407,28 @@ def test_history_of_a_charge_keeps_the_booking_status(ended, police, trainer):
         select(BookingEvent).where(BookingEvent.booking_id == booking.id)
     ).one()
     assert event.from_status is event.to_status is BookingStatus.CONFIRMED
+
+
+# check-integrity
+
+
+def test_integrity_finds_charges_no_rule_would_raise(ended, police, trainer, runner):
+    partner = make_agency(name="Rotherham Hospital", charging_band=ChargingBand.PARTNER)
+    booking = officer(ended, police)
+    mark(ended, booking, Attendance.DID_NOT_ATTEND, trainer)
+    charge = charges_of(booking)[0]
+    assert integrity.breaches(db.session, utcnow()) == []
+
+    # Written behind the rules' back: the agency moved band, and the mark was changed.
+    charge.agency = partner
+    booking = db.session.get(Booking, booking.id)
+    booking.attendance = Attendance.ATTENDED
+    db.session.commit()
+
+    assert integrity.breaches(db.session, utcnow()) == [
+        f"charge {charge.id}: Rotherham Hospital is in the band Partner agency (never charged)",
+        f"charge {charge.id}: booking {booking.id} is marked attended",
+    ]
+    result = runner.invoke(args=["check-integrity"])
+    assert result.exit_code != 0
+    assert "is marked attended" in result.output

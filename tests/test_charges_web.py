@@ -12,7 +12,10 @@ from sqlalchemy import select
 from app.charges import queries
 from app.extensions import db
 from app.models import (
+    Attendance,
     AuditEntry,
+    Booking,
+    BookingStatus,
     Charge,
     ChargeReason,
     ChargingBand,
@@ -21,6 +24,7 @@ from app.models import (
 from tests.conftest import field_errors, signed_in_as, submit, summary_errors, words
 from tests.factories import (
     PASSWORD,
+    charge_on,
     make_agency,
     make_booking,
     make_course,
@@ -234,3 +238,69 @@ def test_the_list_issues_a_fixed_number_of_queries(as_coordinator, police, count
         page = as_coordinator.get(QUARTER_3)
     assert "7 charges" in words(page.text)
     assert len(large) == len(small)
+
+
+# The register and the person's own bookings
+
+
+def test_the_register_shows_each_charge_without_a_query_a_row(
+    app, as_trainer, trainer, police, count_queries
+):
+    course = make_course(make_prospectus(), title="Neglect")
+    ended = make_session(course, starts_at=datetime.now(UTC) - timedelta(hours=5), hours=3)
+    ended.trainers = [trainer]
+    charged = make_booking(ended, name="Charlie Charged", agency=police)
+    charged.attendance = Attendance.DID_NOT_ATTEND
+    charge_on(charged)
+    waived = make_booking(ended, name="Wendy Waived", agency=police)
+    waived.attendance = Attendance.DID_NOT_ATTEND
+    charge_on(waived, amount_pence=2500, waived_at=datetime.now(UTC), waive_reason="Ill")
+    db.session.commit()
+    url = f"/trainer/sessions/{ended.id}"
+
+    with count_queries() as few:
+        page = words(as_trainer.get(url).text)
+    for _ in range(5):
+        booking = make_booking(ended, agency=police)
+        booking.attendance = Attendance.DID_NOT_ATTEND
+        charge_on(booking)
+    with count_queries() as many:
+        as_trainer.get(url)
+
+    assert "Charged £50" in page
+    assert "Charge of £25 waived" in page
+    assert len(many) == len(few)
+
+
+def test_a_person_sees_their_own_charges_and_how_to_dispute_them(app, police, coordinator):
+    person = make_user(password=PASSWORD, agency=police)
+    course = make_course(make_prospectus(), title="Neglect")
+    session = make_session(course, starts_at=datetime(2026, 11, 10, 9, tzinfo=UTC))
+    booking = Booking(session=session, user=person, status=BookingStatus.CONFIRMED)
+    db.session.add(booking)
+    charge_on(booking, raised_at=RAISED)
+    cancelled = Booking(session=make_session(course), user=person, status=BookingStatus.CANCELLED)
+    db.session.add(cancelled)
+    charge_on(
+        cancelled,
+        amount_pence=3000,
+        reason=ChargeReason.LATE_CANCELLATION,
+        waived_at=RAISED,
+        waived_by=coordinator,
+        waive_reason="Family emergency",
+    )
+    someone_else = make_booking(session, name="Somebody Else", agency=police)
+    charge_on(someone_else, amount_pence=9900)
+    browser = signed_in_as(app, person)
+
+    page = words(browser.get("/account/bookings").text)
+
+    assert "Charges" in page
+    assert (
+        "Did not attend, charged to South Yorkshire Police on 10 November 2026 £50 Charged" in page
+    )
+    assert (
+        "Late cancellation" in page and "£30 Waived on 10 November 2026: Family emergency" in page
+    )
+    assert "£99" not in page
+    assert "write to training@example.org" in page

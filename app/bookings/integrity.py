@@ -8,9 +8,13 @@ from sqlalchemy.orm import Session
 from app.models import (
     ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
+    Agency,
+    Attendance,
     Booking,
     BookingEvent,
     BookingStatus,
+    Charge,
+    ChargingBand,
     CourseSession,
     SessionStatus,
     holds_a_place,
@@ -28,6 +32,8 @@ def breaches(db_session: Session, now: datetime) -> list[str]:
         *double_bookings(db_session),
         *waiting_beside_free_places(db_session, now),
         *promoted_twice(db_session),
+        *charged_but_never_chargeable(db_session),
+        *charged_but_attended(db_session),
     ]
 
 
@@ -80,3 +86,25 @@ def promoted_twice(db_session: Session) -> list[str]:
         .having(promotions > 1)
     )
     return [f"booking {bid} was promoted {n} times" for bid, n in rows]
+
+
+def charged_but_never_chargeable(db_session: Session) -> list[str]:
+    """A standing charge against a partner agency or a voluntary or community group."""
+    rows = db_session.execute(
+        select(Charge.id, Agency.name, Agency.charging_band)
+        .join(Charge.agency)
+        .where(Charge.cancelled_at.is_(None), Agency.charging_band != ChargingBand.CHARGEABLE)
+        .order_by(Charge.id)
+    )
+    return [f"charge {cid}: {name} is in the band {band.label}" for cid, name, band in rows]
+
+
+def charged_but_attended(db_session: Session) -> list[str]:
+    """A standing charge on a booking whose register says the person attended."""
+    rows = db_session.execute(
+        select(Charge.id, Charge.booking_id)
+        .join(Booking, Booking.id == Charge.booking_id)
+        .where(Charge.cancelled_at.is_(None), Booking.attendance == Attendance.ATTENDED)
+        .order_by(Charge.id)
+    )
+    return [f"charge {cid}: booking {bid} is marked attended" for cid, bid in rows]
