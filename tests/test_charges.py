@@ -432,3 +432,15 @@ def test_integrity_finds_charges_no_rule_would_raise(ended, police, trainer, run
     result = runner.invoke(args=["check-integrity"])
     assert result.exit_code != 0
     assert "is marked attended" in result.output
+
+
+def test_the_scheduled_work_charges_no_mark_given_after_the_end(ended, trainer):
+    agency = make_agency(charging_band=ChargingBand.PARTNER)
+    booking = officer(ended, agency)
+    mark(ended, booking, Attendance.DID_NOT_ATTEND, trainer)
+    # Made chargeable later: a no-show marked after the end was charged then, or not at all.
+    agency.charging_band = ChargingBand.CHARGEABLE
+    db.session.commit()
+
+    assert saved(charges.raise_due_charges, db.session, utcnow(), RATES) == 0
+    assert charges_of(booking) == []

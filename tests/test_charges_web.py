@@ -21,7 +21,7 @@ from app.models import (
     ChargingBand,
     OutboxMessage,
 )
-from tests.conftest import field_errors, signed_in_as, submit, summary_errors, words
+from tests.conftest import csrf_token, field_errors, signed_in_as, submit, summary_errors, words
 from tests.factories import (
     PASSWORD,
     charge_on,
@@ -304,3 +304,35 @@ def test_a_person_sees_their_own_charges_and_how_to_dispute_them(app, police, co
     )
     assert "£99" not in page
     assert "write to training@example.org" in page
+
+
+def test_a_trainer_marks_a_police_officer_as_not_attending_once_the_session_ended(
+    app, as_trainer, trainer, police
+):
+    course = make_course(make_prospectus(), title="Neglect")
+    ended = make_session(course, starts_at=datetime.now(UTC) - timedelta(hours=5), hours=3)
+    ended.trainers = [trainer]
+    booking = make_booking(
+        ended,
+        name="Olive Officer",
+        email="olive@police.example.org",
+        agency=police,
+        line_manager_email="mo@police.example.org",
+    )
+    db.session.commit()
+    register = f"/trainer/sessions/{ended.id}"
+    token = csrf_token(as_trainer.get(register).text)
+
+    done = as_trainer.post(
+        f"{register}/bookings/{booking.id}/attendance",
+        data={"csrf_token": token, "attendance": "did-not-attend"},
+    )
+
+    page = words(as_trainer.get(done.headers["Location"]).text)
+    assert (
+        "Olive Officer: did not attend. South Yorkshire Police is charged £50, and Olive "
+        "Officer has been emailed how to dispute it." in page
+    )
+    assert "Charged £50" in page
+    told = db.session.scalars(select(OutboxMessage.to_address)).all()
+    assert sorted(told) == ["mo@police.example.org", "olive@police.example.org"]

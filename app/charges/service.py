@@ -175,8 +175,8 @@ def raise_due_charges(db_session: Session, now: datetime, rates: ChargeRates) ->
 
 
 def due_for_a_charge(now: datetime) -> tuple:
-    """SQL: a no-show with no standing charge at a chargeable agency, on a session that
-    ended, recently enough to be charged by the scheduled work."""
+    """SQL: a no-show marked during the session, with no standing charge, at a chargeable
+    agency, on a session that ended recently enough to be charged by the scheduled work."""
     standing = select(Charge.id).where(
         Charge.booking_id == Booking.id, Charge.cancelled_at.is_(None)
     )
@@ -188,6 +188,8 @@ def due_for_a_charge(now: datetime) -> tuple:
     return (
         Booking.status == BookingStatus.CONFIRMED,
         Booking.attendance == Attendance.DID_NOT_ATTEND,
+        # Marks given after the end were charged as they were given, or not at all.
+        Booking.attendance_marked_at < CourseSession.ends_at,
         CourseSession.status == SessionStatus.SCHEDULED,
         CourseSession.ends_at <= now,
         CourseSession.ends_at > now - DUE_WITHIN,

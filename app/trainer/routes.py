@@ -16,7 +16,7 @@ from app.bookings.overdue import release_overdue_approvals
 from app.bookings.service import confirmed_bookings
 from app.charges.service import rates_from
 from app.database import locks_for_itself
-from app.display import capacity_changed, count_of_people, session_moved
+from app.display import capacity_changed, count_of_people, pounds, session_moved
 from app.downloads import private_download
 from app.errors import try_again_page
 from app.extensions import db
@@ -130,8 +130,19 @@ def mark_attendance(session_id: int, booking_id: int):
     except Refused as error:
         flash(str(error), "error")
         return back_to_register(session_id)
-    flash(f"{booking.user.name}: {booking.attendance.label.lower()}.", "success")
+    flash(f"{booking.user.name}: {booking.attendance.label.lower()}.{charged(booking)}", "success")
     return back_to_register(session_id, anchor=f"booking-{booking_id}")
+
+
+def charged(booking) -> str:
+    """What the register says of the charge a mark raised, if it did."""
+    charge = booking.standing_charge
+    if charge is None or charge.raised_at != booking.attendance_marked_at:
+        return ""
+    return (
+        f" {charge.agency.name} is charged {pounds(charge.amount_pence)}, and "
+        f"{booking.user.name} has been emailed how to dispute it."
+    )
 
 
 @bp.post("/sessions/<id:session_id>/attendance")
