@@ -444,3 +444,39 @@ def test_the_scheduled_work_charges_no_mark_given_after_the_end(ended, trainer):
 
     assert saved(charges.raise_due_charges, db.session, utcnow(), RATES) == 0
     assert charges_of(booking) == []
+
+
+# Agencies that change
+
+
+def test_an_agency_found_to_be_a_partner_owes_nothing_more(ended, police, trainer, coordinator):
+    from app.admin.agencies import service as agencies
+
+    owed, waived = officer(ended, police), make_booking(ended, agency=police)
+    for booking in (owed, waived):
+        mark(ended, booking, Attendance.DID_NOT_ATTEND, trainer)
+    saved(charges.waive, db.session, charges_of(waived)[0].id, "Ill", coordinator, utcnow())
+
+    details = agencies.AgencyDetails(
+        name=police.name, sector=police.sector, listed=True, charging_band=ChargingBand.PARTNER
+    )
+    saved(agencies.update_agency, db.session, police, details)
+
+    [cancelled], [kept] = charges_of(owed), charges_of(waived)
+    assert cancelled.cancelled_at is not None
+    assert kept.is_standing and kept.is_waived
+    history = [event.reason for event in cancelled.booking.history]
+    assert "Charge of £50 cancelled: South Yorkshire Police is never charged" in history
+    assert integrity.breaches(db.session, utcnow()) == []
+
+
+def test_merging_an_agency_moves_its_charges_to_the_one_kept(ended, police, trainer):
+    from app.admin.agencies import service as agencies
+
+    typed_in = make_agency(name="S Yorks Police", listed=False)
+    booking = officer(ended, typed_in)
+    mark(ended, booking, Attendance.DID_NOT_ATTEND, trainer)
+
+    saved(agencies.merge_agency, db.session, typed_in, police.id)
+
+    assert [charge.agency_id for charge in charges_of(booking)] == [police.id]

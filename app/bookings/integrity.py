@@ -89,11 +89,16 @@ def promoted_twice(db_session: Session) -> list[str]:
 
 
 def charged_but_never_chargeable(db_session: Session) -> list[str]:
-    """A standing charge against a partner agency or a voluntary or community group."""
+    """A charge still owed by a partner agency or a voluntary or community group (moving an
+    agency into those bands cancels what it owes; waived charges stay as history)."""
     rows = db_session.execute(
         select(Charge.id, Agency.name, Agency.charging_band)
         .join(Charge.agency)
-        .where(Charge.cancelled_at.is_(None), Agency.charging_band != ChargingBand.CHARGEABLE)
+        .where(
+            Charge.cancelled_at.is_(None),
+            Charge.waived_at.is_(None),
+            Agency.charging_band != ChargingBand.CHARGEABLE,
+        )
         .order_by(Charge.id)
     )
     return [f"charge {cid}: {name} is in the band {band.label}" for cid, name, band in rows]
