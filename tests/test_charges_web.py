@@ -336,3 +336,43 @@ def test_a_trainer_marks_a_police_officer_as_not_attending_once_the_session_ende
     assert "Charged £50" in page
     told = db.session.scalars(select(OutboxMessage.to_address)).all()
     assert sorted(told) == ["mo@police.example.org", "olive@police.example.org"]
+
+
+def test_a_person_is_told_before_cancelling_late_what_it_costs_and_after(app, police):
+    person = make_user(password=PASSWORD, agency=police)
+    course = make_course(make_prospectus(), title="Neglect")
+    soon = make_session(course, starts_at=datetime.now(UTC) + timedelta(hours=24))
+    booking = Booking(session=soon, user=person, status=BookingStatus.CONFIRMED)
+    db.session.add(booking)
+    db.session.commit()
+    browser = signed_in_as(app, person)
+    url = f"/bookings/{booking.id}"
+
+    before = words(browser.get(url).text)
+    token = csrf_token(browser.get(url).text)
+    done = browser.post(f"{url}/cancel", data={"csrf_token": token})
+    after = words(browser.get(done.headers["Location"]).text)
+
+    assert (
+        "recorded as a late cancellation, and South Yorkshire Police will be charged £50." in before
+    )
+    assert (
+        "it is recorded as a late cancellation. South Yorkshire Police will be charged £50: "
+        "we have emailed you how to dispute it." in after
+    )
+    assert "South Yorkshire Police has been charged £50 for this late cancellation." in after
+
+
+def test_a_partner_agency_s_people_are_not_warned_of_a_charge(app):
+    partner = make_agency(name="Rotherham Hospital", charging_band=ChargingBand.PARTNER)
+    person = make_user(password=PASSWORD, agency=partner)
+    course = make_course(make_prospectus(), title="Neglect")
+    soon = make_session(course, starts_at=datetime.now(UTC) + timedelta(hours=24))
+    booking = Booking(session=soon, user=person, status=BookingStatus.CONFIRMED)
+    db.session.add(booking)
+    db.session.commit()
+
+    page = words(signed_in_as(app, person).get(f"/bookings/{booking.id}").text)
+
+    assert "recorded as a late cancellation. Please still cancel" in page
+    assert "charged" not in page

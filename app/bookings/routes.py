@@ -17,7 +17,7 @@ from app.bookings.tokens import booking_id_from
 from app.calendar import ics
 from app.calendar.events import booking_event
 from app.catalogue.queries import get_session_to_book
-from app.charges.service import rates_from
+from app.charges.service import charge_if_cancelled_late, rates_from
 from app.database import locks_for_itself
 from app.display import pounds
 from app.errors import try_again_page
@@ -116,6 +116,7 @@ def show(booking_id: int):
         evaluation_url=url_for("evaluations.evaluate", token=evaluation_token(booking)),
         form=CancelForm(),
         now=utcnow(),
+        late_charge=charge_if_cancelled_late(booking, rates_from(current_app.config)),
     )
 
 

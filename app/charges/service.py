@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from app.display import pounds
 from app.models import (
+    PLACE_HOLDING_STATUSES,
     Agency,
     Attendance,
     Booking,
@@ -80,19 +81,33 @@ def amount_for(course: Course, reason: ChargeReason, rates: ChargeRates) -> int:
     return usual if own is None else own
 
 
+def amount_owed(booking: Booking, reason: ChargeReason, rates: ChargeRates) -> int | None:
+    """What the booking's agency would be charged for this, in pence; None for nothing:
+    the person has no agency, it is never charged, or the amount is £0."""
+    agency = booking.user.agency
+    if agency is None or not agency.charging_band.is_charged:
+        return None
+    amount = amount_for(booking.session.course, reason, rates)
+    return amount if amount > 0 else None
+
+
+def charge_if_cancelled_late(booking: Booking, rates: ChargeRates) -> int | None:
+    """What cancelling this booking after its cut-off would cost its agency, for the
+    person to know before they cancel; None when it would cost nothing."""
+    if booking.status not in PLACE_HOLDING_STATUSES or booking.walk_in:
+        return None
+    return amount_owed(booking, ChargeReason.LATE_CANCELLATION, rates)
+
+
 def raise_charge(
     booking: Booking, reason: ChargeReason, rates: ChargeRates, now: datetime
 ) -> Charge | None:
     """A new charge against the booking, its person and their agency; None when the
     agency is not charged, the amount is £0, or the booking has a standing charge."""
+    amount = amount_owed(booking, reason, rates)
+    if amount is None or booking.standing_charge is not None:
+        return None
     agency = booking.user.agency
-    if agency is None or not agency.charging_band.is_charged:
-        return None
-    if booking.standing_charge is not None:
-        return None
-    amount = amount_for(booking.session.course, reason, rates)
-    if amount <= 0:
-        return None
     charge = Charge(
         user=booking.user, agency=agency, amount_pence=amount, reason=reason, raised_at=now
     )
