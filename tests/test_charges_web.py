@@ -376,3 +376,12 @@ def test_a_partner_agency_s_people_are_not_warned_of_a_charge(app):
 
     assert "recorded as a late cancellation. Please still cancel" in page
     assert "charged" not in page
+
+
+def test_a_person_s_page_in_the_coordinator_s_area_lists_their_charges(as_coordinator, police):
+    made = charge(police, name="Olive Officer")
+
+    page = words(as_coordinator.get(f"/admin/users/{made.user_id}").text)
+
+    assert "Charges" in page
+    assert "Did not attend, to South Yorkshire Police £50 Charged Waive" in page

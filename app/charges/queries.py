@@ -152,6 +152,7 @@ def charges_of_person(db_session: Session, user_id: int) -> list[Charge]:
                 .joinedload(Booking.session)
                 .joinedload(CourseSession.course),
                 joinedload(Charge.agency),
+                joinedload(Charge.waived_by),
             )
             .order_by(Charge.raised_at.desc(), Charge.id.desc())
         )
