@@ -119,7 +119,7 @@ def test_a_no_show_at_a_chargeable_agency_is_charged_and_told_with_their_manager
     assert "You are Olive Officer's line manager" in to_manager.text_body
     assert "Olive Officer did not attend" in to_manager.text_body
     history = [event.reason for event in charges_of(booking)[0].booking.history]
-    assert "Charge did not attend: £50 charged to South Yorkshire Police" in history
+    assert "Charged £50 to South Yorkshire Police: did not attend" in history
 
 
 @pytest.mark.parametrize("band", [ChargingBand.PARTNER, ChargingBand.VOLUNTARY])

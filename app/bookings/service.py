@@ -522,7 +522,7 @@ def cancel_under_lock(
     booking.late_cancellation = held_a_place and now >= session.cancellation_cutoff
     db_session.flush()
     notices.append(Notice(NoticeKind.CANCELLED, booking, held_a_place=held_a_place))
-    notices += charges.follow_cancellation(booking, rates, now)
+    notices += charges.follow_cancellation(booking, actor, rates, now)
     promote_from_waiting_list(db_session, session, now, notices)
     return booking
 

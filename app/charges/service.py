@@ -100,7 +100,11 @@ def charge_if_cancelled_late(booking: Booking, rates: ChargeRates) -> int | None
 
 
 def raise_charge(
-    booking: Booking, reason: ChargeReason, rates: ChargeRates, now: datetime
+    booking: Booking,
+    reason: ChargeReason,
+    rates: ChargeRates,
+    now: datetime,
+    actor: User | None = None,
 ) -> Charge | None:
     """A new charge against the booking, its person and their agency; None when the
     agency is not charged, the amount is £0, or the booking has a standing charge."""
@@ -112,7 +116,7 @@ def raise_charge(
         user=booking.user, agency=agency, amount_pence=amount, reason=reason, raised_at=now
     )
     booking.charges.append(charge)
-    note(booking, f"{reason.label.lower()}: {pounds(amount)} charged to {agency.name}", now)
+    note(booking, f"Charged {pounds(amount)} to {agency.name}: {reason.label.lower()}", now, actor)
     return charge
 
 
@@ -125,7 +129,7 @@ def note(booking: Booking, what: str, now: datetime, actor: User | None = None) 
             actor=actor,
             from_status=booking.status,
             to_status=booking.status,
-            reason=f"Charge {what}"[:200],
+            reason=what[:200],
         )
     )
 
@@ -139,22 +143,25 @@ def follow_mark(
     if booking.attendance is Attendance.DID_NOT_ATTEND:
         if rates is None or not session.has_ended(now):
             return []
-        charge = raise_charge(booking, ChargeReason.DID_NOT_ATTEND, rates, now)
+        charge = raise_charge(booking, ChargeReason.DID_NOT_ATTEND, rates, now, actor)
         return [Notice(NoticeKind.CHARGE_RAISED, booking)] if charge else []
     charge = booking.standing_charge
     if charge is None or charge.reason is not ChargeReason.DID_NOT_ATTEND:
         return []
     charge.cancelled_at = now
     mark = booking.attendance.label.lower() if booking.attendance else "unmarked"
-    note(booking, f"of {pounds(charge.amount_pence)} cancelled: marked {mark}", now, actor)
+    note(booking, f"Charge of {pounds(charge.amount_pence)} cancelled: marked {mark}", now, actor)
     return [Notice(NoticeKind.CHARGE_CANCELLED, booking)]
 
 
-def follow_cancellation(booking: Booking, rates: ChargeRates | None, now: datetime) -> list[Notice]:
-    """Raise the late cancellation charge of a booking just cancelled after the cut-off."""
+def follow_cancellation(
+    booking: Booking, actor: User, rates: ChargeRates | None, now: datetime
+) -> list[Notice]:
+    """Raise the late cancellation charge of a booking just cancelled after the cut-off;
+    `rates` None: raise none."""
     if rates is None or not booking.late_cancellation:
         return []
-    charge = raise_charge(booking, ChargeReason.LATE_CANCELLATION, rates, now)
+    charge = raise_charge(booking, ChargeReason.LATE_CANCELLATION, rates, now, actor)
     return [Notice(NoticeKind.CHARGE_RAISED, booking)] if charge else []
 
 
@@ -232,7 +239,7 @@ def waive(
     if charge.is_waived:
         raise Refused(f"This charge was already waived by {charge.waived_by.name}")
     charge.waived_at, charge.waived_by, charge.waive_reason = now, actor, reason
-    note(charge.booking, f"of {pounds(charge.amount_pence)} waived: {reason}", now, actor)
+    note(charge.booking, f"Charge of {pounds(charge.amount_pence)} waived: {reason}", now, actor)
     db_session.flush()
     return Done(charge, [Notice(NoticeKind.CHARGE_WAIVED, charge.booking)])
 

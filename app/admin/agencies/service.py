@@ -86,7 +86,7 @@ def cancel_owed_charges(db_session: Session, agency: Agency, now: datetime) -> N
         charge.cancelled_at = now
         charges.note(
             charge.booking,
-            f"of {pounds(charge.amount_pence)} cancelled: {agency.name} is never charged",
+            f"Charge of {pounds(charge.amount_pence)} cancelled: {agency.name} is never charged",
             now,
         )
 
