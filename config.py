@@ -10,6 +10,12 @@ INSTANCE = ROOT / "instance"
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 
 
+def pence_of(pounds: str) -> int:
+    """An amount set in pounds ("50", "12.50", "£50"), in pence."""
+    whole, _, part = pounds.strip().lstrip("£").partition(".")
+    return int(whole or "0") * 100 + int((part + "00")[:2])
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = (
@@ -43,6 +49,10 @@ class Config:
     REMINDER_WORKING_DAYS = int(os.environ.get("REMINDER_WORKING_DAYS", "2"))
     # The follow-up on what the training changed goes this many weeks after the session.
     FOLLOW_UP_WEEKS = int(os.environ.get("FOLLOW_UP_WEEKS", "6"))
+    # What a no-show or a late cancellation costs a chargeable agency, in pounds ("50" or
+    # "12.50"), kept in pence; a course may set its own (app/charges/service.py).
+    NON_ATTENDANCE_CHARGE = pence_of(os.environ.get("NON_ATTENDANCE_CHARGE", "50"))
+    LATE_CANCELLATION_CHARGE = pence_of(os.environ.get("LATE_CANCELLATION_CHARGE", "50"))
     # Line managers get a copy of each confirmation and reminder, when the partnership asks.
     COPY_LINE_MANAGER = os.environ.get("COPY_LINE_MANAGER", "").lower() in ("1", "true", "yes")
 

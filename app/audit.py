@@ -21,6 +21,7 @@ from app.models import (
     BookingTransfer,
     CaseReview,
     CaseReviewReport,
+    Charge,
     Course,
     CourseAudience,
     CourseSession,
@@ -57,6 +58,7 @@ AUDITED = {
     User: ("person", lambda record: record.email),
     Booking: ("booking", lambda record: f"booking {record.id}"),
     BookingTransfer: ("booking transfer", lambda record: f"booking {record.booking_id}"),
+    Charge: ("charge", lambda record: f"charge {record.id}, booking {record.booking_id}"),
 }
 
 #: Secrets are never copied into the log; that they changed is enough.

@@ -30,6 +30,7 @@ from app.models import (
     BookingStatus,
     CaseReview,
     CaseReviewReport,
+    ChargingBand,
     Course,
     CourseAudience,
     CourseSession,
@@ -127,6 +128,7 @@ def upsert_venue(db_session: Session, entry: dict) -> Venue:
 def upsert_agency(db_session: Session, entry: dict) -> Agency:
     agency = find_or_new(db_session, Agency, name=entry["name"])
     agency.sector = Sector(entry["sector"])
+    agency.charging_band = ChargingBand(entry.get("charging_band", ChargingBand.PARTNER))
     return agency
 
 

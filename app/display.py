@@ -171,7 +171,16 @@ def register_status(booking) -> str:
     return booking_status(booking)
 
 
+def pounds(pence: int | None) -> str:
+    """An amount of money as people write it: £50, or £12.50 with its pence."""
+    if pence is None:
+        return ""
+    whole, part = divmod(pence, 100)
+    return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
+
+
 FILTERS = {
+    "pounds": pounds,
     "booking_status": booking_status,
     "register_status": register_status,
     "long_date": long_date,

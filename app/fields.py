@@ -287,6 +287,47 @@ class HoursField(Field):
             raise ValidationError(refusal)
 
 
+class MoneyField(Field):
+    """An amount in pounds, such as 50, 50.00 or £12.50, read as a whole number of pence;
+    one not `required` may be left empty (None). Up to `most` pence."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, what: str, most: int, required: bool = True, **kwargs) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "spellcheck": "false"})
+        super().__init__(label, **kwargs)
+        self.what, self.most, self.required = what, most, required
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        whole, part = divmod(self.data, 100)
+        return f"{whole}" if part == 0 else f"{whole}.{part:02d}"
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        typed = valuelist[0].strip().replace(",", "").lstrip("£").strip() if valuelist else ""
+        self.data = None
+        if not typed:
+            return
+        found = re.fullmatch(r"([0-9]+)(?:\.([0-9]{1,2}))?", typed)
+        if not found:
+            raise ValueError(f"Enter the {self.what} in pounds, like 50 or 12.50")
+        pounds, pence = found.groups()
+        self.data = int(pounds) * 100 + int((pence or "").ljust(2, "0"))
+
+    def pre_validate(self, form: Form) -> None:
+        if self.process_errors:
+            return
+        if self.data is None:
+            if not self.required:
+                return
+            raise ValidationError(f"Enter the {self.what}")
+        if self.data > self.most:
+            raise ValidationError(f"The {self.what} must be £{self.most // 100:,} or less")
+
+
 class ChecklistField(SelectMultipleField):
     """Checkboxes for choosing any number from a list; a value not on it is refused plainly."""
 

@@ -40,6 +40,9 @@ class NoticeKind(StrEnum):
     PLACE_RECEIVED = "place-received"
     PLACE_OFFERED = "place-offered"
     OFFER_RETURNED = "offer-returned"
+    CHARGE_RAISED = "charge-raised"
+    CHARGE_CANCELLED = "charge-cancelled"
+    CHARGE_WAIVED = "charge-waived"
 
 
 @dataclass(frozen=True)

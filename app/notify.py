@@ -10,6 +10,7 @@ calendar invite or cancellation goes with it.
 """
 
 from collections.abc import Iterable
+from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import select
@@ -312,6 +313,44 @@ def offer_returned(db_session: Session, notice: Notice) -> None:
     )
 
 
+def about_a_charge(subject: str, template: str):
+    """A writer of mail about a booking's latest charge, to the person and, in words for
+    them, to their line manager, saying where to write to dispute it."""
+
+    def write(db_session: Session, notice: Notice) -> None:
+        booking = notice.booking
+        person = booking.user
+        context = {
+            "booking": booking,
+            "session": booking.session,
+            "person": person,
+            "charge": booking.charges[-1],
+            "dispute_address": parseaddr(current_app.config["MAIL_FROM"])[1],
+            "bookings_url": absolute_url("accounts.bookings"),
+        }
+        course = booking.session.course.title
+        queue_mail(
+            db_session,
+            person.email,
+            f"{subject}: {course}",
+            f"charges/{template}",
+            for_manager=False,
+            **context,
+        )
+        manager = person.line_manager_email or booking.manager_email
+        if manager:
+            queue_mail(
+                db_session,
+                manager,
+                f"{subject} for {person.name}: {course}",
+                f"charges/{template}",
+                for_manager=True,
+                **context,
+            )
+
+    return write
+
+
 WRITERS = {
     NoticeKind.CONFIRMED: copied_to_manager(
         with_invite("Place confirmed", "confirmed"), "Place confirmed"
@@ -350,4 +389,7 @@ WRITERS = {
     NoticeKind.PLACE_RECEIVED: copied_to_manager(place_received, "Place confirmed"),
     NoticeKind.PLACE_OFFERED: place_offered,
     NoticeKind.OFFER_RETURNED: offer_returned,
+    NoticeKind.CHARGE_RAISED: about_a_charge("Charge for a wasted place", "raised"),
+    NoticeKind.CHARGE_CANCELLED: about_a_charge("Charge cancelled", "cancelled"),
+    NoticeKind.CHARGE_WAIVED: about_a_charge("Charge waived", "waived"),
 }

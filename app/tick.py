@@ -17,6 +17,7 @@ from flask import current_app
 
 from app.audit import record_changes_by, stop_recording
 from app.bookings.overdue import release_every_overdue_approval
+from app.charges import service as charges
 from app.evaluations import service as evaluations
 from app.extensions import db
 from app.mail import deliver_due
@@ -90,6 +91,11 @@ def return_unclaimed_transfers(now: datetime) -> int:
         stop_recording(db.session)
 
 
+def raise_due_charges(now: datetime) -> int:
+    rates = charges.rates_from(current_app.config)
+    return claimed("Charges", charges.raise_due_charges, now, rates)
+
+
 def send_mail(now: datetime) -> int:
     # Due as of now rather than the run's start: the jobs above stamp their mail as they
     # write it, after `now`, and it must not wait for the next run.
@@ -104,6 +110,7 @@ JOBS = (
     Job("Follow-ups sent", send_follow_ups),
     Job("Refresher reminders sent", send_refresher_reminders),
     Job("Transfers returned", return_unclaimed_transfers),
+    Job("No-shows charged", raise_due_charges),
     # Last: it sends what the jobs above wrote, and whatever waited to be tried again.
     Job("Mail sent", send_mail),
 )

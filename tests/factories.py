@@ -11,6 +11,9 @@ from app.models import (
     BookingStatus,
     CaseReview,
     CaseReviewReport,
+    Charge,
+    ChargeReason,
+    ChargingBand,
     Course,
     CourseAudience,
     CourseSession,
@@ -157,3 +160,19 @@ def make_case_review(slug: str | None = None, **fields) -> CaseReview:
 
 def link(course: Course, review: CaseReview, note: str = "Uses the review's findings.") -> None:
     _add(LessonLink(course=course, case_review=review, note=note))
+
+
+def charge_on(booking: Booking, amount_pence: int = 5000, **fields) -> Charge:
+    """A no-show charge against the booking, its person and an agency of theirs."""
+    agency = booking.user.agency or make_agency(charging_band=ChargingBand.CHARGEABLE)
+    booking.user.agency = agency
+    defaults = dict(reason=ChargeReason.DID_NOT_ATTEND, raised_at=utcnow())
+    return _add(
+        Charge(
+            booking=booking,
+            user=booking.user,
+            agency=agency,
+            amount_pence=amount_pence,
+            **(defaults | fields),
+        )
+    )

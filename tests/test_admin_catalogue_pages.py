@@ -926,3 +926,55 @@ def test_refreshers_come_every_1_to_10_years(as_coordinator, typed, message):
     assert summary_errors(response.text)["refresh_years"] == message
     assert f'value="{typed}"' in response.text
     assert db.session.scalar(select(Course)) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "pence", "shown"),
+    [
+        ("50", 5000, "£50"),
+        ("£12.5", 1250, "£12.50"),
+        ("0", 0, "None"),
+        ("", None, "The partnership's usual charge"),
+    ],
+)
+def test_a_course_can_set_its_own_charges_in_pounds(as_coordinator, typed, pence, shown):
+    prospectus = make_prospectus("early-help")
+
+    submit(
+        as_coordinator,
+        f"/admin/courses/new?prospectus={prospectus.id}",
+        new_course(prospectus, non_attendance_charge=typed, late_cancellation_charge="75.00"),
+    )
+
+    made = db.session.scalar(select(Course))
+    assert (made.non_attendance_charge_pence, made.late_cancellation_charge_pence) == (pence, 7500)
+    page = words(as_coordinator.get(f"/admin/courses/{made.id}").text)
+    assert f"Charge for not attending {shown}" in page
+    assert "Charge for a late cancellation £75" in page
+    edit = as_coordinator.get(f"/admin/courses/{made.id}/edit").text
+    assert re.search(r'name="late_cancellation_charge"[^>]*value="75"', edit)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("fifty", "Enter the charge for not attending in pounds, like 50 or 12.50"),
+        ("12.345", "Enter the charge for not attending in pounds, like 50 or 12.50"),
+        ("-5", "Enter the charge for not attending in pounds, like 50 or 12.50"),
+        ("1000.01", "The charge for not attending must be £1,000 or less"),
+    ],
+)
+def test_a_course_charge_must_be_an_amount_of_pounds(as_coordinator, typed, message):
+    prospectus = make_prospectus("early-help")
+
+    response = submit(
+        as_coordinator,
+        f"/admin/courses/new?prospectus={prospectus.id}",
+        new_course(prospectus, non_attendance_charge=typed),
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response.text)["non_attendance_charge"] == message
+    assert summary_errors(response.text)["non_attendance_charge"] == message
+    assert f'value="{typed}"' in response.text
+    assert db.session.scalar(select(Course)) is None

@@ -19,6 +19,7 @@ from app.models import (
     Agency,
     AuditEntry,
     CaseReview,
+    ChargingBand,
     LessonLink,
     Role,
     Sector,
@@ -302,12 +303,18 @@ def test_an_agency_is_added_in_its_sector(as_coordinator):
     response = submit(
         as_coordinator,
         "/admin/agencies/new",
-        {"name": "Rotherham Hospital", "sector": "health", "listed": "y"},
+        {
+            "name": "Rotherham Hospital",
+            "sector": "health",
+            "charging_band": "partner",
+            "listed": "y",
+        },
     )
 
     assert "Rotherham Hospital has been added." in flash_after(as_coordinator, response)
     agency = db.session.scalars(select(Agency)).one()
     assert (agency.sector, agency.listed) == (Sector.HEALTH, True)
+    assert agency.charging_band is ChargingBand.PARTNER
 
 
 def test_an_agency_form_with_errors_keeps_what_was_typed(as_coordinator):
@@ -317,7 +324,9 @@ def test_an_agency_form_with_errors_keeps_what_was_typed(as_coordinator):
         as_coordinator, "/admin/agencies/new", {"name": "Kids First", "listed": "y"}
     )
     taken = submit(
-        as_coordinator, "/admin/agencies/new", {"name": "ROTHERHAM HOSPITAL", "sector": "police"}
+        as_coordinator,
+        "/admin/agencies/new",
+        {"name": "ROTHERHAM HOSPITAL", "sector": "police", "charging_band": "chargeable"},
     )
 
     assert_refused_at(missing_sector, "sector", "Choose the agency's sector")
@@ -333,7 +342,12 @@ def test_a_typed_in_agency_is_checked_and_listed(as_coordinator):
     response = submit(
         as_coordinator,
         f"/admin/agencies/{agency.id}/edit",
-        {"name": "Kids First CIC", "sector": "voluntary", "listed": "y"},
+        {
+            "name": "Kids First CIC",
+            "sector": "voluntary",
+            "charging_band": "voluntary",
+            "listed": "y",
+        },
     )
 
     assert "Kids First CIC has been saved." in flash_after(as_coordinator, response)
@@ -343,6 +357,7 @@ def test_a_typed_in_agency_is_checked_and_listed(as_coordinator):
         Sector.VOLUNTARY,
         True,
     )
+    assert checked.charging_band is ChargingBand.VOLUNTARY
 
 
 def test_merging_moves_the_people_and_says_how_many(coordinator, as_coordinator):

@@ -273,3 +273,40 @@ def test_courses_made_before_refreshers_have_none_and_intervals_stay_in_range(tm
 
     assert before is None
     assert kept == "old"
+
+
+def test_agencies_made_before_charges_are_partner_agencies_and_new_ones_chargeable(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0011")
+        now = datetime(2026, 11, 1)
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO agency (name, sector, listed, created_at, updated_at) "
+                    "VALUES ('South Yorkshire Police', 'police', 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+        upgrade()
+        with db.engine.begin() as connection:
+            band = connection.scalar(text("SELECT charging_band FROM agency"))
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE agency SET charging_band = 'sometimes'"))
+        with app.test_request_context():
+            from app.models import Agency, ChargingBand, Sector
+
+            db.session.add(Agency(name="Typed in", sector=Sector.OTHER, listed=False))
+            db.session.commit()
+            typed_in = db.session.scalar(
+                text("SELECT charging_band FROM agency WHERE name = 'Typed in'")
+            )
+            db.session.remove()
+        downgrade(revision="0011")
+        with db.engine.connect() as connection:
+            kept = connection.scalar(text("SELECT count(*) FROM agency"))
+        db.engine.dispose()
+
+    assert band == "partner"
+    assert typed_in == ChargingBand.CHARGEABLE.value
+    assert kept == 2

@@ -31,6 +31,7 @@ from app.models import (
 from tests.conftest import csrf_token, sign_in
 from tests.factories import (
     PASSWORD,
+    charge_on,
     link,
     make_agency,
     make_case_review,
@@ -123,6 +124,8 @@ def world(app) -> World:
         "venue_id": make_venue().id,
         "agency_id": make_agency().id,
         "user_id": people[PROFESSIONAL].id,
+        "charge_id": charge_on(booking).id,
+        "kind": "csv",
     }
     db.session.commit()
     return World(people=people, ids=ids, session_under_way=under_way.id)

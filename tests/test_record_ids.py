@@ -21,6 +21,7 @@ from app.pagination import MAX_PAGE, page_number
 from tests.conftest import count, csrf_token, sign_in, submit, summary_errors
 from tests.factories import (
     PASSWORD,
+    charge_on,
     link,
     make_agency,
     make_booking,
@@ -125,6 +126,7 @@ def world(app) -> World:
         "venue_id": session.venue_id,
         "agency_id": make_agency().id,
         "user_id": people["professional"].id,
+        "charge_id": charge_on(booking).id,
     }
     db.session.commit()
     browsers = {"anonymous": app.test_client()}

@@ -52,6 +52,7 @@ def test_tick_prints_what_it_did_and_does_nothing_twice(app, runner, mailbox):
         "Follow-ups sent: 0",
         "Refresher reminders sent: 0",
         "Transfers returned: 0",
+        "No-shows charged: 0",
         "Mail sent: 0",
     ]
     assert second.exit_code == 0
@@ -118,6 +119,7 @@ def test_every_job_is_named_and_counts(app):
         "Follow-ups sent",
         "Refresher reminders sent",
         "Transfers returned",
+        "No-shows charged",
         "Mail sent",
     ]
     assert all(isinstance(job.run(utcnow()), int) for job in tick.JOBS)

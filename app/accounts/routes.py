@@ -1,5 +1,7 @@
 """Account pages under /account. Each form shows its errors and keeps what was typed."""
 
+from email.utils import parseaddr
+
 from flask import (
     current_app,
     flash,
@@ -23,6 +25,7 @@ from app.accounts.forms import (
 )
 from app.accounts.redirects import safe_next_path
 from app.bookings.queries import bookings_of
+from app.charges.queries import charges_of_person
 from app.database import is_lock_failure, locks_for_itself
 from app.extensions import db, limiter
 from app.forms import form_page, page_status
@@ -226,5 +229,8 @@ def profile():
 @login_required
 def bookings():
     return render_template(
-        "accounts/bookings.html", bookings=bookings_of(db.session, current_user, utcnow())
+        "accounts/bookings.html",
+        bookings=bookings_of(db.session, current_user, utcnow()),
+        charges=charges_of_person(db.session, current_user.id),
+        dispute_address=parseaddr(current_app.config["MAIL_FROM"])[1],
     )

@@ -1,4 +1,5 @@
-"""The coordinator's area: the catalogue, venues, agencies, case reviews, people, audit log.
+"""The coordinator's area: the catalogue, venues, agencies, charges, case reviews, people,
+audit log.
 
 Every view here is for coordinators only; the check is made once for the whole blueprint,
 before any view runs, so no view can forget it.
@@ -32,6 +33,7 @@ from app.admin import (  # noqa: E402, F401
     agencies,
     audit_log,
     case_reviews,
+    charges,
     courses,
     home,
     menu,

@@ -15,6 +15,7 @@ SECTIONS = (
     ("admin.sessions", "Sessions"),
     ("admin.venues", "Venues"),
     ("admin.agencies", "Agencies"),
+    ("admin.charges", "Charges"),
     ("admin.case_reviews", "Case reviews"),
     ("admin.users", "People"),
     ("admin.audit_log", "Audit log"),

@@ -8,10 +8,14 @@ from sqlalchemy.orm import Session
 from app.models import (
     ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
+    Agency,
+    Attendance,
     Booking,
     BookingEvent,
     BookingStatus,
     BookingTransfer,
+    Charge,
+    ChargingBand,
     CourseSession,
     SessionStatus,
     holds_a_place,
@@ -30,6 +34,8 @@ def breaches(db_session: Session, now: datetime) -> list[str]:
         *waiting_beside_free_places(db_session, now),
         *promoted_twice(db_session),
         *transferred_twice_at_once(db_session),
+        *charged_but_never_chargeable(db_session),
+        *charged_but_attended(db_session),
     ]
 
 
@@ -104,3 +110,30 @@ def transferred_twice_at_once(db_session: Session) -> list[str]:
         else f"booking {bid} was given away {g} times"
         for bid, n, g in rows
     ]
+
+
+def charged_but_never_chargeable(db_session: Session) -> list[str]:
+    """A charge still owed by a partner agency or a voluntary or community group (moving an
+    agency into those bands cancels what it owes; waived charges stay as history)."""
+    rows = db_session.execute(
+        select(Charge.id, Agency.name, Agency.charging_band)
+        .join(Charge.agency)
+        .where(
+            Charge.cancelled_at.is_(None),
+            Charge.waived_at.is_(None),
+            Agency.charging_band != ChargingBand.CHARGEABLE,
+        )
+        .order_by(Charge.id)
+    )
+    return [f"charge {cid}: {name} is in the band {band.label}" for cid, name, band in rows]
+
+
+def charged_but_attended(db_session: Session) -> list[str]:
+    """A standing charge on a booking whose register says the person attended."""
+    rows = db_session.execute(
+        select(Charge.id, Charge.booking_id)
+        .join(Booking, Booking.id == Charge.booking_id)
+        .where(Charge.cancelled_at.is_(None), Booking.attendance == Attendance.ATTENDED)
+        .order_by(Charge.id)
+    )
+    return [f"charge {cid}: booking {bid} is marked attended" for cid, bid in rows]

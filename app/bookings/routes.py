@@ -1,6 +1,6 @@
 """Booking a place, seeing and cancelling it, and a line manager's approval."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bookings import bp, service
@@ -17,7 +17,9 @@ from app.bookings.tokens import booking_id_from
 from app.calendar import ics
 from app.calendar.events import booking_event
 from app.catalogue.queries import get_session_to_book
+from app.charges.service import charge_if_cancelled_late, rates_from
 from app.database import locks_for_itself
+from app.display import pounds
 from app.errors import try_again_page
 from app.evaluations import service as evaluations
 from app.evaluations.tokens import evaluation_token
@@ -120,6 +122,7 @@ def show(booking_id: int):
         now=utcnow(),
         giving=transfers.giving(db.session, booking, utcnow()),
         withdraw_form=WithdrawForm(),
+        late_charge=charge_if_cancelled_late(booking, rates_from(current_app.config)),
     )
 
 
@@ -140,16 +143,30 @@ def cancel(booking_id: int):
     if not CancelForm().validate_on_submit():
         abort(400, "The form had expired: go back, reload the page and try again.")
     try:
-        booking = saved(service.cancel, db.session, booking_id, current_user, utcnow())
+        booking = saved(
+            service.cancel,
+            db.session,
+            booking_id,
+            current_user,
+            utcnow(),
+            rates=rates_from(current_app.config),
+        )
     except TryAgain:
         return try_again_page()
     except Refused as refusal:
         flash(str(refusal), "info")
         return redirect(url_for("bookings.show", booking_id=booking_id))
     if booking.late_cancellation:
+        charge = booking.standing_charge
+        charged = (
+            f" {charge.agency.name} will be charged {pounds(charge.amount_pence)}: we have "
+            "emailed you how to dispute it."
+            if charge
+            else ""
+        )
         flash(
             "Your booking is cancelled. As that was after the cut-off, "
-            "it is recorded as a late cancellation.",
+            f"it is recorded as a late cancellation.{charged}",
             "success",
         )
     else:

@@ -22,6 +22,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.charges import service as charges
+from app.charges.service import USUAL_RATES, ChargeRates
 from app.confidence.service import record_confidence
 from app.database import is_lock_failure, write_transaction
 from app.display import count_of_people, places_text
@@ -478,16 +480,22 @@ def approval_deadline(session: CourseSession, now: datetime) -> datetime:
 
 
 def cancel(
-    db_session: Session, booking_id: int, actor: User, now: datetime, reason: str = "cancelled"
+    db_session: Session,
+    booking_id: int,
+    actor: User,
+    now: datetime,
+    reason: str = "cancelled",
+    rates: ChargeRates = USUAL_RATES,
 ) -> Done[Booking]:
     """Cancel a booking; its place goes to the first person waiting.
 
-    After the session's cut-off the cancellation is recorded as late.
+    After the session's cut-off the cancellation is recorded as late, and charged at
+    these rates (app/charges/service.py).
     """
     session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
     session = lock_session(db_session, session_id)
     notices: list[Notice] = []
-    booking = cancel_under_lock(db_session, session, booking_id, actor, now, reason, notices)
+    booking = cancel_under_lock(db_session, session, booking_id, actor, now, reason, notices, rates)
     return Done(booking, notices)
 
 
@@ -499,8 +507,10 @@ def cancel_under_lock(
     now: datetime,
     reason: str,
     notices: list[Notice],
+    rates: ChargeRates | None = None,
 ) -> Booking:
-    """cancel(), with the booking's session already locked by the caller."""
+    """cancel(), with the booking's session already locked by the caller; a late
+    cancellation is charged only when `rates` are given."""
     booking = db_session.get(Booking, booking_id, populate_existing=True)
     if not booking.is_active:
         raise Refused("This booking is already cancelled")
@@ -512,6 +522,7 @@ def cancel_under_lock(
     booking.late_cancellation = held_a_place and now >= session.cancellation_cutoff
     db_session.flush()
     notices.append(Notice(NoticeKind.CANCELLED, booking, held_a_place=held_a_place))
+    notices += charges.follow_cancellation(booking, actor, rates, now)
     promote_from_waiting_list(db_session, session, now, notices)
     return booking
 

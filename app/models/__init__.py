@@ -38,6 +38,7 @@ from app.models.catalogue import (
     touch_session_when_trainers_change,
 )
 from app.models.certificates import Certificate
+from app.models.charges import CHARGE_REASON_LABELS, Charge, ChargeReason
 from app.models.evaluations import (
     ANSWER_LENGTH,
     CHANGED_PRACTICE_LABELS,
@@ -55,7 +56,7 @@ from app.models.outcomes import (
     OutcomeConfidence,
     Stage,
 )
-from app.models.people import Agency, Role, User
+from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer
 
@@ -64,6 +65,8 @@ __all__ = [
     "ANSWER_LENGTH",
     "ATTENDANCE_LABELS",
     "CHANGED_PRACTICE_LABELS",
+    "CHARGE_REASON_LABELS",
+    "CHARGING_BAND_LABELS",
     "CONFIDENCE_LABELS",
     "CPD_HOURS_LEAST",
     "CPD_HOURS_MOST",
@@ -91,6 +94,9 @@ __all__ = [
     "CaseReviewReport",
     "Certificate",
     "ChangedPractice",
+    "Charge",
+    "ChargeReason",
+    "ChargingBand",
     "Course",
     "CourseAudience",
     "CourseSession",

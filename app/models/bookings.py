@@ -16,6 +16,7 @@ from app.models.people import User
 
 if TYPE_CHECKING:
     from app.models.certificates import Certificate
+    from app.models.charges import Charge
 
 
 class BookingStatus(enum.StrEnum):
@@ -102,6 +103,12 @@ class Booking(Timestamped, db.Model):
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
     )
     certificate: Mapped[Certificate | None] = relationship(back_populates="booking")
+    #: Every charge raised against it, cancelled ones too, oldest first.
+    charges: Mapped[list[Charge]] = relationship(back_populates="booking", order_by="Charge.id")
+
+    @property
+    def standing_charge(self) -> Charge | None:
+        return next((charge for charge in self.charges if charge.is_standing), None)
 
     @property
     def is_active(self) -> bool:

@@ -101,6 +101,10 @@ class Course(Timestamped, db.Model):
         CheckConstraint("level BETWEEN 1 AND 4", name="level_range"),
         CheckConstraint("cpd_hours BETWEEN 0.5 AND 40", name="cpd_hours_range"),
         CheckConstraint("refresh_years BETWEEN 1 AND 10", name="refresh_years_range"),
+        CheckConstraint("non_attendance_charge_pence >= 0", name="non_attendance_charge_range"),
+        CheckConstraint(
+            "late_cancellation_charge_pence >= 0", name="late_cancellation_charge_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +124,10 @@ class Course(Timestamped, db.Model):
     refresh_years: Mapped[int | None]
     delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery))
     charges_policy: Mapped[str] = mapped_column(Text, default="")
+    #: What a no-show or a late cancellation costs on this course, in pence, when it is not
+    #: the partnership's usual charge (None); 0 charges nothing.
+    non_attendance_charge_pence: Mapped[int | None]
+    late_cancellation_charge_pence: Mapped[int | None]
     what_to_bring: Mapped[str] = mapped_column(Text, default="")
     #: What to read before the session, sent with the reminder (Markdown).
     pre_course_reading: Mapped[str] = mapped_column(Text, default="")
@@ -273,6 +281,9 @@ class CourseSession(Timestamped, db.Model):
 
     def has_started(self, now: datetime) -> bool:
         return self.starts_at <= now
+
+    def has_ended(self, now: datetime) -> bool:
+        return self.ends_at <= now
 
     @property
     def booking_closes(self) -> datetime:

@@ -31,6 +31,29 @@ class Role(enum.StrEnum):
         return self.value.capitalize()
 
 
+class ChargingBand(enum.StrEnum):
+    """Whether an agency is charged for places its people waste."""
+
+    PARTNER = "partner"
+    VOLUNTARY = "voluntary"
+    CHARGEABLE = "chargeable"
+
+    @property
+    def label(self) -> str:
+        return CHARGING_BAND_LABELS[self]
+
+    @property
+    def is_charged(self) -> bool:
+        return self is ChargingBand.CHARGEABLE
+
+
+CHARGING_BAND_LABELS = {
+    ChargingBand.PARTNER: "Partner agency (never charged)",
+    ChargingBand.VOLUNTARY: "Voluntary or community group (never charged)",
+    ChargingBand.CHARGEABLE: "Chargeable",
+}
+
+
 class Agency(Timestamped, db.Model):
     """The employer of a professional, in a sector; reports group by it."""
 
@@ -40,6 +63,10 @@ class Agency(Timestamped, db.Model):
     # False for a name a professional typed in because theirs was not on the list:
     # coordinators check it, then list it or merge it into an existing agency.
     listed: Mapped[bool] = mapped_column(default=True)
+    # Chosen by a coordinator; one a professional typed in is chargeable until checked.
+    charging_band: Mapped[ChargingBand] = mapped_column(
+        enum_column(ChargingBand), default=ChargingBand.CHARGEABLE
+    )
 
 
 class User(UserMixin, Timestamped, db.Model):

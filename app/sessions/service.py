@@ -19,6 +19,8 @@ from app.accounts.roles import checked_email
 from app.accounts.service import Details, choose_agency, find_by_email
 from app.bookings import service as bookings
 from app.certificates import service as certificates
+from app.charges import service as charges
+from app.charges.service import USUAL_RATES, ChargeRates
 from app.display import clock_time, long_date, short_date
 from app.models import (
     MAX_CAPACITY,
@@ -238,15 +240,24 @@ def register_open(
     return session
 
 
-def give_mark(booking: Booking, attendance: Attendance, actor: User, now: datetime) -> None:
-    """The mark, with the certificate it earns issued, or revoked when it earns none."""
+def give_mark(
+    booking: Booking,
+    attendance: Attendance,
+    actor: User,
+    now: datetime,
+    rates: ChargeRates | None = None,
+) -> list[Notice]:
+    """The mark, with the certificate it earns issued, or revoked when it earns none, and
+    its charge raised or cancelled (app/charges/service.py; with `rates` None, a mark
+    raises none). What the person is to be told of their charge."""
     # Pressing the mark a person already has changes nothing, so who gave it stays recorded.
     if booking.attendance is attendance:
-        return
+        return []
     booking.attendance = attendance
     booking.attendance_marked_at = now
     booking.attendance_marked_by = actor
     certificates.follow_mark(booking, now)
+    return charges.follow_mark(booking, actor, rates, now)
 
 
 def mark_attendance(
@@ -256,8 +267,10 @@ def mark_attendance(
     attendance: Attendance,
     actor: User,
     now: datetime,
+    rates: ChargeRates = USUAL_RATES,
 ) -> Done[Booking]:
-    """Mark, or change the mark of, one person with a confirmed place (walk-ins included)."""
+    """Mark, or change the mark of, one person with a confirmed place (walk-ins included),
+    charging a no-show at these rates once the session has ended."""
     session = register_open(db_session, session_id, actor, now)
     booking = db_session.get(Booking, booking_id, populate_existing=True)
     if booking is None or booking.session_id != session.id:
@@ -267,9 +280,9 @@ def mark_attendance(
             f"Only people with a confirmed place can be marked, and {booking.user.name} "
             "does not have one"
         )
-    give_mark(booking, attendance, actor, now)
+    notices = give_mark(booking, attendance, actor, now, rates)
     db_session.flush()
-    return Done(booking)
+    return Done(booking, notices)
 
 
 def mark_everyone_attended(
@@ -289,12 +302,13 @@ def mark_everyone_attended(
             Booking.attendance.is_(None),
         )
         # Each mark issues a certificate: read them all at once, not one a booking.
-        .options(selectinload(Booking.certificate))
+        .options(selectinload(Booking.certificate), selectinload(Booking.charges))
     ).all()
+    notices: list[Notice] = []
     for booking in unmarked:
-        give_mark(booking, Attendance.ATTENDED, actor, now)
+        notices += give_mark(booking, Attendance.ATTENDED, actor, now)
     db_session.flush()
-    return Done(list(unmarked))
+    return Done(list(unmarked), notices)
 
 
 @dataclass(frozen=True)
@@ -337,9 +351,9 @@ def add_walk_in(
         reason = WALKED_IN_FROM[booking.status]
     bookings.record(db_session, booking, BookingStatus.CONFIRMED, now, reason, actor=actor)
     booking.walk_in = True
-    give_mark(booking, Attendance.ATTENDED, actor, now)
+    notices = give_mark(booking, Attendance.ATTENDED, actor, now)
     db_session.flush()
-    return Done(booking)
+    return Done(booking, notices)
 
 
 def new_account(db_session: Session, walk_in: WalkIn, email: str) -> User:

@@ -91,13 +91,15 @@ def get_session(db_session: Session, session_id: int) -> CourseSession | None:
 
 
 def register_of(db_session: Session, session_id: int) -> Register:
-    """Everyone with an active booking: the people and agencies, and who marked them."""
+    """Everyone with an active booking: the people and agencies, who marked them, and any
+    charges raised against their booking."""
     bookings = db_session.scalars(
         select(Booking)
         .where(Booking.session_id == session_id, Booking.status.in_(ACTIVE_STATUSES))
         .options(
             joinedload(Booking.user).joinedload(User.agency),
             joinedload(Booking.attendance_marked_by),
+            selectinload(Booking.charges),
         )
         # The waiting list's order is the one promote_from_waiting_list() gives places in.
         .order_by(Booking.created_at, Booking.id)

@@ -8,14 +8,15 @@ app/trainer/service.py's. Views whose service takes the session's lock say so wi
 @locks_for_itself.
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.service import listed_agencies
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.service import confirmed_bookings
+from app.charges.service import rates_from
 from app.database import locks_for_itself
-from app.display import capacity_changed, count_of_people, session_moved
+from app.display import capacity_changed, count_of_people, pounds, session_moved
 from app.downloads import private_download
 from app.errors import try_again_page
 from app.extensions import db
@@ -122,14 +123,26 @@ def mark_attendance(session_id: int, booking_id: int):
             form.chosen(),
             current_user,
             utcnow(),
+            rates_from(current_app.config),
         )
     except TryAgain:
         return try_again_page()
     except Refused as error:
         flash(str(error), "error")
         return back_to_register(session_id)
-    flash(f"{booking.user.name}: {booking.attendance.label.lower()}.", "success")
+    flash(f"{booking.user.name}: {booking.attendance.label.lower()}.{charged(booking)}", "success")
     return back_to_register(session_id, anchor=f"booking-{booking_id}")
+
+
+def charged(booking) -> str:
+    """What the register says of the charge a mark raised, if it did."""
+    charge = booking.standing_charge
+    if charge is None or charge.raised_at != booking.attendance_marked_at:
+        return ""
+    return (
+        f" {charge.agency.name} is charged {pounds(charge.amount_pence)}, and "
+        f"{booking.user.name} has been emailed how to dispute it."
+    )
 
 
 @bp.post("/sessions/<id:session_id>/attendance")

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired
 
 from app.admin.agencies.service import AgencyDetails
 from app.fields import record_from_list, text_line
-from app.models import SECTOR_LABELS, Agency, Sector
+from app.models import CHARGING_BAND_LABELS, SECTOR_LABELS, Agency, ChargingBand, Sector
 
 
 class AgencyForm(FlaskForm):
@@ -19,6 +19,15 @@ class AgencyForm(FlaskForm):
         validators=[InputRequired(message="Choose the agency's sector")],
         widget=GovRadioInput(),
     )
+    charging_band = RadioField(
+        "Charging band",
+        description="Whether the agency is charged when its people do not attend or cancel "
+        "after the cut-off.",
+        choices={band.value: label for band, label in CHARGING_BAND_LABELS.items()},
+        default=ChargingBand.CHARGEABLE.value,
+        validators=[InputRequired(message="Choose the agency's charging band")],
+        widget=GovRadioInput(),
+    )
     listed = BooleanField(
         "Professionals can choose it from the list when they register",
         default=True,
@@ -28,7 +37,10 @@ class AgencyForm(FlaskForm):
 
     def details(self) -> AgencyDetails:
         return AgencyDetails(
-            name=self.name.data or "", sector=Sector(self.sector.data), listed=self.listed.data
+            name=self.name.data or "",
+            sector=Sector(self.sector.data),
+            listed=self.listed.data,
+            charging_band=ChargingBand(self.charging_band.data),
         )
 
 

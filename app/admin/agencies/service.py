@@ -5,12 +5,15 @@ it (with its proper sector) or merge it into the agency it really is.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.admin.names import name_in_use
-from app.models import Agency, Sector, User
+from app.charges import service as charges
+from app.display import pounds
+from app.models import Agency, Charge, ChargingBand, Sector, User, utcnow
 from app.refusals import Refused
 
 
@@ -23,6 +26,8 @@ class AgencyDetails:
     name: str
     sector: Sector
     listed: bool
+    #: Whether the agency is charged for places its people waste.
+    charging_band: ChargingBand = ChargingBand.CHARGEABLE
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,30 @@ def create_agency(db_session: Session, details: AgencyDetails) -> Agency:
 
 
 def update_agency(db_session: Session, agency: Agency, details: AgencyDetails) -> None:
+    """Save the agency's details; moved into a band that is never charged, the charges it
+    still owes are cancelled (raised while it was wrongly chargeable), each booking's
+    history saying why. Waived ones stay as they were."""
+    was_charged = agency.charging_band is not None and agency.charging_band.is_charged
     apply_details(db_session, agency, details)
+    if was_charged and not agency.charging_band.is_charged:
+        cancel_owed_charges(db_session, agency, utcnow())
+
+
+def cancel_owed_charges(db_session: Session, agency: Agency, now: datetime) -> None:
+    owed = db_session.scalars(
+        select(Charge).where(
+            Charge.agency_id == agency.id,
+            Charge.cancelled_at.is_(None),
+            Charge.waived_at.is_(None),
+        )
+    )
+    for charge in owed:
+        charge.cancelled_at = now
+        charges.note(
+            charge.booking,
+            f"Charge of {pounds(charge.amount_pence)} cancelled: {agency.name} is never charged",
+            now,
+        )
 
 
 def apply_details(db_session: Session, agency: Agency, details: AgencyDetails) -> None:
@@ -75,6 +103,7 @@ def apply_details(db_session: Session, agency: Agency, details: AgencyDetails) -
     agency.name = name
     agency.sector = details.sector
     agency.listed = details.listed
+    agency.charging_band = details.charging_band
 
 
 def merge_agency(db_session: Session, duplicate: Agency, into_id: int) -> tuple[Agency, int]:
@@ -94,6 +123,9 @@ def merge_agency(db_session: Session, duplicate: Agency, into_id: int) -> tuple[
     people = list(db_session.scalars(select(User).where(User.agency_id == duplicate.id)))
     for person in people:
         person.agency = into
+    # Charges go with the people: the agency they were raised against is the one kept.
+    for charge in db_session.scalars(select(Charge).where(Charge.agency_id == duplicate.id)):
+        charge.agency = into
     db_session.delete(duplicate)
     db_session.flush()
     return into, len(people)

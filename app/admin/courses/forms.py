@@ -10,8 +10,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
-from app.admin.courses.service import SLUG_LENGTH, CourseDetails, cpd_hours_refusal
-from app.fields import ChecklistField, HoursField, WholeNumberField, text_box, text_line
+from app.admin.courses.service import (
+    MOST_CHARGE_PENCE,
+    SLUG_LENGTH,
+    CourseDetails,
+    cpd_hours_refusal,
+)
+from app.fields import (
+    ChecklistField,
+    HoursField,
+    MoneyField,
+    WholeNumberField,
+    text_box,
+    text_line,
+)
 from app.models import (
     DELIVERY_LABELS,
     LEVELS,
@@ -102,6 +114,23 @@ class CourseForm(FlaskForm):
         "training record shows when the refresher is due, and they are emailed 8 weeks "
         "before. Leave it empty for a course attended once.",
     )
+    non_attendance_charge = MoneyField(
+        "Charge for not attending (optional)",
+        what="charge for not attending",
+        most=MOST_CHARGE_PENCE,
+        required=False,
+        description="What a chargeable agency pays when someone does not attend, in pounds. "
+        "Leave it empty for the partnership's usual charge, or enter 0 to charge nothing.",
+    )
+    late_cancellation_charge = MoneyField(
+        "Charge for a late cancellation (optional)",
+        what="charge for a late cancellation",
+        most=MOST_CHARGE_PENCE,
+        required=False,
+        description="What a chargeable agency pays when someone cancels after the cut-off, "
+        "in pounds. Leave it empty for the partnership's usual charge, or enter 0 to charge "
+        "nothing.",
+    )
     delivery = RadioField(
         "How it is delivered",
         choices={delivery.value: label for delivery, label in DELIVERY_LABELS.items()},
@@ -166,6 +195,8 @@ class CourseForm(FlaskForm):
             "duration": course.duration,
             "cpd_hours": course.cpd_hours,
             "refresh_years": course.refresh_years,
+            "non_attendance_charge": course.non_attendance_charge_pence,
+            "late_cancellation_charge": course.late_cancellation_charge_pence,
             "delivery": course.delivery.value,
             "external_url": course.external_url or "",
             "charges_policy": course.charges_policy,
@@ -195,6 +226,8 @@ class CourseForm(FlaskForm):
             pre_course_reading=self.pre_course_reading.data or "",
             requires_approval=bool(self.requires_approval.data),
             certificate_after_evaluation=bool(self.certificate_after_evaluation.data),
+            non_attendance_charge_pence=self.non_attendance_charge.data,
+            late_cancellation_charge_pence=self.late_cancellation_charge.data,
         )
 
 

@@ -28,6 +28,8 @@ from app.models import (
 from app.refusals import Refused
 
 SLUG_LENGTH = 120
+#: A course's own charge is at most £1,000: more is surely a slip of the keyboard.
+MOST_CHARGE_PENCE = 100_000
 
 
 class CourseError(Refused):
@@ -60,6 +62,9 @@ class CourseDetails:
     certificate_after_evaluation: bool
     #: Attended again every so many years (1 to 10); None for a course attended once.
     refresh_years: int | None
+    #: The course's own charges, in pence (0: none); None for the partnership's usual ones.
+    non_attendance_charge_pence: int | None = None
+    late_cancellation_charge_pence: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,8 @@ def apply_details(
     course.duration = details.duration.strip()
     course.cpd_hours = details.cpd_hours
     course.refresh_years = details.refresh_years
+    course.non_attendance_charge_pence = details.non_attendance_charge_pence
+    course.late_cancellation_charge_pence = details.late_cancellation_charge_pence
     course.delivery = details.delivery
     course.charges_policy = details.charges_policy.strip()
     course.what_to_bring = details.what_to_bring.strip()
@@ -179,6 +186,14 @@ def check_details(
         raise CourseError(refusal, field="cpd_hours")
     if refusal := refresh_years_refusal(details.refresh_years):
         raise CourseError(refusal, field="refresh_years")
+    for field, pence in (
+        ("non_attendance_charge", details.non_attendance_charge_pence),
+        ("late_cancellation_charge", details.late_cancellation_charge_pence),
+    ):
+        if pence is not None and not 0 <= pence <= MOST_CHARGE_PENCE:
+            raise CourseError(
+                f"A charge must be between £0 and £{MOST_CHARGE_PENCE // 100:,}", field=field
+            )
     check_external_url(details.delivery, details.external_url.strip())
     if details.delivery is Delivery.E_LEARNING and has_sessions_to_come(db_session, course, now):
         raise CourseError(

@@ -7,6 +7,7 @@ from app.admin import bp
 from app.admin.slugs import slugify
 from app.admin.users import service
 from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
+from app.charges.queries import charges_of_person
 from app.downloads import private_download
 from app.errors import try_again_page
 from app.extensions import db
@@ -52,6 +53,7 @@ def show_person(
         "admin/users/show.html",
         person=person,
         bookings=service.bookings_of(db.session, person),
+        charges=charges_of_person(db.session, person.id),
         role_form=role_form,
         deactivate_form=deactivate_form,
         reactivate_form=ReactivateForm(),
