@@ -2,6 +2,7 @@
 line manager's view, opened without signing in, each only with its own signed link; and
 the booking's page, which offers the evaluation and, once it is sent, the certificate."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -58,6 +59,14 @@ def booking(session, trainer) -> Booking:
     )
     db.session.commit()
     return booking
+
+
+def links_to(path: str, purpose: str, ending: str = "") -> int | None:
+    """The booking a link of this purpose (a path ending so) is for: its token is signed
+    with the moment it was made, so it is read rather than compared."""
+    token = path.removeprefix("/evaluations/").removesuffix(ending)
+    assert path == f"/evaluations/{token}{ending}"
+    return tokens.booking_id_from(purpose, token)
 
 
 def evaluation_path(booking: Booking) -> str:
@@ -261,7 +270,8 @@ def test_the_certificate_waits_for_the_evaluation_where_the_course_asks(app, cli
 
     page = owner.get(f"/bookings/{booking.id}")
     assert "Send your evaluation to get your certificate" in words(page.text)
-    assert evaluation_path(booking) in page.text
+    linked = re.findall(r'href="(/evaluations/[^"/]+)"', page.text)
+    assert [links_to(path, tokens.EVALUATE) for path in linked] == [booking.id]
     assert pdf not in page.text
     assert owner.get(pdf).status_code == 404
 
@@ -334,7 +344,7 @@ def test_asking_the_line_manager_mails_them_a_link_of_their_own(app, client, mai
     request = mailbox.last_to("new.boss@example.org")
     assert request["Subject"] == "Your view of Pat Visitor's training: Understanding neglect"
     manager_path = link_in(request)
-    assert manager_path == f"/evaluations/{tokens.manager_view_token(booking)}/manager"
+    assert links_to(manager_path, tokens.MANAGER_VIEW, "/manager") == booking.id
     assert "Your answer" in words(client.get(path).text)
 
     manager = app.test_client()
