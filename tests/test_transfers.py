@@ -262,6 +262,10 @@ def test_an_offer_cannot_be_claimed_once_the_giver_has_cancelled(booking, agency
 
     with pytest.raises(Refused, match="no longer has this place"):
         saved(service.claim, db.session, transfer.id, newcomer, utcnow())
+    # The offer was withdrawn with the place: nothing is left for the scheduled work.
+    db.session.expire_all()
+    assert db.session.get(BookingTransfer, transfer.id).withdrawn_at is not None
+    assert service.open_offer(db.session, booking.id) is None
 
 
 def test_a_withdrawn_offer_cannot_be_claimed_and_the_place_can_be_offered_again(booking, agency):

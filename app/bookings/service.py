@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,12 +33,14 @@ from app.models import (
     Booking,
     BookingEvent,
     BookingStatus,
+    BookingTransfer,
     Course,
     CourseSession,
     SessionStatus,
     Stage,
     User,
     holds_a_place,
+    open_transfer,
 )
 from app.notices import Done, Notice, NoticeKind
 from app.refusals import Refused, TryAgain
@@ -520,11 +522,22 @@ def cancel_under_lock(
     record(db_session, booking, BookingStatus.CANCELLED, now, reason, actor=actor)
     booking.cancelled_at = now
     booking.late_cancellation = held_a_place and now >= session.cancellation_cutoff
+    withdraw_offers(db_session, booking, now)
     db_session.flush()
     notices.append(Notice(NoticeKind.CANCELLED, booking, held_a_place=held_a_place))
     notices += charges.follow_cancellation(booking, actor, rates, now)
     promote_from_waiting_list(db_session, session, now, notices)
     return booking
+
+
+def withdraw_offers(db_session: Session, booking: Booking, now: datetime) -> None:
+    """A place cancelled is no longer anyone's to give: its open offer to a colleague, if
+    it has one, is withdrawn with it."""
+    db_session.execute(
+        update(BookingTransfer)
+        .where(BookingTransfer.booking_id == booking.id, open_transfer())
+        .values(withdrawn_at=now)
+    )
 
 
 def promote_from_waiting_list(

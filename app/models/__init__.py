@@ -58,7 +58,7 @@ from app.models.outcomes import (
 )
 from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
-from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer
+from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer, open_transfer
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -120,6 +120,7 @@ __all__ = [
     "attended_the_whole_course",
     "enum_column",
     "holds_a_place",
+    "open_transfer",
     "session_trainer",
     "split_lines",
     "touch_session_when_trainers_change",

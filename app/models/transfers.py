@@ -16,6 +16,15 @@ from app.models.people import User
 OPEN_TRANSFER_SQL = "claimed_at IS NULL AND returned_at IS NULL AND withdrawn_at IS NULL"
 
 
+def open_transfer():
+    """SQL: the transfer is an open offer (as OPEN_TRANSFER_SQL, which its index uses)."""
+    return (
+        BookingTransfer.claimed_at.is_(None)
+        & BookingTransfer.returned_at.is_(None)
+        & BookingTransfer.withdrawn_at.is_(None)
+    )
+
+
 class BookingTransfer(db.Model):
     """A place handed on: at once to a colleague with an account (claimed as it is made),
     or offered to a colleague's address until they claim it, it is withdrawn, or it runs

@@ -32,6 +32,7 @@ from app.models import (
     CourseSession,
     SessionStatus,
     User,
+    open_transfer,
 )
 from app.notices import Done, Notice, NoticeKind
 from app.refusals import Refused
@@ -41,15 +42,6 @@ OFFER_TIME = timedelta(hours=48)
 
 #: The field of the transfer form a refusal about the colleague is shown beside.
 EMAIL = "email"
-
-
-def open_transfer():
-    """SQL: the transfer is an open offer (as OPEN_TRANSFER_SQL, which its index uses)."""
-    return (
-        BookingTransfer.claimed_at.is_(None)
-        & BookingTransfer.returned_at.is_(None)
-        & BookingTransfer.withdrawn_at.is_(None)
-    )
 
 
 # Whether a place can be given
@@ -286,11 +278,14 @@ def get_transfer(db_session: Session, transfer_id: int) -> BookingTransfer | Non
 def why_not_claimed(transfer: BookingTransfer, now: datetime) -> str | None:
     """Why nobody can claim this offer any more; None while it is open."""
     giver = transfer.from_user.name
+    booking = transfer.booking
     if transfer.claimed_at is not None:
         return "This place has already been claimed"
+    # Before the withdrawal: cancelling a place withdraws its offer too.
+    if booking.status is not BookingStatus.CONFIRMED:
+        return f"{giver} no longer has this place to give"
     if transfer.withdrawn_at is not None:
         return f"{giver} withdrew this offer, so the place stays theirs"
-    booking = transfer.booking
     # The cut-off too: the session may have moved since the offer was made.
     if (
         transfer.returned_at is not None
@@ -298,8 +293,6 @@ def why_not_claimed(transfer: BookingTransfer, now: datetime) -> str | None:
         or now >= booking.session.cancellation_cutoff
     ):
         return f"This offer ran out, so the place stayed with {giver}"
-    if booking.status is not BookingStatus.CONFIRMED:
-        return f"{giver} no longer has this place to give"
     if booking.session.status is SessionStatus.CANCELLED:
         return "This session has been cancelled"
     return None
