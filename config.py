@@ -53,6 +53,10 @@ class Config:
     # "12.50"), kept in pence; a course may set its own (app/charges/service.py).
     NON_ATTENDANCE_CHARGE = pence_of(os.environ.get("NON_ATTENDANCE_CHARGE", "50"))
     LATE_CANCELLATION_CHARGE = pence_of(os.environ.get("LATE_CANCELLATION_CHARGE", "50"))
+    # After this many no-shows and late cancellations (waived ones aside) within this many
+    # months, a coordinator decides on the person's next booking.
+    REPEAT_NON_ATTENDANCE_COUNT = int(os.environ.get("REPEAT_NON_ATTENDANCE_COUNT", "2"))
+    REPEAT_NON_ATTENDANCE_MONTHS = int(os.environ.get("REPEAT_NON_ATTENDANCE_MONTHS", "12"))
     # Line managers get a copy of each confirmation and reminder, when the partnership asks.
     COPY_LINE_MANAGER = os.environ.get("COPY_LINE_MANAGER", "").lower() in ("1", "true", "yes")
 

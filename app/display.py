@@ -153,6 +153,7 @@ BOOKING_STATUS_LABELS = {
     "confirmed": "Confirmed",
     "waiting": "On the waiting list",
     "awaiting-approval": "Waiting for your manager's approval",
+    "awaiting-coordinator": "Waiting for a coordinator's decision",
     "cancelled": "Cancelled",
     "declined": "Declined by your manager",
 }
@@ -161,6 +162,8 @@ BOOKING_STATUS_LABELS = {
 def booking_status(booking) -> str:
     if booking.approval_expired:
         return "Not approved in time"
+    if booking.declined_by_coordinator:
+        return "Declined by a coordinator"
     return BOOKING_STATUS_LABELS[str(booking.status)]
 
 

@@ -107,6 +107,10 @@ def copied_to_manager(write, subject: str):
 def approval_requested(db_session: Session, notice: Notice) -> None:
     booking = notice.booking
     to_person(db_session, booking, "Waiting for your manager's approval", "awaiting_approval")
+    ask_the_manager(db_session, booking)
+
+
+def ask_the_manager(db_session: Session, booking: Booking) -> None:
     queue_mail(
         db_session,
         booking.manager_email,
@@ -116,6 +120,21 @@ def approval_requested(db_session: Session, notice: Notice) -> None:
         session=booking.session,
         decision_url=absolute_url("bookings.approval", token=approval_token(booking)),
     )
+
+
+confirmed_by_a_coordinator = copied_to_manager(
+    with_invite("Approved: place confirmed", "coordinator_approved"), "Place confirmed"
+)
+
+
+def coordinator_approved(db_session: Session, notice: Notice) -> None:
+    """The place is confirmed, or now waits for the line manager, who is asked."""
+    booking = notice.booking
+    if booking.status is BookingStatus.CONFIRMED:
+        confirmed_by_a_coordinator(db_session, notice)
+        return
+    to_person(db_session, booking, "Approved by a coordinator", "coordinator_approved")
+    ask_the_manager(db_session, booking)
 
 
 def cancelled(db_session: Session, notice: Notice) -> None:
@@ -365,6 +384,12 @@ WRITERS = {
     ),
     NoticeKind.DECLINED: plain("Not approved", "declined"),
     NoticeKind.APPROVAL_EXPIRED: plain("Approval not given in time", "approval_expired"),
+    NoticeKind.COORDINATOR_ASKED: plain(
+        "Waiting for a coordinator's decision", "awaiting_coordinator"
+    ),
+    NoticeKind.COORDINATOR_APPROVED: coordinator_approved,
+    NoticeKind.COORDINATOR_DECLINED: plain("Not approved", "coordinator_declined"),
+    NoticeKind.COORDINATOR_EXPIRED: plain("Decision not made in time", "coordinator_expired"),
     NoticeKind.CANCELLED: cancelled,
     NoticeKind.SESSION_CHANGED: with_invite("Session changed", "session_changed"),
     # No invite to update, but they must hear of the move while they can still cancel.

@@ -34,3 +34,14 @@ class TryAgain(Exception):
             "Lots of people are booking this session right now. Nothing has been saved: "
             "wait a moment, then try again."
         )
+
+
+def reason_given(reason: str, limit: int, missing: str) -> str:
+    """A coordinator's reason for a decision, on one line; refused (as "reason") when it is
+    missing, with the message `missing`, or longer than `limit`."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise Refused(missing, field="reason")
+    if len(reason) > limit:
+        raise Refused(f"The reason must be {limit} characters or fewer", field="reason")
+    return reason

@@ -50,10 +50,11 @@ def book(session_id: int):
     if request.method == "POST" and form.validate():
         return place_booking(session_id, form)
     try:
-        offer = service.offer(db.session, session, current_user, utcnow())
+        limit = service.limit_from(current_app.config)
+        offer = service.offer(db.session, session, current_user, utcnow(), limit)
         if offer.approvals_overdue and release_overdue_approvals(session_id):
             session = get_session_to_book(db.session, session_id)
-            offer = service.offer(db.session, session, current_user, utcnow())
+            offer = service.offer(db.session, session, current_user, utcnow(), limit)
     except service.AlreadyBooked as refusal:
         return show_existing_booking(refusal.booking_id)
     except Refused as refusal:
@@ -74,6 +75,7 @@ def place_booking(session_id: int, form: BookingForm):
             access_needs,
             utcnow(),
             form.confidence(),
+            service.limit_from(current_app.config),
         )
     except service.AlreadyBooked as refusal:
         return show_existing_booking(refusal.booking_id)

@@ -17,18 +17,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.charges import service as charges
-from app.charges.service import USUAL_RATES, ChargeRates
+from app.charges.service import USUAL_RATES, ChargeRates, wasted_places
 from app.confidence.service import record_confidence
 from app.database import is_lock_failure, write_transaction
 from app.display import count_of_people, places_text
 from app.models import (
     ACTIVE_STATUSES,
+    DECISION_STATUSES,
     PLACE_HOLDING_STATUSES,
     Booking,
     BookingEvent,
@@ -43,9 +45,11 @@ from app.models import (
     open_transfer,
 )
 from app.notices import Done, Notice, NoticeKind
-from app.refusals import Refused, TryAgain
+from app.refusals import Refused, TryAgain, reason_given
 
 APPROVAL_TIME = timedelta(days=7)
+#: The longest reason a coordinator may give for a decision.
+DECISION_REASON_LENGTH = 500
 
 
 class NotOffered(Refused):
@@ -70,18 +74,47 @@ class Outcome(StrEnum):
 
     CONFIRM = "confirm"
     APPROVAL = "approval"
+    COORDINATOR = "coordinator"
     WAIT = "wait"
+
+
+@dataclass(frozen=True)
+class RepeatLimit:
+    """After this many places wasted (no-shows and late cancellations, less waived ones)
+    within this many months, a coordinator decides on the person's next booking: settings
+    REPEAT_NON_ATTENDANCE_COUNT and REPEAT_NON_ATTENDANCE_MONTHS."""
+
+    count: int = 2
+    months: int = 12
+
+    def since(self, now: datetime) -> datetime:
+        return now - relativedelta(months=self.months)
+
+    def reached_by(self, wasted: int) -> bool:
+        return wasted >= self.count
+
+
+USUAL_LIMIT = RepeatLimit()
+
+
+def limit_from(settings: Mapping) -> RepeatLimit:
+    return RepeatLimit(
+        count=settings["REPEAT_NON_ATTENDANCE_COUNT"],
+        months=settings["REPEAT_NON_ATTENDANCE_MONTHS"],
+    )
 
 
 @dataclass(frozen=True)
 class Places:
     """A session's places held, people waiting and approvals overdue, and one person's
-    active booking on it."""
+    active booking on it and places wasted lately."""
 
     held: int
     waiting: int
     approvals_overdue: int
     own_booking_id: int | None
+    #: The person's no-shows and late cancellations within the RepeatLimit's months.
+    wasted: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,10 +126,16 @@ class BookingContext:
     person: User
     places: Places
     now: datetime
+    limit: RepeatLimit = USUAL_LIMIT
 
     @property
     def course(self) -> Course:
         return self.session.course
+
+    @property
+    def needs_coordinator(self) -> bool:
+        """The person wasted too many places lately for this one to be theirs unasked."""
+        return self.limit.reached_by(self.places.wasted)
 
     @property
     def places_left(self) -> int:
@@ -180,6 +219,14 @@ def wait_when_full_or_queued(context: BookingContext) -> Decision | None:
     return None
 
 
+def ask_a_coordinator_after_repeated_non_attendance(context: BookingContext) -> Decision | None:
+    if context.needs_coordinator:
+        return Decision(
+            Outcome.COORDINATOR, BookingStatus.AWAITING_COORDINATOR, "asked a coordinator"
+        )
+    return None
+
+
 def ask_for_approval_when_required(context: BookingContext) -> Decision | None:
     if context.course.requires_approval:
         return Decision(Outcome.APPROVAL, BookingStatus.AWAITING_APPROVAL, "asked for approval")
@@ -200,9 +247,17 @@ BOOKING_RULES: tuple[Rule, ...] = (
     approval_needs_a_manager,
     one_booking_each,
     wait_when_full_or_queued,
+    ask_a_coordinator_after_repeated_non_attendance,
     ask_for_approval_when_required,
     confirm_the_place,
 )
+
+
+def needs_coordinator(
+    db_session: Session, person: User, now: datetime, limit: RepeatLimit = USUAL_LIMIT
+) -> bool:
+    """Whether a booking by this person now would wait for a coordinator's decision."""
+    return limit.reached_by(charges.non_attendances(db_session, person.id, limit.since(now)))
 
 
 def decision_for(context: BookingContext) -> Decision:
@@ -231,28 +286,35 @@ PLACES_FOR = select(
     func.count(Booking.id).filter(holds_a_place()),
     func.count(Booking.id).filter(Booking.status == BookingStatus.WAITING),
     func.count(Booking.id).filter(
-        Booking.status == BookingStatus.AWAITING_APPROVAL,
-        Booking.approval_expires_at <= bindparam("now"),
+        Booking.status.in_(DECISION_STATUSES), Booking.approval_expires_at <= bindparam("now")
     ),
     func.max(Booking.id).filter(
         Booking.user_id == bindparam("user_id"), Booking.status.in_(ACTIVE_STATUSES)
     ),
+    # Over all the person's bookings, not this session's.
+    wasted_places(bindparam("user_id"), bindparam("since")).scalar_subquery().correlate(None),
 ).where(Booking.session_id == bindparam("session_id"))
 
 
-def places_for(db_session: Session, session_id: int, user: User, now: datetime) -> Places:
-    """Places held, people waiting, approvals overdue and the person's own active booking,
-    in one statement."""
-    held, waiting, overdue, own_booking_id = db_session.execute(
-        PLACES_FOR, {"session_id": session_id, "user_id": user.id, "now": now}
-    ).one()
-    return Places(held, waiting, overdue, own_booking_id)
+def places_for(
+    db_session: Session, session_id: int, user: User, now: datetime, limit: RepeatLimit
+) -> Places:
+    """Places held, people waiting, approvals overdue, the person's own active booking and
+    their places wasted lately, in one statement."""
+    parameters = {"session_id": session_id, "user_id": user.id, "now": now}
+    row = db_session.execute(PLACES_FOR, parameters | {"since": limit.since(now)}).one()
+    return Places(*row)
 
 
 def booking_context(
-    db_session: Session, session: CourseSession, user: User, now: datetime
+    db_session: Session,
+    session: CourseSession,
+    user: User,
+    now: datetime,
+    limit: RepeatLimit = USUAL_LIMIT,
 ) -> BookingContext:
-    return BookingContext(session, user, places_for(db_session, session.id, user, now), now)
+    places = places_for(db_session, session.id, user, now, limit)
+    return BookingContext(session, user, places, now, limit)
 
 
 @dataclass(frozen=True)
@@ -271,16 +333,22 @@ class Offer:
     approvals_overdue: bool
 
 
-def offer(db_session: Session, session: CourseSession, user: User, now: datetime) -> Offer:
+def offer(
+    db_session: Session,
+    session: CourseSession,
+    user: User,
+    now: datetime,
+    limit: RepeatLimit = USUAL_LIMIT,
+) -> Offer:
     """Raises the refusal of the first rule that refuses (AlreadyBooked with the booking)."""
-    context = booking_context(db_session, session, user, now)
+    context = booking_context(db_session, session, user, now, limit)
     decision = decision_for(context)
     return Offer(
         outcome=decision.outcome,
         heading="Join the waiting list" if decision.outcome is Outcome.WAIT else "Book a place",
         explanation=EXPLANATIONS[decision.outcome](context),
         button="Join the waiting list" if decision.outcome is Outcome.WAIT else "Confirm booking",
-        warning=decision.outcome is Outcome.WAIT,
+        warning=decision.outcome in (Outcome.WAIT, Outcome.COORDINATOR),
         approvals_overdue=context.places.approvals_overdue > 0,
     )
 
@@ -288,9 +356,31 @@ def offer(db_session: Session, session: CourseSession, user: User, now: datetime
 def waiting_explanation(context: BookingContext) -> str:
     waiting = context.places.waiting
     behind = f", behind {count_of_people(waiting)}" if waiting else ""
+    then = (
+        f" {missed_places(context)}, so a training coordinator will decide whether it is "
+        "yours when one frees for you."
+        if context.needs_coordinator
+        else ""
+    )
     return (
         f"This session is full. You will join the waiting list{behind}. If a place frees, "
-        "the first person waiting gets it and is emailed."
+        f"the first person waiting gets it and is emailed.{then}"
+    )
+
+
+def missed_places(context: BookingContext) -> str:
+    wasted, months = context.places.wasted, context.limit.months
+    places = "1 place" if wasted == 1 else f"{wasted} places"
+    return (
+        f"You have missed {places} in the last {months} months, by not attending or cancelling late"
+    )
+
+
+def coordinator_explanation(context: BookingContext) -> str:
+    return (
+        f"{missed_places(context)}. A training coordinator will decide whether this place is "
+        f"yours: we hold it for you for up to {APPROVAL_TIME.days} days while they decide, "
+        "and email you their decision."
     )
 
 
@@ -313,6 +403,7 @@ def confirm_explanation(context: BookingContext) -> str:
 EXPLANATIONS = {
     Outcome.WAIT: waiting_explanation,
     Outcome.APPROVAL: approval_explanation,
+    Outcome.COORDINATOR: coordinator_explanation,
     Outcome.CONFIRM: confirm_explanation,
 }
 
@@ -392,10 +483,14 @@ def book(
     access_needs: str,
     now: datetime,
     confidence: Mapping[int, int] | None = None,
+    limit: RepeatLimit = USUAL_LIMIT,
 ) -> Done[Booking]:
     """Book a place, or a turn in the waiting list when the session is full, as
     BOOKING_RULES decide under the session's lock, with the person's confidence against
     the course's outcomes (by outcome id) if they gave it.
+
+    A person who wasted places beyond the `limit` waits for a coordinator's decision, now
+    or when a place frees for them.
 
     Approvals left too long are released first. Raises the first rule's refusal
     (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
@@ -403,12 +498,14 @@ def book(
     # The person's details are not what the lock protects: they are checked as read.
     session = lock_session(db_session, session_id, keep=user)
     notices: list[Notice] = []
-    context = booking_context(db_session, session, user, now)
+    context = booking_context(db_session, session, user, now, limit)
     if context.places.approvals_overdue:
         release_overdue_approvals(db_session, session, now, notices)
-        context = booking_context(db_session, session, user, now)
+        context = booking_context(db_session, session, user, now, limit)
     decision = decision_for(context)
-    booking = add_booking(db_session, session, user, access_needs, decision, now)
+    booking = add_booking(
+        db_session, session, user, access_needs, decision, now, context.needs_coordinator
+    )
     record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
     notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking))
     return Done(booking, notices)
@@ -428,6 +525,7 @@ def add_booking(
     access_needs: str,
     decision: Decision,
     now: datetime,
+    needs_coordinator: bool = False,
 ) -> Booking:
     """Write a new booking and the first entry of its history.
 
@@ -435,7 +533,7 @@ def add_booking(
     which bookings took the lock.
     """
     approval_expires_at = None
-    if decision.status is BookingStatus.AWAITING_APPROVAL:
+    if decision.status in DECISION_STATUSES:
         approval_expires_at = approval_deadline(session, now)
     booking = db_session.scalars(
         INSERT_BOOKING,
@@ -447,6 +545,7 @@ def add_booking(
                 "access_needs": access_needs.strip(),
                 "manager_email": user.line_manager_email,
                 "approval_expires_at": approval_expires_at,
+                "needs_coordinator": needs_coordinator,
             }
         ],
     ).one()
@@ -470,6 +569,7 @@ def add_booking(
 NOTICE_OF_NEW_BOOKING = {
     BookingStatus.WAITING: NoticeKind.WAITING,
     BookingStatus.AWAITING_APPROVAL: NoticeKind.APPROVAL_REQUESTED,
+    BookingStatus.AWAITING_COORDINATOR: NoticeKind.COORDINATOR_ASKED,
     BookingStatus.CONFIRMED: NoticeKind.CONFIRMED,
 }
 
@@ -558,17 +658,49 @@ def promote_from_waiting_list(
         .limit(free)
     ).all()
     for booking in first_waiting:
-        if session.course.requires_approval and booking.manager_email:
-            record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval")
-            booking.approval_expires_at = approval_deadline(session, now)
-            notices.append(Notice(NoticeKind.APPROVAL_REQUESTED, booking))
+        if booking.needs_coordinator:
+            ask_a_coordinator(db_session, session, booking, now, notices)
         else:
-            record(db_session, booking, BookingStatus.CONFIRMED, now, "promoted from waiting list")
-            booking.promoted_at = now
-            notices.append(Notice(NoticeKind.PROMOTED, booking))
+            give_the_place(db_session, session, booking, now, notices)
         promoted.append(booking)
     db_session.flush()
     return promoted
+
+
+def ask_a_coordinator(
+    db_session: Session,
+    session: CourseSession,
+    booking: Booking,
+    now: datetime,
+    notices: list[Notice],
+) -> None:
+    record(db_session, booking, BookingStatus.AWAITING_COORDINATOR, now, "asked a coordinator")
+    booking.approval_expires_at = approval_deadline(session, now)
+    notices.append(Notice(NoticeKind.COORDINATOR_ASKED, booking))
+
+
+def needs_a_manager(session: CourseSession, booking: Booking) -> bool:
+    """The place waits for the line manager's approval before it is confirmed."""
+    return session.course.requires_approval and bool(booking.manager_email)
+
+
+def give_the_place(
+    db_session: Session,
+    session: CourseSession,
+    booking: Booking,
+    now: datetime,
+    notices: list[Notice],
+) -> None:
+    """A place freed for someone waiting: confirmed, or held while their line manager is
+    asked when the course needs it."""
+    if needs_a_manager(session, booking):
+        record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval")
+        booking.approval_expires_at = approval_deadline(session, now)
+        notices.append(Notice(NoticeKind.APPROVAL_REQUESTED, booking))
+    else:
+        record(db_session, booking, BookingStatus.CONFIRMED, now, "promoted from waiting list")
+        booking.promoted_at = now
+        notices.append(Notice(NoticeKind.PROMOTED, booking))
 
 
 def decide(
@@ -597,6 +729,54 @@ def decide(
     return Done(booking, notices)
 
 
+def coordinator_decides(
+    db_session: Session,
+    booking_id: int,
+    approve: bool,
+    reason: str,
+    actor: User,
+    now: datetime,
+) -> Done[Booking]:
+    """A coordinator's decision on the booking of someone who missed too many places, with
+    their reason, which the person is told. Approved, the place is theirs (or waits for
+    their manager's approval, where the course asks for it); declined, it goes to the
+    first person waiting."""
+    reason = reason_given(reason, DECISION_REASON_LENGTH, "Enter the reason for your decision")
+    session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
+    if session_id is None:
+        raise NotOffered
+    session = lock_session(db_session, session_id)
+    booking = db_session.get(Booking, booking_id, populate_existing=True)
+    notices: list[Notice] = []
+    release_overdue_approvals(db_session, session, now, notices)
+    if booking.status is not BookingStatus.AWAITING_COORDINATOR:
+        raise Refused("This booking has already been decided, or has expired or been cancelled")
+    booking.coordinator_approved, booking.coordinator_reason = approve, reason
+    if not approve:
+        record(db_session, booking, BookingStatus.DECLINED, now, "declined by a coordinator", actor)
+        db_session.flush()
+        notices.append(Notice(NoticeKind.COORDINATOR_DECLINED, booking))
+        promote_from_waiting_list(db_session, session, now, notices)
+    elif needs_a_manager(session, booking):
+        record(
+            db_session,
+            booking,
+            BookingStatus.AWAITING_APPROVAL,
+            now,
+            "approved by a coordinator, then asked for approval",
+            actor,
+        )
+        booking.approval_expires_at = approval_deadline(session, now)
+        notices.append(Notice(NoticeKind.COORDINATOR_APPROVED, booking))
+    else:
+        record(
+            db_session, booking, BookingStatus.CONFIRMED, now, "approved by a coordinator", actor
+        )
+        notices.append(Notice(NoticeKind.COORDINATOR_APPROVED, booking))
+    db_session.flush()
+    return Done(booking, notices)
+
+
 # Approvals left unanswered too long
 
 
@@ -608,18 +788,25 @@ def release_overdue_approvals(
     overdue = db_session.scalars(
         select(Booking).where(
             Booking.session_id == session.id,
-            Booking.status == BookingStatus.AWAITING_APPROVAL,
+            Booking.status.in_(DECISION_STATUSES),
             Booking.approval_expires_at <= now,
         )
     ).all()
     for booking in overdue:
+        kind = EXPIRY_NOTICES[booking.status]
         record(db_session, booking, BookingStatus.DECLINED, now, "approval expired")
         booking.approval_expired = True
-        notices.append(Notice(NoticeKind.APPROVAL_EXPIRED, booking))
+        notices.append(Notice(kind, booking))
     db_session.flush()
     if overdue:
         promote_from_waiting_list(db_session, session, now, notices)
     return len(overdue)
+
+
+EXPIRY_NOTICES = {
+    BookingStatus.AWAITING_APPROVAL: NoticeKind.APPROVAL_EXPIRED,
+    BookingStatus.AWAITING_COORDINATOR: NoticeKind.COORDINATOR_EXPIRED,
+}
 
 
 def sessions_with_overdue_approvals(
@@ -627,7 +814,7 @@ def sessions_with_overdue_approvals(
 ) -> list[int]:
     """The sessions holding places for approvals left too long (or whether this one is)."""
     query = select(Booking.session_id).where(
-        Booking.status == BookingStatus.AWAITING_APPROVAL, Booking.approval_expires_at <= now
+        Booking.status.in_(DECISION_STATUSES), Booking.approval_expires_at <= now
     )
     if session_id is not None:
         query = query.where(Booking.session_id == session_id)
@@ -673,7 +860,7 @@ def still_waiting(db_session: Session, session_id: int) -> list[Booking]:
             select(Booking)
             .where(
                 Booking.session_id == session_id,
-                Booking.status.in_((BookingStatus.WAITING, BookingStatus.AWAITING_APPROVAL)),
+                Booking.status.in_((BookingStatus.WAITING, *DECISION_STATUSES)),
             )
             .options(joinedload(Booking.user))
             .order_by(Booking.id)

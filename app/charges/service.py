@@ -43,7 +43,7 @@ from app.models import (
     User,
 )
 from app.notices import Done, Notice, NoticeKind
-from app.refusals import Refused
+from app.refusals import Refused, reason_given
 
 #: The partnership's usual charges, when no setting says otherwise: £50 each.
 USUAL_CHARGE_PENCE = 5000
@@ -227,13 +227,7 @@ def waive(
     charge = db_session.get(Charge, charge_id)
     if charge is None:
         raise Refused("There is no such charge")
-    reason = " ".join(reason.split())
-    if not reason:
-        raise Refused("Enter why the charge is waived", field="reason")
-    if len(reason) > WAIVE_REASON_LENGTH:
-        raise Refused(
-            f"The reason must be {WAIVE_REASON_LENGTH} characters or fewer", field="reason"
-        )
+    reason = reason_given(reason, WAIVE_REASON_LENGTH, "Enter why the charge is waived")
     if not charge.is_standing:
         raise Refused("This charge was cancelled when the mark was changed: nothing is owed")
     if charge.is_waived:
@@ -244,31 +238,45 @@ def waive(
     return Done(charge, [Notice(NoticeKind.CHARGE_WAIVED, charge.booking)])
 
 
-def non_attendances(db_session: Session, user_id: int, since: datetime) -> int:
-    """How many places the person wasted since then: no-shows of sessions that ended and
-    late cancellations, less those whose charge a coordinator waived.
+def wasted_places(user_id, since):
+    """SQL: how many places the person wasted since then (see wasted_a_place). `user_id`
+    and `since` are values or bound parameters."""
+    return (
+        select(func.count(Booking.id))
+        .join(Booking.session)
+        .where(Booking.user_id == user_id, wasted_a_place(since))
+    )
 
-    Counted from the bookings rather than the charges, since a partner agency's people
-    waste places too, though their agency is never charged.
+
+def wasted_a_place(since):
+    """SQL, of a booking joined to its session: a no-show of a session that ended since
+    then, or a cancellation after the cut-off since then, whose charge (if any) was not
+    waived.
+
+    Read from the bookings rather than the charges, since a partner agency's people waste
+    places too, though their agency is never charged.
     """
-    waived = select(Charge.id).where(
+    return and_(
+        or_(
+            and_(
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.attendance == Attendance.DID_NOT_ATTEND,
+                CourseSession.ends_at >= since,
+            ),
+            and_(Booking.late_cancellation.is_(True), Booking.cancelled_at >= since),
+        ),
+        ~charge_waived().exists(),
+    )
+
+
+def charge_waived():
+    """SQL: the booking's standing charge that a coordinator waived."""
+    return select(Charge.id).where(
         Charge.booking_id == Booking.id,
         Charge.cancelled_at.is_(None),
         Charge.waived_at.is_not(None),
     )
-    return db_session.scalar(
-        select(func.count(Booking.id))
-        .join(Booking.session)
-        .where(
-            Booking.user_id == user_id,
-            or_(
-                and_(
-                    Booking.status == BookingStatus.CONFIRMED,
-                    Booking.attendance == Attendance.DID_NOT_ATTEND,
-                    CourseSession.ends_at >= since,
-                ),
-                and_(Booking.late_cancellation.is_(True), Booking.cancelled_at >= since),
-            ),
-            ~waived.exists(),
-        )
-    )
+
+
+def non_attendances(db_session: Session, user_id: int, since: datetime) -> int:
+    return db_session.scalar(wasted_places(user_id, since))

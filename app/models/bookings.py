@@ -23,17 +23,27 @@ class BookingStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITING = "waiting"
     AWAITING_APPROVAL = "awaiting-approval"
+    #: The person missed too many places lately: a coordinator decides whether it is theirs.
+    AWAITING_COORDINATOR = "awaiting-coordinator"
     CANCELLED = "cancelled"
     DECLINED = "declined"
 
 
 #: Bookings that hold one of a session's places.
-PLACE_HOLDING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.AWAITING_APPROVAL)
+PLACE_HOLDING_STATUSES = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.AWAITING_APPROVAL,
+    BookingStatus.AWAITING_COORDINATOR,
+)
+
+#: Bookings waiting for someone's decision, holding a place until it comes or runs out.
+DECISION_STATUSES = (BookingStatus.AWAITING_APPROVAL, BookingStatus.AWAITING_COORDINATOR)
 
 #: Bookings a person can hold only one of per session.
 ACTIVE_STATUSES = (
     BookingStatus.CONFIRMED,
     BookingStatus.AWAITING_APPROVAL,
+    BookingStatus.AWAITING_COORDINATOR,
     BookingStatus.WAITING,
 )
 
@@ -86,6 +96,12 @@ class Booking(Timestamped, db.Model):
     manager_comment: Mapped[str] = mapped_column(Text, default="")
     # Declined because the manager did not answer in time, rather than by the manager.
     approval_expired: Mapped[bool] = mapped_column(default=False)
+    # The person had missed too many places when they booked (app/bookings/service.py):
+    # a coordinator decides before the place is theirs, now or when it frees for them.
+    needs_coordinator: Mapped[bool] = mapped_column(default=False)
+    # The coordinator's answer (None until given) and their reason, which the person is told.
+    coordinator_approved: Mapped[bool | None]
+    coordinator_reason: Mapped[str] = mapped_column(Text, default="")
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     late_cancellation: Mapped[bool] = mapped_column(default=False)
@@ -113,6 +129,17 @@ class Booking(Timestamped, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def declined_by_coordinator(self) -> bool:
+        return self.status is BookingStatus.DECLINED and self.coordinator_approved is False
+
+    @property
+    def coordinator_did_not_decide(self) -> bool:
+        """Released because no coordinator decided in time, rather than a manager."""
+        return (
+            self.approval_expired and self.coordinator_approved is None and self.needs_coordinator
+        )
 
     @property
     def earns_certificate(self) -> bool:

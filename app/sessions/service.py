@@ -42,6 +42,7 @@ MARKS_LOCK_AFTER = timedelta(days=30)
 WALKED_IN_FROM = {
     BookingStatus.WAITING: "walked in from the waiting list",
     BookingStatus.AWAITING_APPROVAL: "walked in while waiting for approval",
+    BookingStatus.AWAITING_COORDINATOR: "walked in while waiting for a coordinator",
 }
 
 

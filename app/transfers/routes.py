@@ -1,9 +1,10 @@
 """Giving one's place to a colleague, withdrawing the offer, and claiming a place offered."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.bookings.queries import get_own_booking
+from app.bookings.service import limit_from
 from app.database import locks_for_itself
 from app.errors import try_again_page
 from app.extensions import db
@@ -28,7 +29,13 @@ def give(booking_id: int):
     if reason is None and form.validate_on_submit():
         try:
             transfer = saved(
-                service.give, db.session, booking_id, current_user, form.email.data, utcnow()
+                service.give,
+                db.session,
+                booking_id,
+                current_user,
+                form.email.data,
+                utcnow(),
+                limit_from(current_app.config),
             )
         except TryAgain:
             return try_again_page()
@@ -92,7 +99,14 @@ def claim(token: str):
     not_yours = service.why_not_yours(transfer, current_user) if signed_in else None
     if not closed and not not_yours and signed_in and form.validate_on_submit():
         try:
-            booking = saved(service.claim, db.session, transfer_id, current_user, now)
+            booking = saved(
+                service.claim,
+                db.session,
+                transfer_id,
+                current_user,
+                now,
+                limit_from(current_app.config),
+            )
         except TryAgain:
             return try_again_page()
         except Refused as refusal:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.bookings.service import lock_session, record
+from app.bookings.service import USUAL_LIMIT, RepeatLimit, lock_session, needs_coordinator, record
 from app.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -134,7 +134,12 @@ def locked_booking(db_session: Session, booking_id: int) -> tuple[CourseSession,
 
 
 def give(
-    db_session: Session, booking_id: int, giver: User, colleague_email: str, now: datetime
+    db_session: Session,
+    booking_id: int,
+    giver: User,
+    colleague_email: str,
+    now: datetime,
+    limit: RepeatLimit = USUAL_LIMIT,
 ) -> Done[BookingTransfer]:
     """Give the giver's confirmed place to a colleague from their agency: at once when the
     colleague has a confirmed account there, else as an offer mailed to their address.
@@ -157,7 +162,7 @@ def give(
         )
     colleague = db_session.scalar(select(User).where(User.email == email))
     if colleague is not None and (
-        reason := why_colleague_cannot_take(db_session, session, booking, colleague)
+        reason := why_colleague_cannot_take(db_session, session, booking, colleague, now, limit)
     ):
         raise Refused(reason, field=EMAIL)
     transfer = BookingTransfer(
@@ -179,9 +184,15 @@ def give(
 
 
 def why_colleague_cannot_take(
-    db_session: Session, session: CourseSession, booking: Booking, colleague: User
+    db_session: Session,
+    session: CourseSession,
+    booking: Booking,
+    colleague: User,
+    now: datetime,
+    limit: RepeatLimit,
 ) -> str | None:
-    """Why this account cannot take the place; None when it can."""
+    """Why this account cannot take the place; None when it can. Whether a coordinator
+    must decide on the colleague's bookings is theirs to know, not the giver's."""
     giver = booking.user
     if colleague.id == giver.id:
         return "That is your own email address: enter your colleague's"
@@ -202,6 +213,11 @@ def why_colleague_cannot_take(
     )
     if has_booking is not None:
         return f"{colleague.email} already has a booking for this session"
+    if needs_coordinator(db_session, colleague, now, limit):
+        return (
+            f"This place cannot be given to {colleague.email}: they can book a place "
+            "themselves on the session's page"
+        )
     return None
 
 
@@ -317,7 +333,13 @@ def why_not_yours(transfer: BookingTransfer, person: User) -> str | None:
     return None
 
 
-def claim(db_session: Session, transfer_id: int, person: User, now: datetime) -> Done[Booking]:
+def claim(
+    db_session: Session,
+    transfer_id: int,
+    person: User,
+    now: datetime,
+    limit: RepeatLimit = USUAL_LIMIT,
+) -> Done[Booking]:
     """The colleague takes the place offered to their address; their new booking.
 
     Raises Refused (nothing changed) when the offer is no longer open or not theirs.
@@ -331,7 +353,13 @@ def claim(db_session: Session, transfer_id: int, person: User, now: datetime) ->
     transfer = db_session.get(BookingTransfer, transfer_id, populate_existing=True)
     if reason := why_not_claimed(transfer, now) or why_not_yours(transfer, person):
         raise Refused(reason)
-    if reason := why_colleague_cannot_take(db_session, session, booking, person):
+    if needs_coordinator(db_session, person, now, limit):
+        raise Refused(
+            "You have not attended, or cancelled after the cut-off, more than once in recent "
+            "months, so a coordinator decides on your bookings and this place cannot be "
+            "given to you: you can book a place yourself"
+        )
+    if reason := why_colleague_cannot_take(db_session, session, booking, person, now, limit):
         raise Refused(reason)
     if session.course.requires_approval:
         raise Refused(
