@@ -108,7 +108,15 @@ def world(app) -> World:
     under_way = make_session(course, starts_at=utcnow() - timedelta(hours=1), hours=3)
     for session in (to_come, under_way):
         session.trainers = [people[TRAINER]]
-    booking = Booking(session=to_come, user=make_user(), status=BookingStatus.CONFIRMED)
+    # Approved by a coordinator, so that the page of their decision opens too.
+    booking = Booking(
+        session=to_come,
+        user=make_user(),
+        status=BookingStatus.CONFIRMED,
+        needs_coordinator=True,
+        coordinator_approved=True,
+        coordinator_reason="Agreed with their manager",
+    )
     db.session.add(booking)
     review = make_case_review()
     link(course, review)

@@ -1,5 +1,5 @@
-"""The coordinator's area: the catalogue, venues, agencies, charges, case reviews, people,
-audit log.
+"""The coordinator's area: the catalogue, venues, agencies, charges, approvals, case
+reviews, people, audit log.
 
 Every view here is for coordinators only; the check is made once for the whole blueprint,
 before any view runs, so no view can forget it.
@@ -31,6 +31,7 @@ def coordinators_only():
 
 from app.admin import (  # noqa: E402, F401
     agencies,
+    approvals,
     audit_log,
     case_reviews,
     charges,

@@ -16,6 +16,7 @@ SECTIONS = (
     ("admin.venues", "Venues"),
     ("admin.agencies", "Agencies"),
     ("admin.charges", "Charges"),
+    ("admin.approvals", "Approvals"),
     ("admin.case_reviews", "Case reviews"),
     ("admin.users", "People"),
     ("admin.audit_log", "Audit log"),
