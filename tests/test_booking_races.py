@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
 from app.models import (
     PLACE_HOLDING_STATUSES,
     Agency,
+    Attendance,
     Booking,
     BookingEvent,
     BookingStatus,
@@ -45,6 +46,7 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Prospectus,
+    Role,
     Sector,
     User,
     utcnow,
@@ -195,10 +197,10 @@ class Database:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
-    def make_session(self, capacity: int) -> int:
-        """A published session a fortnight away, of a course of its own."""
+    def make_session(self, capacity: int, days_away: int = 14) -> int:
+        """A published session a fortnight away (or `days_away`), of a course of its own."""
         tag = uuid.uuid4().hex[:10]
-        starts_at = utcnow().replace(microsecond=0) + timedelta(days=14)
+        starts_at = utcnow().replace(microsecond=0) + timedelta(days=days_away)
         with self.session() as db_session:
             prospectus = Prospectus(
                 slug=f"p-{tag}", title=f"Prospectus {tag}", year=2026, published=True
@@ -222,7 +224,9 @@ class Database:
             db_session.commit()
             return session.id
 
-    def make_people(self, how_many: int, agency: bool = False) -> list[Person]:
+    def make_people(
+        self, how_many: int, agency: bool = False, role: Role = Role.PROFESSIONAL
+    ) -> list[Person]:
         """Verified people who can sign in with PASSWORD; with `agency`, colleagues in an
         agency of their own."""
         tag = uuid.uuid4().hex[:10]
@@ -235,6 +239,7 @@ class Database:
                     password_hash=password_hash(),
                     email_verified_at=utcnow(),
                     agency=employer,
+                    role=role,
                 )
                 for n in range(how_many)
             ]
@@ -242,16 +247,29 @@ class Database:
             db_session.commit()
             return [Person(user.id, user.email) for user in users]
 
-    def give(self, session_id: int, people: list[Person], status: BookingStatus) -> list[int]:
-        """Bookings made before the race, one second apart, so the queue's order is known."""
+    def give(
+        self,
+        session_id: int,
+        people: list[Person],
+        status: BookingStatus,
+        needs_coordinator: Collection[Person] = (),
+    ) -> list[int]:
+        """Bookings made before the race, one second apart, so the queue's order is known;
+        those of the people `needs_coordinator` names are a coordinator's to decide."""
         start = utcnow() - timedelta(hours=1)
         with self.session() as db_session:
             bookings = []
             for n, person in enumerate(people):
                 at = start + timedelta(seconds=n)
                 booking = Booking(
-                    session_id=session_id, user_id=person.id, status=status, created_at=at
+                    session_id=session_id,
+                    user_id=person.id,
+                    status=status,
+                    created_at=at,
+                    needs_coordinator=person in needs_coordinator,
                 )
+                if status is BookingStatus.AWAITING_COORDINATOR:
+                    booking.approval_expires_at = utcnow() + timedelta(days=7)
                 booking.history.append(
                     BookingEvent(at=at, actor_id=person.id, to_status=status, reason="set up")
                 )
@@ -260,6 +278,19 @@ class Database:
                 bookings.append(booking)
             db_session.commit()
             return [booking.id for booking in bookings]
+
+    def miss(self, people: list[Person], times: int) -> None:
+        """Each person did not attend `times` sessions in the past weeks."""
+        for week in range(1, times + 1):
+            session_id = self.make_session(capacity=len(people), days_away=-7 * week)
+            booked = self.give(session_id, people, BookingStatus.CONFIRMED)
+            with self.session() as db_session:
+                db_session.execute(
+                    update(Booking)
+                    .where(Booking.id.in_(booked))
+                    .values(attendance=Attendance.DID_NOT_ATTEND)
+                )
+                db_session.commit()
 
     def bookings(self, session_id: int) -> dict[int, Booking]:
         """Every booking of the session, with its history, by id."""
@@ -596,6 +627,109 @@ def test_two_places_freed_at_once_in_two_processes_promote_the_first_two_once_ea
     assert served_apart, f"never served by two processes at once: {rounds}"
     integrity = server.check_integrity()
     assert integrity.returncode == 0, integrity.stderr
+
+
+# A coordinator's decisions, racing
+
+
+def test_coordinator_decisions_racing_cancellations_and_bookings_keep_every_place(server):
+    """Four bookings wait for a coordinator, two are confirmed and three people wait (one
+    of them a repeat no-show); at once, coordinators decline three and approve one, the
+    two confirmed cancel, and six people book (two of them repeat no-shows)."""
+    db = server.database
+    session_id = db.make_session(capacity=6)
+    asked_people, holders = db.make_people(4), db.make_people(2)
+    asked = db.give(session_id, asked_people, BookingStatus.AWAITING_COORDINATOR, asked_people)
+    held = db.give(session_id, holders, BookingStatus.CONFIRMED)
+    waiters = db.make_people(3)
+    waited = db.give(session_id, waiters, BookingStatus.WAITING, needs_coordinator=waiters[1:2])
+    bookers = db.make_people(6)
+    db.miss(bookers[:2], times=2)
+    coordinators = db.make_people(4, role=Role.COORDINATOR)
+    coordinator_browsers = server.browsers_signed_in(coordinators)
+    holder_browsers = server.browsers_signed_in(holders)
+    booker_browsers = server.browsers_signed_in(bookers)
+    book_path = f"/sessions/{session_id}/book"
+    decision_tokens = in_parallel(
+        [
+            lambda browser=browser, booking_id=booking_id: browser.form_token(
+                f"/admin/approvals/{booking_id}"
+            )
+            for browser, booking_id in zip(coordinator_browsers, asked, strict=True)
+        ]
+    )
+    cancel_tokens = in_parallel(
+        [
+            lambda browser=browser, booking_id=booking_id: browser.form_token(
+                f"/bookings/{booking_id}"
+            )
+            for browser, booking_id in zip(holder_browsers, held, strict=True)
+        ]
+    )
+    book_tokens = in_parallel(
+        [lambda browser=browser: browser.form_token(book_path) for browser in booker_browsers]
+    )
+    choices = ["decline", "decline", "decline", "approve"]
+    decisions = [
+        lambda browser=browser, booking_id=booking_id, token=token, choice=choice: browser.request(
+            f"/admin/approvals/{booking_id}",
+            {"csrf_token": token, "decision": choice, "reason": f"Raced: {choice}"},
+        )
+        for browser, booking_id, token, choice in zip(
+            coordinator_browsers, asked, decision_tokens, choices, strict=True
+        )
+    ]
+    cancellations = [
+        lambda browser=browser, booking_id=booking_id, token=token: browser.request(
+            f"/bookings/{booking_id}/cancel", {"csrf_token": token}
+        )
+        for browser, booking_id, token in zip(holder_browsers, held, cancel_tokens, strict=True)
+    ]
+    bookings_made = [
+        lambda browser=browser, token=token: browser.request(
+            book_path, {"csrf_token": token, "access_needs": ""}
+        )
+        for browser, token in zip(booker_browsers, book_tokens, strict=True)
+    ]
+
+    responses = all_at_once(decisions + cancellations + bookings_made)
+
+    decided, cancelled, booked = responses[:4], responses[4:6], responses[6:]
+    assert [r.redirect_path for r in decided] == ["/admin/approvals"] * 4, [
+        r.summary() for r in decided
+    ]
+    assert [booking_id_from(response) for response in cancelled] == held
+    booked_ids = [booking_id_from(response) for response in booked]
+    bookings = db.bookings(session_id)
+    assert [bookings[booking_id].status for booking_id in asked] == [
+        BookingStatus.DECLINED,
+        BookingStatus.DECLINED,
+        BookingStatus.DECLINED,
+        BookingStatus.CONFIRMED,
+    ]
+    assert [bookings[booking_id].status for booking_id in held] == [BookingStatus.CANCELLED] * 2
+    # Five places freed; the three waiting were first in the queue.
+    assert [bookings[booking_id].status for booking_id in waited] == [
+        BookingStatus.CONFIRMED,
+        BookingStatus.AWAITING_COORDINATOR,
+        BookingStatus.CONFIRMED,
+    ]
+    newcomers = [bookings[booking_id] for booking_id in booked_ids]
+    assert [booking.needs_coordinator for booking in newcomers] == [True] * 2 + [False] * 4
+    assert all(b.status is not BookingStatus.CONFIRMED for b in newcomers[:2])
+    holding = [b for b in newcomers if b.status in PLACE_HOLDING_STATUSES]
+    waiting = [b for b in newcomers if b.status is BookingStatus.WAITING]
+    assert (len(holding), len(waiting)) == (2, 4)
+    assert max(map(queue_key, holding)) < min(map(queue_key, waiting)), "not first come"
+    assert db.places_held(session_id) == 6
+    assert all(promotions(booking) <= 1 for booking in bookings.values())
+    assert [problem for b in bookings.values() for problem in history_problems(b)] == []
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+    assert Counter(db.unsent_mail_to(asked_people + holders + waiters + bookers)) == {}
+    assert server.mails_starting(asked_people, "Not approved") == [1, 1, 1, 0]
+    assert server.mails_starting(asked_people, "Approved") == [0, 0, 0, 1]
+    assert server.mails_starting(waiters, "Waiting for a coordinator's decision") == [0, 1, 0]
 
 
 # Handing a place on, racing
