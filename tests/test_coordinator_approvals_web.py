@@ -46,7 +46,7 @@ def session(course):
 
 def person_who_missed(course, police, name="Olive Officer", times=2, attended=1) -> object:
     """A person with `times` no-shows in the last months and `attended` places attended."""
-    email = name.lower().replace(" ", ".") + "@police.example.org"
+    email = "".join(filter(str.isalnum, name.lower())) + "@police.example.org"
     person = make_user(password=PASSWORD, name=name, email=email, agency=police)
     marks = [Attendance.DID_NOT_ATTEND] * times + [Attendance.ATTENDED] * attended
     for days_ago, attendance in enumerate(marks, start=10):
@@ -296,3 +296,16 @@ def test_the_person_cannot_decide_on_their_own_booking(app, session, course, pol
     assert answer.status_code == 403
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).status is BookingStatus.AWAITING_COORDINATOR
+
+
+def test_names_are_shown_as_typed_never_as_markup(app, as_coordinator, session, course, police):
+    person = person_who_missed(course, police, name="Ann <b>Bold</b>")
+    _, _, booking = book_as(app, person, session)
+    url = f"/admin/approvals/{booking.id}"
+
+    listed = as_coordinator.get("/admin/approvals").text
+    page = as_coordinator.get(url).text
+
+    assert f'<a class="govuk-link" href="/admin/users/{person.id}">Ann &lt;b&gt;Bold' in page
+    assert "<b>Bold</b>" not in listed + page
+    assert "Ann &lt;b&gt;Bold&lt;/b&gt;" in listed
