@@ -46,7 +46,8 @@ def send_mail() -> None:
 @click.command("expire-approvals")
 @with_appcontext
 def expire_approvals() -> None:
-    """Release places whose manager's approval was not given in time; for cron."""
+    """Release places whose approval (a manager's or a coordinator's) was not given in
+    time; for cron."""
     released = release_every_overdue_approval()
     click.echo(f"Released {released} places held for approvals that expired.")
 

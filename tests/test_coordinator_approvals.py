@@ -373,3 +373,16 @@ def test_an_offered_place_cannot_be_claimed_by_someone_who_books_through_a_coord
 
     db.session.expire_all()
     assert db.session.get(Booking, given.id).status is BookingStatus.CONFIRMED
+
+
+def test_expire_approvals_releases_a_decision_left_too_long(runner, session, no_show):
+    booking = book(session, no_show)
+    booking.approval_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    result = runner.invoke(args=["expire-approvals"])
+
+    assert "Released 1 places" in result.output
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).coordinator_did_not_decide
+    assert subjects_to(no_show.email)[-1].startswith("Decision not made in time")

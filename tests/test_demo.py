@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
+from app.charges import service as charges
 from app.demo import load_demo_data, planned_moments, read_demo_file
 from app.display import in_london
 from app.extensions import db
@@ -305,3 +306,42 @@ def test_on_the_demo_a_professional_can_hand_their_place_to_a_colleague(runner, 
         select(OutboxMessage).where(OutboxMessage.to_address == colleague.email)
     ).one()
     assert invite.calendar_method == "REQUEST"
+
+
+def test_on_the_demo_a_person_who_missed_two_places_books_through_a_coordinator(runner, app):
+    from app.bookings import service as bookings
+    from app.transactions import saved
+
+    runner.invoke(args=["seed", "--demo"])
+    people = {
+        person.email: person
+        for person in db.session.scalars(
+            select(User).where(
+                User.email.in_(["priya.sharma@example.org", "emma.greaves@example.org"])
+            )
+        )
+    }
+    priya, emma = people["priya.sharma@example.org"], people["emma.greaves@example.org"]
+    booked = select(Booking.session_id).where(Booking.user_id == priya.id)
+    sessions = db.session.scalars(
+        select(CourseSession)
+        .where(
+            CourseSession.starts_at > utcnow() + timedelta(days=7), CourseSession.id.not_in(booked)
+        )
+        .order_by(CourseSession.starts_at)
+    )
+    session = next(
+        session
+        for session in sessions
+        if bookings.offer(db.session, session, priya, utcnow()).outcome
+        is bookings.Outcome.COORDINATOR
+    )
+
+    booking = saved(bookings.book, db.session, session.id, priya, "", utcnow())
+
+    assert booking.status is BookingStatus.AWAITING_COORDINATOR
+    # One more no-show marked on the demo sends the police officer's next booking there.
+    assert charges.non_attendances(db.session, emma.id, utcnow() - timedelta(days=365)) == 1
+    browser = app.test_client()
+    sign_in(browser, "joanne.kelsall@example.org", read_demo_file()["demo_password"])
+    assert "Priya Sharma" in browser.get("/admin/approvals").text
