@@ -674,9 +674,24 @@ def ask_a_coordinator(
     now: datetime,
     notices: list[Notice],
 ) -> None:
-    record(db_session, booking, BookingStatus.AWAITING_COORDINATOR, now, "asked a coordinator")
-    booking.approval_expires_at = approval_deadline(session, now)
+    hold_for_a_decision(
+        db_session, session, booking, BookingStatus.AWAITING_COORDINATOR, now, "asked a coordinator"
+    )
     notices.append(Notice(NoticeKind.COORDINATOR_ASKED, booking))
+
+
+def hold_for_a_decision(
+    db_session: Session,
+    session: CourseSession,
+    booking: Booking,
+    status: BookingStatus,
+    now: datetime,
+    reason: str,
+    actor: User | None = None,
+) -> None:
+    """The place is held for a manager's or a coordinator's decision, until its deadline."""
+    record(db_session, booking, status, now, reason, actor)
+    booking.approval_expires_at = approval_deadline(session, now)
 
 
 def needs_a_manager(session: CourseSession, booking: Booking) -> bool:
@@ -694,8 +709,9 @@ def give_the_place(
     """A place freed for someone waiting: confirmed, or held while their line manager is
     asked when the course needs it."""
     if needs_a_manager(session, booking):
-        record(db_session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval")
-        booking.approval_expires_at = approval_deadline(session, now)
+        hold_for_a_decision(
+            db_session, session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval"
+        )
         notices.append(Notice(NoticeKind.APPROVAL_REQUESTED, booking))
     else:
         record(db_session, booking, BookingStatus.CONFIRMED, now, "promoted from waiting list")
@@ -758,15 +774,15 @@ def coordinator_decides(
         notices.append(Notice(NoticeKind.COORDINATOR_DECLINED, booking))
         promote_from_waiting_list(db_session, session, now, notices)
     elif needs_a_manager(session, booking):
-        record(
+        hold_for_a_decision(
             db_session,
+            session,
             booking,
             BookingStatus.AWAITING_APPROVAL,
             now,
             "approved by a coordinator, then asked for approval",
             actor,
         )
-        booking.approval_expires_at = approval_deadline(session, now)
         notices.append(Notice(NoticeKind.COORDINATOR_APPROVED, booking))
     else:
         record(
