@@ -27,6 +27,7 @@ from app.models import (
     CourseSession,
     LearningOutcome,
     LessonLink,
+    Prerequisite,
     Prospectus,
     User,
     Venue,
@@ -54,6 +55,10 @@ AUDITED = {
     LessonLink: (
         "lesson link",
         lambda record: f"course {record.course_id}, review {record.case_review_id}",
+    ),
+    Prerequisite: (
+        "prerequisite",
+        lambda record: f"course {record.course_id} requires course {record.required_course_id}",
     ),
     User: ("person", lambda record: record.email),
     Booking: ("booking", lambda record: f"booking {record.id}"),

@@ -136,6 +136,11 @@ def hours_text(hours: Decimal) -> str:
     return f"{number} hour" if hours == 1 else f"{number} hours"
 
 
+def years_text(years: int) -> str:
+    """1 year, 3 years."""
+    return "1 year" if years == 1 else f"{years} years"
+
+
 def refresh_interval(years: int | None) -> str:
     """Every year, Every 3 years; a course with no refresher is attended once."""
     if years is None:
@@ -193,6 +198,7 @@ FILTERS = {
     "paragraphs": paragraphs,
     "places_text": places_text,
     "hours": hours_text,
+    "years": years_text,
     "refresh_interval": refresh_interval,
     "time_range": time_range,
 }

@@ -25,6 +25,7 @@ from app.models import (
     ChangedPractice,
     Evaluation,
     FollowUp,
+    Prerequisite,
     Role,
     utcnow,
 )
@@ -120,6 +121,7 @@ def world(app) -> World:
     db.session.add(booking)
     review = make_case_review()
     link(course, review)
+    course.prerequisites.append(Prerequisite(required_course=make_course(course.prospectus)))
     db.session.flush()
     ids = {
         "session_id": to_come.id,
@@ -129,6 +131,7 @@ def world(app) -> World:
         "prospectus_id": course.prospectus_id,
         "review_id": review.id,
         "link_id": course.lesson_links[0].id,
+        "prerequisite_id": course.prerequisites[0].id,
         "venue_id": make_venue().id,
         "agency_id": make_agency().id,
         "user_id": people[PROFESSIONAL].id,

@@ -11,6 +11,7 @@ from app.models import (
     CourseSession,
     Delivery,
     LessonLink,
+    Prerequisite,
     Sector,
     utcnow,
 )
@@ -38,7 +39,8 @@ PAGES = [
 
 
 class Catalogue:
-    """A catalogue that grows: every course has sectors, sessions, bookings and a review."""
+    """A catalogue that grows: every course has sectors, sessions, bookings and a review, and
+    the first requires all the others."""
 
     def __init__(self) -> None:
         self.prospectus = make_prospectus("multi-agency")
@@ -67,6 +69,9 @@ class Catalogue:
                 lesson_links=[LessonLink(case_review=self.review, note="Uses its lessons.")],
             )
             db.session.add(course)
+            if self.first_course is not None:
+                # The first course requires every other, so its pages list more and more.
+                db.session.add(Prerequisite(course=self.first_course, required_course=course))
             self.first_course = self.first_course or course
             for days in (0, 40):
                 # The first course gains a session with every course added, so its own

@@ -16,7 +16,7 @@ from werkzeug.routing import Rule
 
 from app.extensions import db
 from app.ids import MAX_ID, id_from, read_id
-from app.models import Agency, AuditEntry, LessonLink, Role
+from app.models import Agency, AuditEntry, LessonLink, Prerequisite, Role
 from app.pagination import MAX_PAGE, page_number
 from tests.conftest import count, csrf_token, sign_in, submit, summary_errors
 from tests.factories import (
@@ -114,6 +114,7 @@ def world(app) -> World:
     session.trainers = [people["trainer"]]
     review = make_case_review()
     link(course, review)
+    course.prerequisites.append(Prerequisite(required_course=make_course(course.prospectus)))
     booking = make_booking(session)
     ids = {
         "session_id": session.id,
@@ -123,6 +124,7 @@ def world(app) -> World:
         "prospectus_id": course.prospectus_id,
         "review_id": review.id,
         "link_id": course.lesson_links[0].id,
+        "prerequisite_id": course.prerequisites[0].id,
         "venue_id": session.venue_id,
         "agency_id": make_agency().id,
         "user_id": people["professional"].id,

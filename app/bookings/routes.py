@@ -26,6 +26,7 @@ from app.evaluations.tokens import evaluation_token
 from app.extensions import db
 from app.forms import page_status
 from app.models import BookingStatus, utcnow
+from app.prerequisites.service import PrerequisitesMissing
 from app.refusals import Refused, TryAgain
 from app.transactions import id_of, saved
 from app.transfers import service as transfers
@@ -95,6 +96,7 @@ def cannot_book_page(session, refusal: Refused, status: int):
         "bookings/cannot_book.html",
         session=session,
         reason=str(refusal),
+        missing=refusal.rows if isinstance(refusal, PrerequisitesMissing) else [],
         mend_details=refusal.field == service.DETAILS,
     ), status
 

@@ -45,11 +45,20 @@ from app.models import (
     open_transfer,
 )
 from app.notices import Done, Notice, NoticeKind
+from app.prerequisites.service import (
+    PrerequisitesMissing,
+    Requirement,
+    missing,
+    requirements_for,
+)
 from app.refusals import Refused, TryAgain, reason_given
 
 APPROVAL_TIME = timedelta(days=7)
 #: The longest reason a coordinator may give for a decision.
 DECISION_REASON_LENGTH = 500
+#: The longest reason a coordinator may give for booking a person: it is kept whole in
+#: the booking's history, whose lines hold 200 characters.
+OVERRIDE_REASON_LENGTH = 150
 
 
 class NotOffered(Refused):
@@ -105,6 +114,17 @@ def limit_from(settings: Mapping) -> RepeatLimit:
 
 
 @dataclass(frozen=True)
+class Override:
+    """A coordinator booking a person: they pass over the person's prerequisites and the
+    coordinator's decision that repeated non-attendance would ask for, with a reason, and
+    may say the place is never charged."""
+
+    by: User
+    reason: str
+    exempt_from_charges: bool = False
+
+
+@dataclass(frozen=True)
 class Places:
     """A session's places held, people waiting and approvals overdue, and one person's
     active booking on it and places wasted lately."""
@@ -127,6 +147,9 @@ class BookingContext:
     places: Places
     now: datetime
     limit: RepeatLimit = USUAL_LIMIT
+    #: What the course requires first, with when the person last attended each.
+    requirements: tuple[Requirement, ...] = ()
+    override: Override | None = None
 
     @property
     def course(self) -> Course:
@@ -134,8 +157,13 @@ class BookingContext:
 
     @property
     def needs_coordinator(self) -> bool:
-        """The person wasted too many places lately for this one to be theirs unasked."""
-        return self.limit.reached_by(self.places.wasted)
+        """The person wasted too many places lately for this one to be theirs unasked; a
+        coordinator booking them has decided already."""
+        return self.override is None and self.limit.reached_by(self.places.wasted)
+
+    @property
+    def missing_prerequisites(self) -> tuple[Requirement, ...]:
+        return missing(self.requirements, self.session.starts_at)
 
     @property
     def places_left(self) -> int:
@@ -212,6 +240,12 @@ def approval_needs_a_manager(context: BookingContext) -> Refused | None:
     return None
 
 
+def must_meet_prerequisites(context: BookingContext) -> Refused | None:
+    if context.override is None and (lacking := context.missing_prerequisites):
+        return PrerequisitesMissing(lacking)
+    return None
+
+
 def wait_when_full_or_queued(context: BookingContext) -> Decision | None:
     # Someone already waiting keeps their turn, even if a place has just freed.
     if context.places.held >= context.session.capacity or context.places.waiting:
@@ -246,6 +280,7 @@ BOOKING_RULES: tuple[Rule, ...] = (
     booking_must_not_have_closed,
     approval_needs_a_manager,
     one_booking_each,
+    must_meet_prerequisites,
     wait_when_full_or_queued,
     ask_a_coordinator_after_repeated_non_attendance,
     ask_for_approval_when_required,
@@ -312,9 +347,11 @@ def booking_context(
     user: User,
     now: datetime,
     limit: RepeatLimit = USUAL_LIMIT,
+    override: Override | None = None,
 ) -> BookingContext:
     places = places_for(db_session, session.id, user, now, limit)
-    return BookingContext(session, user, places, now, limit)
+    requirements = requirements_for(db_session, session.course_id, user.id, now)
+    return BookingContext(session, user, places, now, limit, requirements, override)
 
 
 @dataclass(frozen=True)
@@ -484,13 +521,15 @@ def book(
     now: datetime,
     confidence: Mapping[int, int] | None = None,
     limit: RepeatLimit = USUAL_LIMIT,
+    override: Override | None = None,
 ) -> Done[Booking]:
     """Book a place, or a turn in the waiting list when the session is full, as
     BOOKING_RULES decide under the session's lock, with the person's confidence against
     the course's outcomes (by outcome id) if they gave it.
 
     A person who wasted places beyond the `limit` waits for a coordinator's decision, now
-    or when a place frees for them.
+    or when a place frees for them. A coordinator booking the person (`override`) passes
+    over that and the course's prerequisites.
 
     Approvals left too long are released first. Raises the first rule's refusal
     (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
@@ -498,14 +537,12 @@ def book(
     # The person's details are not what the lock protects: they are checked as read.
     session = lock_session(db_session, session_id, keep=user)
     notices: list[Notice] = []
-    context = booking_context(db_session, session, user, now, limit)
+    context = booking_context(db_session, session, user, now, limit, override)
     if context.places.approvals_overdue:
         release_overdue_approvals(db_session, session, now, notices)
-        context = booking_context(db_session, session, user, now, limit)
+        context = booking_context(db_session, session, user, now, limit, override)
     decision = decision_for(context)
-    booking = add_booking(
-        db_session, session, user, access_needs, decision, now, context.needs_coordinator
-    )
+    booking = add_booking(db_session, context, access_needs, decision)
     record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
     notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking))
     return Done(booking, notices)
@@ -519,36 +556,30 @@ INSERT_HISTORY = insert(BookingEvent.__table__)
 
 
 def add_booking(
-    db_session: Session,
-    session: CourseSession,
-    user: User,
-    access_needs: str,
-    decision: Decision,
-    now: datetime,
-    needs_coordinator: bool = False,
+    db_session: Session, context: BookingContext, access_needs: str, decision: Decision
 ) -> Booking:
     """Write a new booking and the first entry of its history.
 
     Its created_at is the moment of writing: the waiting list's order is the order in
     which bookings took the lock.
     """
+    session, user, now, override = context.session, context.person, context.now, context.override
     approval_expires_at = None
     if decision.status in DECISION_STATUSES:
         approval_expires_at = approval_deadline(session, now)
-    booking = db_session.scalars(
-        INSERT_BOOKING,
-        [
-            {
-                "session_id": session.id,
-                "user_id": user.id,
-                "status": decision.status,
-                "access_needs": access_needs.strip(),
-                "manager_email": user.line_manager_email,
-                "approval_expires_at": approval_expires_at,
-                "needs_coordinator": needs_coordinator,
-            }
-        ],
-    ).one()
+    values = {
+        "session_id": session.id,
+        "user_id": user.id,
+        "status": decision.status,
+        "access_needs": access_needs.strip(),
+        "manager_email": user.line_manager_email,
+        "approval_expires_at": approval_expires_at,
+        "needs_coordinator": context.needs_coordinator,
+    }
+    if override is None:
+        booking = db_session.scalars(INSERT_BOOKING, [values]).one()
+    else:
+        booking = add_booking_for(db_session, values, override)
     # As a query loading it with its session and person would leave it: the mail about it
     # reads them, and the session could otherwise be let go and read again.
     set_committed_value(booking, "session", session)
@@ -558,12 +589,54 @@ def add_booking(
         {
             "booking_id": booking.id,
             "at": now,
-            "actor_id": user.id,
+            "actor_id": (override.by if override else user).id,
             "to_status": decision.status,
-            "reason": decision.reason,
+            "reason": history_reason(context, decision),
         },
     )
     return booking
+
+
+def add_booking_for(db_session: Session, values: dict, override: Override) -> Booking:
+    """A booking a coordinator makes, through the unit of work so the audit log keeps it
+    with its reason (the person's own bookings take the quicker way)."""
+    booking = Booking(
+        **values,
+        booked_by_id=override.by.id,
+        override_reason=override.reason,
+        exempt_from_charges=override.exempt_from_charges,
+    )
+    db_session.add(booking)
+    db_session.flush()
+    return booking
+
+
+def history_reason(context: BookingContext, decision: Decision) -> str:
+    """ "booked", or for a coordinator's booking, by whom, what it passed over and why."""
+    override = context.override
+    if override is None:
+        return decision.reason
+    passed_over = " without the prerequisites" if context.missing_prerequisites else ""
+    return f"{decision.reason} by {override.by.name}{passed_over}: {override.reason}"[:200]
+
+
+def book_for(
+    db_session: Session,
+    session_id: int,
+    person: User,
+    override: Override,
+    now: datetime,
+    limit: RepeatLimit = USUAL_LIMIT,
+) -> Done[Booking]:
+    """A coordinator books the person: as book(), passing over what `override` says, with
+    its reason required. Refused for a person whose account is closed."""
+    reason = reason_given(
+        override.reason, OVERRIDE_REASON_LENGTH, "Enter why you are booking this person"
+    )
+    if not person.active:
+        raise Refused(f"{person.name}'s account is deactivated, so they cannot be booked")
+    override = Override(override.by, reason, override.exempt_from_charges)
+    return book(db_session, session_id, person, "", now, limit=limit, override=override)
 
 
 NOTICE_OF_NEW_BOOKING = {

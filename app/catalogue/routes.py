@@ -3,6 +3,7 @@
 import io
 
 from flask import abort, current_app, render_template, request, send_file, url_for
+from flask_login import current_user
 
 from app.bookings.overdue import release_overdue_approvals
 from app.catalogue import bp, pdf, queries
@@ -11,6 +12,7 @@ from app.display import in_london
 from app.extensions import db
 from app.models import utcnow
 from app.pagination import govuk_pagination
+from app.prerequisites import service as prerequisites
 from app.reviews.queries import published_case_reviews
 
 
@@ -111,15 +113,21 @@ def prospectus_pdf(slug: str):
     )
 
 
+def signed_in_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
 @bp.get("/courses/<slug>")
 def course(slug: str):
     """Everything about a course; 404 when it, or its prospectus, is not published."""
     found = queries.get_published_course(db.session, slug) or abort(404)
+    now = utcnow()
     return render_template(
         "catalogue/course.html",
         course=found,
-        sessions=queries.upcoming_sessions(db.session, [found.id], utcnow()).get(found.id, []),
+        sessions=queries.upcoming_sessions(db.session, [found.id], now).get(found.id, []),
         lesson_links=queries.lesson_links_for_courses(db.session, [found.id]).get(found.id, []),
+        prerequisites=prerequisites.standing(db.session, found.id, signed_in_id(), now, now),
     )
 
 
@@ -129,4 +137,12 @@ def session(session_id: int):
     found = queries.get_public_session(db.session, session_id) or abort(404)
     if release_overdue_approvals(session_id):
         found = queries.get_public_session(db.session, session_id)
-    return render_template("catalogue/session.html", session=found, now=utcnow())
+    now = utcnow()
+    return render_template(
+        "catalogue/session.html",
+        session=found,
+        now=now,
+        prerequisites=prerequisites.standing(
+            db.session, found.course_id, signed_in_id(), found.starts_at, now
+        ),
+    )

@@ -13,7 +13,8 @@ saved with the mark or the cancellation that raised it, or not at all.
   bookings cancelled because a coordinator closed the account raise none.
 - Only an agency in the chargeable band is charged, and nothing when the amount (the
   course's own, else the partnership's usual one) is £0; a person with no agency is
-  charged nothing, as there is nobody to invoice.
+  charged nothing, as there is nobody to invoice; nor is a place a coordinator booked
+  saying it is never charged.
 - Any mark other than "did not attend" cancels a no-show charge, and says so in the
   booking's history; the cancelled charge is kept.
 - A coordinator may waive a charge with a reason; it stays, with who and why.
@@ -85,7 +86,7 @@ def amount_owed(booking: Booking, reason: ChargeReason, rates: ChargeRates) -> i
     """What the booking's agency would be charged for this, in pence; None for nothing:
     the person has no agency, it is never charged, or the amount is £0."""
     agency = booking.user.agency
-    if agency is None or not agency.charging_band.is_charged:
+    if agency is None or not agency.charging_band.is_charged or booking.exempt_from_charges:
         return None
     amount = amount_for(booking.session.course, reason, rates)
     return amount if amount > 0 else None
@@ -210,6 +211,7 @@ def due_for_a_charge(now: datetime) -> tuple:
     return (
         Booking.status == BookingStatus.CONFIRMED,
         Booking.attendance == Attendance.DID_NOT_ATTEND,
+        Booking.exempt_from_charges.is_(False),
         # Marks given after the end were charged as they were given, or not at all.
         Booking.attendance_marked_at < CourseSession.ends_at,
         CourseSession.status == SessionStatus.SCHEDULED,

@@ -58,6 +58,7 @@ from app.models.outcomes import (
     Stage,
 )
 from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
+from app.models.prerequisites import WITHIN_YEARS_MOST, Prerequisite
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
 from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer, open_transfer
 
@@ -84,6 +85,7 @@ __all__ = [
     "REFRESH_YEARS_LEAST",
     "REFRESH_YEARS_MOST",
     "SECTOR_LABELS",
+    "WITHIN_YEARS_MOST",
     "Agency",
     "Attendance",
     "AuditEntry",
@@ -110,6 +112,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeConfidence",
+    "Prerequisite",
     "Prospectus",
     "Role",
     "Sector",

@@ -111,10 +111,19 @@ class Booking(Timestamped, db.Model):
     attendance: Mapped[Attendance | None] = mapped_column(enum_column(Attendance))
     attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Booked for the person by a coordinator, who passes over the rules a person booking
+    # for themselves must meet (prerequisites, a coordinator's decision after repeated
+    # non-attendance); why is kept here and in the booking's history.
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    # The coordinator who booked it said the place is never charged, whatever the band of
+    # the person's agency.
+    exempt_from_charges: Mapped[bool] = mapped_column(default=False)
 
     session: Mapped[CourseSession] = relationship(back_populates="bookings")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     attendance_marked_by: Mapped[User | None] = relationship(foreign_keys=[attendance_marked_by_id])
+    booked_by: Mapped[User | None] = relationship(foreign_keys=[booked_by_id])
     history: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan"
     )

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from app.models.bookings import Booking
     from app.models.outcomes import LearningOutcome
     from app.models.people import User
+    from app.models.prerequisites import Prerequisite
     from app.models.reviews import LessonLink
 
 
@@ -149,6 +150,13 @@ class Course(Timestamped, db.Model):
     )
     lesson_links: Mapped[list[LessonLink]] = relationship(
         back_populates="course", cascade="all, delete-orphan"
+    )
+    #: The courses to attend before this one, in the order the coordinator added them.
+    prerequisites: Mapped[list[Prerequisite]] = relationship(
+        back_populates="course",
+        cascade="all, delete-orphan",
+        foreign_keys="Prerequisite.course_id",
+        order_by="Prerequisite.id",
     )
     #: Every outcome the course has had, removed ones too, in their order.
     all_outcomes: Mapped[list[LearningOutcome]] = relationship(

@@ -1,3 +1,3 @@
-"""Courses: what is taught, in which prospectus, for whom."""
+"""Courses: what is taught, in which prospectus, for whom, and what must come first."""
 
-from app.admin.courses import outcome_routes, routes  # noqa: F401
+from app.admin.courses import outcome_routes, prerequisite_routes, routes  # noqa: F401

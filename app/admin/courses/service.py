@@ -21,6 +21,7 @@ from app.models import (
     CourseAudience,
     CourseSession,
     Delivery,
+    Prerequisite,
     Prospectus,
     Sector,
     SessionStatus,
@@ -323,7 +324,25 @@ def delete_course(db_session: Session, course: Course) -> None:
             f"{course.title} cannot be deleted: its sessions have {bookings}. "
             "Leave it unpublished, or cancel its sessions, instead"
         )
+    if requiring := courses_requiring(db_session, course):
+        raise CourseError(
+            f"{course.title} cannot be deleted: {' and '.join(requiring)} "
+            f"{'requires' if len(requiring) == 1 else 'require'} it. Remove it from their "
+            "prerequisites first"
+        )
     for session in course.sessions:
         db_session.delete(session)
     db_session.delete(course)
     db_session.flush()
+
+
+def courses_requiring(db_session: Session, course: Course) -> list[str]:
+    """The titles of the courses that require this one first."""
+    return list(
+        db_session.scalars(
+            select(Course.title)
+            .join(Prerequisite, Prerequisite.course_id == Course.id)
+            .where(Prerequisite.required_course_id == course.id)
+            .order_by(Course.title)
+        )
+    )

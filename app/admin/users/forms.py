@@ -1,12 +1,15 @@
 """Forms for finding people and changing what they may do."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from app.bookings.service import OVERRIDE_REASON_LENGTH
+from app.display import clock_time, long_date
+from app.fields import record_from_list, text_box
 from app.forms import ListChoiceField
-from app.models import Role
+from app.models import CourseSession, Role
 
 ANY_ROLE = ""
 
@@ -54,3 +57,32 @@ class DeactivateForm(FlaskForm):
 
 class ReactivateForm(FlaskForm):
     reactivate = SubmitField("Reactivate account", widget=GovSubmitInput())
+
+
+class BookForPersonForm(FlaskForm):
+    """A coordinator books the person onto a session, passing over its prerequisites."""
+
+    session = record_from_list("Session", "a session")
+    reason = text_box(
+        "Why you are booking them",
+        OVERRIDE_REASON_LENGTH,
+        required="Enter why you are booking this person",
+        called="The reason",
+        description="For example, the training they have done elsewhere. It is kept in the "
+        "booking's history and the audit log.",
+    )
+    exempt_from_charges = BooleanField(
+        "Never charge for this place",
+        description="Their agency is not charged if they do not attend or cancel late, "
+        "whatever its charging band.",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Book the place", widget=GovSubmitInput())
+
+    def __init__(self, sessions: list[CourseSession], *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.session.choices = {"": "Choose a session"} | {
+            str(session.id): f"{session.course.title}, {long_date(session.starts_at)}, "
+            f"{clock_time(session.starts_at)}"
+            for session in sessions
+        }

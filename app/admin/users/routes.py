@@ -1,22 +1,31 @@
 """People: accounts, their roles, bookings and attendance."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.slugs import slugify
 from app.admin.users import service
-from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
+from app.admin.users.forms import (
+    BookForPersonForm,
+    DeactivateForm,
+    ReactivateForm,
+    RoleForm,
+    SearchForm,
+)
+from app.bookings import service as bookings
 from app.charges.queries import charges_of_person
+from app.database import locks_for_itself
+from app.display import long_date
 from app.downloads import private_download
 from app.errors import try_again_page
 from app.extensions import db
-from app.forms import page_status, show_refusal
-from app.models import Role, utcnow
+from app.forms import form_page, page_status, show_refusal
+from app.models import BookingStatus, Role, utcnow
 from app.pagination import govuk_pagination, page_number
 from app.records import document as record_document
 from app.records import queries as records
-from app.refusals import TryAgain
+from app.refusals import Refused, TryAgain
 from app.transactions import saved
 
 
@@ -107,6 +116,57 @@ def reactivate_user(user_id: int):
     saved(service.reactivate, person)
     flash(f"{person.name}'s account is active again.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<id:user_id>/book", methods=["GET", "POST"])
+@locks_for_itself
+def book_for_person(user_id: int):
+    """A coordinator books the person onto a session, passing over its prerequisites (and,
+    if they say so, any charge), with a reason."""
+    person = service.get_person(db.session, user_id) or abort(404)
+    form = BookForPersonForm(service.sessions_open_for_booking(db.session, utcnow()))
+
+    def page() -> tuple[str, int]:
+        return form_page("admin/users/book.html", form, person=person)
+
+    if not form.validate_on_submit():
+        return page()
+    override = bookings.Override(current_user, form.reason.data, form.exempt_from_charges.data)
+    try:
+        booking = saved(
+            bookings.book_for,
+            db.session,
+            int(form.session.data),
+            person,
+            override,
+            utcnow(),
+            bookings.limit_from(current_app.config),
+        )
+    except TryAgain:
+        return try_again_page()
+    except bookings.AlreadyBooked:
+        form.session.errors = [f"{person.name} already has a booking for this session"]
+        return page()
+    except bookings.NotOffered:
+        form.session.errors = ["Choose a session from the list"]
+        return page()
+    except Refused as refusal:
+        show_refusal(form, refusal, at="session")
+        return page()
+    flash(booked_message(person.name, booking), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+def booked_message(name: str, booking) -> str:
+    where = f"{booking.session.course.title} on {long_date(booking.session.starts_at)}"
+    if booking.status is BookingStatus.CONFIRMED:
+        return f"{name} has a place on {where}. We have emailed them."
+    if booking.status is BookingStatus.AWAITING_APPROVAL:
+        return (
+            f"{name}'s place on {where} waits for their line manager's approval. We have "
+            "emailed them and their manager."
+        )
+    return f"{where} is full: {name} is on its waiting list. We have emailed them."
 
 
 def record_of(user_id: int) -> records.TrainingRecord:

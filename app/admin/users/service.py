@@ -10,7 +10,9 @@ from app.bookings import service as bookings
 from app.models import (
     ACTIVE_STATUSES,
     Booking,
+    Course,
     CourseSession,
+    Prospectus,
     Role,
     SessionStatus,
     User,
@@ -147,3 +149,31 @@ def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> D
 
 def reactivate(user: User) -> None:
     user.active = True
+
+
+def sessions_open_for_booking(db_session: Session, now: datetime) -> list[CourseSession]:
+    """The public sessions booking is open for now, by course and date, for a coordinator
+    to book someone onto."""
+    return list(
+        db_session.scalars(
+            select(CourseSession)
+            .join(CourseSession.course)
+            .join(Course.prospectus)
+            .where(
+                CourseSession.published.is_(True),
+                CourseSession.status == SessionStatus.SCHEDULED,
+                CourseSession.starts_at > now,
+                or_(
+                    CourseSession.booking_opens_at.is_(None), CourseSession.booking_opens_at <= now
+                ),
+                or_(
+                    CourseSession.booking_closes_at.is_(None),
+                    CourseSession.booking_closes_at > now,
+                ),
+                Course.published.is_(True),
+                Prospectus.published.is_(True),
+            )
+            .options(joinedload(CourseSession.course))
+            .order_by(Course.title, CourseSession.starts_at, CourseSession.id)
+        )
+    )

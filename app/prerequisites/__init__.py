@@ -1,0 +1,1 @@
+"""Prerequisites: the courses a person must have attended before booking another."""
