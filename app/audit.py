@@ -29,6 +29,7 @@ from app.models import (
     LessonLink,
     Prerequisite,
     Prospectus,
+    SectorPlaces,
     User,
     Venue,
     utcnow,
@@ -48,6 +49,10 @@ AUDITED = {
         lambda record: f"course {record.course_id}: {record.text[:60]}",
     ),
     CourseSession: ("session", lambda record: f"session {record.id}"),
+    SectorPlaces: (
+        "places per sector",
+        lambda record: f"session {record.session_id}: {record.sector.label}",
+    ),
     Venue: ("venue", lambda record: record.name),
     Agency: ("agency", lambda record: record.name),
     CaseReview: ("case review", lambda record: record.title),
@@ -135,8 +140,13 @@ def column_changes(
 
 
 def record_id_of(record) -> int:
-    """A course's audience rows have no id of their own: they are logged under their course."""
-    return record.course_id if isinstance(record, CourseAudience) else record.id
+    """A course's audience rows and a session's places per sector have no id of their own:
+    they are logged under their course and their session."""
+    if isinstance(record, CourseAudience):
+        return record.course_id
+    if isinstance(record, SectorPlaces):
+        return record.session_id
+    return record.id
 
 
 def entries_for_flush(db_session: Session) -> list[dict]:

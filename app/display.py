@@ -25,10 +25,14 @@ def count_of_people(count: int) -> str:
 
 def capacity_changed(capacity: int, offered: int) -> str:
     """What is said once a session's places are changed, and people waiting offered them."""
-    done = f"The session now has {capacity} places."
-    if offered:
-        done += f" {count_of_people(offered)} from the waiting list offered a place and emailed."
-    return done
+    return f"The session now has {capacity} places.{offered_from_waiting_list(offered)}"
+
+
+def offered_from_waiting_list(offered: int) -> str:
+    """ " 2 people from the waiting list offered a place and emailed.", when any were."""
+    if not offered:
+        return ""
+    return f" {count_of_people(offered)} from the waiting list offered a place and emailed."
 
 
 def session_moved(moved: bool) -> str:

@@ -51,6 +51,7 @@ def to_person(
     subject: str,
     template: str,
     calendar: tuple[str, bytes] | None = None,
+    **context,
 ) -> None:
     queue_mail(
         db_session,
@@ -61,6 +62,7 @@ def to_person(
         booking=booking,
         session=booking.session,
         booking_url=absolute_url("bookings.show", booking_id=booking.id),
+        **context,
     )
 
 
@@ -102,6 +104,11 @@ def copied_to_manager(write, subject: str):
             )
 
     return write_and_copy
+
+
+def waiting(db_session: Session, notice: Notice) -> None:
+    """On the waiting list; why, where the session's places are shared between sectors."""
+    to_person(db_session, notice.booking, "On the waiting list", "waiting", why=notice.message)
 
 
 def approval_requested(db_session: Session, notice: Notice) -> None:
@@ -374,7 +381,7 @@ WRITERS = {
     NoticeKind.CONFIRMED: copied_to_manager(
         with_invite("Place confirmed", "confirmed"), "Place confirmed"
     ),
-    NoticeKind.WAITING: plain("On the waiting list", "waiting"),
+    NoticeKind.WAITING: waiting,
     NoticeKind.PROMOTED: copied_to_manager(
         with_invite("A place is yours", "promoted"), "Place confirmed"
     ),

@@ -25,6 +25,7 @@ from app.notices import Done
 from app.records import service as refreshers
 from app.refusals import TryAgain
 from app.reminders import service as reminders
+from app.sessions import service as sessions
 from app.transactions import saved
 from app.transfers import service as transfers
 
@@ -91,6 +92,15 @@ def return_unclaimed_transfers(now: datetime) -> int:
         stop_recording(db.session)
 
 
+def let_go_held_places(now: datetime) -> int:
+    """Places held for a sector until a day now past go to those waiting, a session at a
+    time under its lock."""
+    return sum(
+        claimed("Held places", sessions.let_in_after_held_places, session_id, now)
+        for session_id in sessions.sessions_with_held_places_let_go(db.session, now)
+    )
+
+
 def raise_due_charges(now: datetime) -> int:
     rates = charges.rates_from(current_app.config)
     return claimed("Charges", charges.raise_due_charges, now, rates)
@@ -105,6 +115,7 @@ def send_mail(now: datetime) -> int:
 JOBS = (
     # First, so the places they free (and the people offered them) are mailed below.
     Job("Approvals expired", expire_approvals),
+    Job("Held places let go", let_go_held_places),
     Job("Reminders sent", send_reminders),
     Job("Evaluation requests sent", send_evaluation_requests),
     Job("Follow-ups sent", send_follow_ups),

@@ -48,6 +48,7 @@ from app.models import (
     Prospectus,
     Role,
     Sector,
+    SectorPlaces,
     User,
     utcnow,
 )
@@ -225,13 +226,17 @@ class Database:
             return session.id
 
     def make_people(
-        self, how_many: int, agency: bool = False, role: Role = Role.PROFESSIONAL
+        self,
+        how_many: int,
+        agency: bool = False,
+        role: Role = Role.PROFESSIONAL,
+        sector: Sector = Sector.POLICE,
     ) -> list[Person]:
         """Verified people who can sign in with PASSWORD; with `agency`, colleagues in an
-        agency of their own."""
+        agency of their own, in that sector."""
         tag = uuid.uuid4().hex[:10]
         with self.session() as db_session:
-            employer = Agency(name=f"Agency {tag}", sector=Sector.POLICE) if agency else None
+            employer = Agency(name=f"Agency {tag}", sector=sector) if agency else None
             users = [
                 User(
                     email=f"racer-{tag}-{n}@example.org",
@@ -291,6 +296,12 @@ class Database:
                     .values(attendance=Attendance.DID_NOT_ATTEND)
                 )
                 db_session.commit()
+
+    def share(self, session_id: int, sector: Sector, most: int) -> None:
+        """At most `most` of the session's places for the sector."""
+        with self.session() as db_session:
+            db_session.add(SectorPlaces(session_id=session_id, sector=sector, most=most))
+            db_session.commit()
 
     def bookings(self, session_id: int) -> dict[int, Booking]:
         """Every booking of the session, with its history, by id."""
@@ -625,6 +636,95 @@ def test_two_places_freed_at_once_in_two_processes_promote_the_first_two_once_ea
             break
     served_apart = len(set(rounds[-1])) == 2 and "?" not in rounds[-1]
     assert served_apart, f"never served by two processes at once: {rounds}"
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+
+
+# Places shared between sectors, racing
+
+
+def book_all_at_once(server: Server, browsers: list[Browser], session_id: int) -> list[Response]:
+    path = f"/sessions/{session_id}/book"
+    tokens = in_parallel([lambda browser=browser: browser.form_token(path) for browser in browsers])
+    return all_at_once(
+        [
+            lambda browser=browser, token=token: browser.request(
+                path, {"csrf_token": token, "access_needs": ""}
+            )
+            for browser, token in zip(browsers, tokens, strict=True)
+        ]
+    )
+
+
+def test_thirty_police_officers_racing_for_four_police_places_leave_exactly_four(server):
+    db = server.database
+    session_id = db.make_session(capacity=20)
+    db.share(session_id, Sector.POLICE, most=4)
+    officers = db.make_people(30, agency=True, sector=Sector.POLICE)
+
+    responses = book_all_at_once(server, server.browsers_signed_in(officers), session_id)
+
+    assert Counter(r.summary() for r in responses if not redirects_to_a_booking(r)) == {}
+    bookings = db.bookings(session_id)
+    raced = [bookings[booking_id_from(response)] for response in responses]
+    assert Counter(booking.status for booking in raced) == {
+        BookingStatus.CONFIRMED: 4,
+        BookingStatus.WAITING: 26,
+    }
+    confirmed = [b for b in raced if b.status is BookingStatus.CONFIRMED]
+    waiting = [b for b in raced if b.status is BookingStatus.WAITING]
+    assert max(map(queue_key, confirmed)) < min(map(queue_key, waiting)), "not first come"
+    assert {b.history[0].reason for b in waiting} == {
+        "joined the waiting list: at most 4 of this session's places are for police, and "
+        "they are taken"
+    }
+    assert [problem for b in raced for problem in history_problems(b)] == []
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+    assert server.mails_starting(officers, "On the waiting list").count(1) == 26
+
+
+def test_places_freed_at_once_go_to_the_first_waiting_whom_the_sectors_allow(server):
+    """Police have their four places and three more officers wait ahead of three health
+    visitors; three health visitors cancel at once: the places go to the three waiting
+    health visitors, and the officers keep their turn."""
+    db = server.database
+    session_id = db.make_session(capacity=7)
+    db.share(session_id, Sector.POLICE, most=4)
+    db.give(
+        session_id, db.make_people(4, agency=True, sector=Sector.POLICE), BookingStatus.CONFIRMED
+    )
+    leavers = db.make_people(3, agency=True, sector=Sector.HEALTH)
+    left = db.give(session_id, leavers, BookingStatus.CONFIRMED)
+    officers = db.give(
+        session_id, db.make_people(3, agency=True, sector=Sector.POLICE), BookingStatus.WAITING
+    )
+    visitors = db.give(
+        session_id, db.make_people(3, agency=True, sector=Sector.HEALTH), BookingStatus.WAITING
+    )
+    browsers = server.browsers_signed_in(leavers)
+    tokens = in_parallel(
+        [
+            lambda browser=browser, path=f"/bookings/{booking_id}": browser.form_token(path)
+            for browser, booking_id in zip(browsers, left, strict=True)
+        ]
+    )
+
+    responses = all_at_once(
+        [
+            lambda browser=browser, booking_id=booking_id, token=token: browser.request(
+                f"/bookings/{booking_id}/cancel", {"csrf_token": token}
+            )
+            for browser, booking_id, token in zip(browsers, left, tokens, strict=True)
+        ]
+    )
+
+    assert [booking_id_from(response) for response in responses] == left
+    bookings = db.bookings(session_id)
+    assert [bookings[b].status for b in visitors] == [BookingStatus.CONFIRMED] * 3
+    assert [promotions(bookings[b]) for b in visitors] == [1] * 3
+    assert [bookings[b].status for b in officers] == [BookingStatus.WAITING] * 3
+    assert db.places_held(session_id) == 7
     integrity = server.check_integrity()
     assert integrity.returncode == 0, integrity.stderr
 

@@ -321,16 +321,16 @@ def test_the_booking_page_and_booking_take_a_fixed_number_of_statements(
         done = browser.post(url, data={"csrf_token": token, "access_needs": ""})
 
     assert done.status_code == 302
-    # The person; the session; places, the queue, overdue approvals and their own booking;
-    # the course's prerequisites.
-    assert len(rows_read_or_written(page)) == 4
+    # The person; the session (with whether its course has prerequisites and its places
+    # are shared between sectors: here, neither); places, the queue, overdue approvals and
+    # their own booking.
+    assert len(rows_read_or_written(page)) == 3
     # The person (not read again under the lock); under the lock the session, places, the
-    # queue, overdue approvals and their own booking, the prerequisites, the new booking and
-    # its history, the invite's sequence and the mail; after the commit, the mail recorded
-    # as sent.
+    # queue, overdue approvals and their own booking, the new booking and its history, the
+    # invite's sequence and the mail; after the commit, the mail recorded as sent.
     statements = rows_read_or_written(booking)
-    assert len(statements) == 9
-    assert [statement.split()[0] for statement in statements].count("SELECT") == 5
+    assert len(statements) == 8
+    assert [statement.split()[0] for statement in statements].count("SELECT") == 4
 
 
 def test_joining_the_waiting_list_is_shown_and_mailed_without_a_calendar(app, session, mailbox):

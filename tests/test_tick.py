@@ -47,6 +47,7 @@ def test_tick_prints_what_it_did_and_does_nothing_twice(app, runner, mailbox):
     assert first.exit_code == 0, first.output
     assert first.output.splitlines() == [
         "Approvals expired: 0",
+        "Held places let go: 0",
         "Reminders sent: 1",
         "Evaluation requests sent: 0",
         "Follow-ups sent: 0",
@@ -114,6 +115,7 @@ def test_mail_that_cannot_be_sent_is_not_a_failure_of_tick(app, runner):
 def test_every_job_is_named_and_counts(app):
     assert [job.label for job in tick.JOBS] == [
         "Approvals expired",
+        "Held places let go",
         "Reminders sent",
         "Evaluation requests sent",
         "Follow-ups sent",

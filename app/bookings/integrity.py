@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.bookings.sectors import allocation_of, person_sector, sector_words
 from app.models import (
     ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
@@ -17,7 +18,10 @@ from app.models import (
     Charge,
     ChargingBand,
     CourseSession,
+    Sector,
+    SectorPlaces,
     SessionStatus,
+    User,
     holds_a_place,
 )
 
@@ -32,6 +36,7 @@ def breaches(db_session: Session, now: datetime) -> list[str]:
         *overbooked_sessions(db_session),
         *double_bookings(db_session),
         *waiting_beside_free_places(db_session, now),
+        *beyond_sector_limits(db_session),
         *promoted_twice(db_session),
         *transferred_twice_at_once(db_session),
         *charged_but_never_chargeable(db_session),
@@ -61,6 +66,8 @@ def double_bookings(db_session: Session) -> list[str]:
 
 
 def waiting_beside_free_places(db_session: Session, now: datetime) -> list[str]:
+    """People waiting while a place is free that one of them could have (where the places
+    are shared between sectors, a free place may be for nobody waiting)."""
     held = count_where(holds_a_place())
     waiting = count_where(Booking.status == BookingStatus.WAITING)
     rows = db_session.execute(
@@ -73,6 +80,43 @@ def waiting_beside_free_places(db_session: Session, now: datetime) -> list[str]:
     return [
         f"session {sid}: {w} waiting while {capacity - h} of {capacity} places are free"
         for sid, capacity, h, w in rows
+        if could_take_a_place(db_session, sid, now)
+    ]
+
+
+def could_take_a_place(db_session: Session, session_id: int, now: datetime) -> bool:
+    session = db_session.get(CourseSession, session_id)
+    return allocation_of(db_session, session, now).someone_waiting_could_take_a_place
+
+
+def beyond_sector_limits(db_session: Session) -> list[str]:
+    """A sector holding more of a session's places than it may, or a session holding more
+    places for sectors than it has."""
+    taken = func.count(Booking.id)
+    over = db_session.execute(
+        select(SectorPlaces.session_id, SectorPlaces.sector, SectorPlaces.most, taken)
+        .join(Booking, Booking.session_id == SectorPlaces.session_id)
+        .join(User, User.id == Booking.user_id)
+        .outerjoin(Agency, Agency.id == User.agency_id)
+        .where(
+            holds_a_place(), SectorPlaces.most.is_not(None), person_sector() == SectorPlaces.sector
+        )
+        .group_by(SectorPlaces.session_id, SectorPlaces.sector, SectorPlaces.most)
+        .having(taken > SectorPlaces.most)
+    )
+    kept = func.sum(SectorPlaces.held)
+    overheld = db_session.execute(
+        select(CourseSession.id, CourseSession.capacity, kept)
+        .join(SectorPlaces, SectorPlaces.session_id == CourseSession.id)
+        .group_by(CourseSession.id, CourseSession.capacity)
+        .having(kept > CourseSession.capacity)
+    )
+    return [
+        f"session {sid}: {n} places held by {sector_words(Sector(sector))}, at most {most}"
+        for sid, sector, most, n in over
+    ] + [
+        f"session {sid}: {n} places held for sectors, of {capacity}"
+        for sid, capacity, n in overheld
     ]
 
 

@@ -13,6 +13,7 @@ from app.bookings.forms import (
 )
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.queries import get_booking_for_decision, get_own_booking, queue_position_of
+from app.bookings.sectors import why_waiting
 from app.bookings.tokens import booking_id_from
 from app.calendar import ics
 from app.calendar.events import booking_event
@@ -119,6 +120,7 @@ def show(booking_id: int):
         booking=booking,
         session=booking.session,
         queue_position=queue_position_of(db.session, booking),
+        waiting_because=why_waiting(db.session, booking, utcnow()),
         calendar_links=add_to_calendar_links(booking),
         after=after,
         evaluation_url=url_for("evaluations.evaluate", token=evaluation_token(booking)),

@@ -23,6 +23,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.bookings.sectors import (
+    Allocation,
+    SectorShare,
+    allocation_of,
+    sector_of,
+    sector_of_person_sql,
+    shares_of,
+)
 from app.charges import service as charges
 from app.charges.service import USUAL_RATES, ChargeRates, wasted_places
 from app.confidence.service import record_confidence
@@ -38,6 +46,7 @@ from app.models import (
     BookingTransfer,
     Course,
     CourseSession,
+    Sector,
     SessionStatus,
     Stage,
     User,
@@ -135,6 +144,8 @@ class Places:
     own_booking_id: int | None
     #: The person's no-shows and late cancellations within the RepeatLimit's months.
     wasted: int = 0
+    #: The person's sector, which the session's places may be shared by.
+    sector: Sector = Sector.OTHER
 
 
 @dataclass(frozen=True)
@@ -150,6 +161,8 @@ class BookingContext:
     #: What the course requires first, with when the person last attended each.
     requirements: tuple[Requirement, ...] = ()
     override: Override | None = None
+    #: How the session's places are shared between sectors, if they are.
+    shares: tuple[SectorShare, ...] = ()
 
     @property
     def course(self) -> Course:
@@ -166,8 +179,24 @@ class BookingContext:
         return missing(self.requirements, self.session.starts_at)
 
     @property
+    def allocation(self) -> Allocation:
+        places = self.places
+        return Allocation(self.session.capacity, places.held, places.waiting, self.shares, self.now)
+
+    @property
     def places_left(self) -> int:
-        return max(self.session.capacity - self.places.held, 0)
+        """The places the person could have, as the session's sectors share them."""
+        return self.allocation.room_for(self.places.sector)
+
+    @property
+    def why_waiting(self) -> str | None:
+        """Why the person would wait rather than have a place; None when they would not."""
+        allocation = self.allocation
+        if reason := allocation.why_no_room_for(self.places.sector):
+            return reason
+        if allocation.someone_waiting_could_take_a_place:
+            return "The places left are for people already on the waiting list"
+        return None
 
 
 @dataclass(frozen=True)
@@ -247,10 +276,14 @@ def must_meet_prerequisites(context: BookingContext) -> Refused | None:
 
 
 def wait_when_full_or_queued(context: BookingContext) -> Decision | None:
-    # Someone already waiting keeps their turn, even if a place has just freed.
-    if context.places.held >= context.session.capacity or context.places.waiting:
-        return Decision(Outcome.WAIT, BookingStatus.WAITING, "joined the waiting list")
-    return None
+    # Someone already waiting keeps their turn, even if a place has just freed, unless the
+    # sectors' shares keep them from it.
+    if (why := context.why_waiting) is None:
+        return None
+    reason = "joined the waiting list"
+    if context.shares:
+        reason = f"{reason}: {why[0].lower()}{why[1:]}"[:200]
+    return Decision(Outcome.WAIT, BookingStatus.WAITING, reason)
 
 
 def ask_a_coordinator_after_repeated_non_attendance(context: BookingContext) -> Decision | None:
@@ -328,6 +361,7 @@ PLACES_FOR = select(
     ),
     # Over all the person's bookings, not this session's.
     wasted_places(bindparam("user_id"), bindparam("since")).scalar_subquery().correlate(None),
+    sector_of_person_sql(bindparam("user_id")).correlate(None),
 ).where(Booking.session_id == bindparam("session_id"))
 
 
@@ -350,8 +384,11 @@ def booking_context(
     override: Override | None = None,
 ) -> BookingContext:
     places = places_for(db_session, session.id, user, now, limit)
-    requirements = requirements_for(db_session, session.course_id, user.id, now)
-    return BookingContext(session, user, places, now, limit, requirements, override)
+    requirements = ()
+    if session.course.prerequisites:
+        requirements = requirements_for(db_session, session.course_id, user.id, now)
+    shares = shares_of(db_session, session)
+    return BookingContext(session, user, places, now, limit, requirements, override, shares)
 
 
 @dataclass(frozen=True)
@@ -399,10 +436,13 @@ def waiting_explanation(context: BookingContext) -> str:
         if context.needs_coordinator
         else ""
     )
-    return (
-        f"This session is full. You will join the waiting list{behind}. If a place frees, "
-        f"the first person waiting gets it and is emailed.{then}"
+    frees = (
+        "If a place frees that you could have, the first person waiting who could have it "
+        "gets it and is emailed."
+        if context.shares
+        else "If a place frees, the first person waiting gets it and is emailed."
     )
+    return f"{context.why_waiting}. You will join the waiting list{behind}. {frees}{then}"
 
 
 def missed_places(context: BookingContext) -> str:
@@ -453,8 +493,12 @@ LOCKED_SESSION = (
     .where(CourseSession.id == bindparam("session_id"))
     .options(
         joinedload(CourseSession.course).joinedload(Course.prospectus),
+        # Whether there are any, so the rules read them only for courses that have some.
+        joinedload(CourseSession.course).joinedload(Course.prerequisites),
         # Mail about a booking says where the session is held.
         joinedload(CourseSession.venue),
+        # As for prerequisites: most sessions share their places with nobody in particular.
+        joinedload(CourseSession.sector_places),
     )
     .with_for_update(of=CourseSession)
     .execution_options(populate_existing=True)
@@ -477,7 +521,8 @@ def lock_another_session(db_session: Session, session_id: int) -> CourseSession:
     Only for a change of several sessions at once, locked in the order of their ids.
     """
     try:
-        session = db_session.scalar(LOCKED_SESSION, {"session_id": session_id})
+        found = db_session.scalars(LOCKED_SESSION, {"session_id": session_id})
+        session = found.unique().one_or_none()
     except OperationalError as error:
         if not is_lock_failure(error):
             raise
@@ -541,10 +586,16 @@ def book(
     if context.places.approvals_overdue:
         release_overdue_approvals(db_session, session, now, notices)
         context = booking_context(db_session, session, user, now, limit, override)
+    if context.allocation.someone_waiting_could_take_a_place:
+        # Places held for a sector let go since anything last changed: those waiting first.
+        promote_from_waiting_list(db_session, session, now, notices)
+        context = booking_context(db_session, session, user, now, limit, override)
     decision = decision_for(context)
     booking = add_booking(db_session, context, access_needs, decision)
     record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
-    notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking))
+    # Where the sectors' shares kept them waiting, the mail says how.
+    why = context.why_waiting if context.shares else None
+    notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking, message=why or ""))
     return Done(booking, notices)
 
 
@@ -721,23 +772,40 @@ def promote_from_waiting_list(
     promoted = []
     if session.status is SessionStatus.CANCELLED or session.has_started(now):
         return promoted
-    free = session.capacity - places_held(db_session, session.id)
-    if free <= 0:
+    allocation = allocation_of(db_session, session, now)
+    if allocation.free <= 0 or not allocation.waiting:
         return promoted
-    first_waiting = db_session.scalars(
-        select(Booking)
-        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
-        .order_by(Booking.created_at, Booking.id)
-        .limit(free)
-    ).all()
-    for booking in first_waiting:
+    for booking in waiting_in_turn(db_session, session, allocation):
+        sector = sector_of(booking.user)
+        # Those the sectors' shares keep from a place keep their turn for the next.
+        if allocation.room_for(sector) <= 0:
+            continue
+        allocation = allocation.taking(sector, was_waiting=True)
         if booking.needs_coordinator:
             ask_a_coordinator(db_session, session, booking, now, notices)
         else:
             give_the_place(db_session, session, booking, now, notices)
         promoted.append(booking)
+        if allocation.free <= 0:
+            break
     db_session.flush()
     return promoted
+
+
+def waiting_in_turn(
+    db_session: Session, session: CourseSession, allocation: Allocation
+) -> list[Booking]:
+    """The people waiting, first come first; with no sharing between sectors, only as many
+    as there are places free."""
+    query = (
+        select(Booking)
+        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITING)
+        .options(joinedload(Booking.user).joinedload(User.agency))
+        .order_by(Booking.created_at, Booking.id)
+    )
+    if not allocation.shares:
+        query = query.limit(allocation.free)
+    return list(db_session.scalars(query))
 
 
 def ask_a_coordinator(

@@ -224,9 +224,13 @@ def get_public_session(db_session: Session, session_id: int) -> CourseSession | 
     return db_session.scalar(PUBLIC_SESSION, {"session_id": session_id})
 
 
-# The booking page asks the person's confidence against each of the course's outcomes.
+# The booking page asks the person's confidence against each of the course's outcomes;
+# the booking rules look whether the course has prerequisites and the session's places are
+# shared between sectors, and read them only if so.
 SESSION_WITH_OUTCOMES = SESSION_TO_BOOK.options(
-    joinedload(CourseSession.course).joinedload(Course.outcomes)
+    joinedload(CourseSession.course).joinedload(Course.outcomes),
+    joinedload(CourseSession.course).joinedload(Course.prerequisites),
+    joinedload(CourseSession.sector_places),
 )
 
 

@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request, send_file, url_f
 from flask_login import current_user
 
 from app.bookings.overdue import release_overdue_approvals
+from app.bookings.sectors import sharing_for
 from app.catalogue import bp, pdf, queries
 from app.catalogue.forms import CourseFilterForm
 from app.display import in_london
@@ -144,5 +145,8 @@ def session(session_id: int):
         now=now,
         prerequisites=prerequisites.standing(
             db.session, found.course_id, signed_in_id(), found.starts_at, now
+        ),
+        sharing=sharing_for(
+            db.session, found, current_user if current_user.is_authenticated else None, now
         ),
     )

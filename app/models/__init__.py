@@ -60,6 +60,7 @@ from app.models.outcomes import (
 from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
 from app.models.prerequisites import WITHIN_YEARS_MOST, Prerequisite
 from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
+from app.models.sector_places import HELD_UNTIL_DAYS_MOST, SectorPlaces
 from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer, open_transfer
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "DECISION_STATUSES",
     "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
+    "HELD_UNTIL_DAYS_MOST",
     "LEVELS",
     "MAX_CAPACITY",
     "MOST_OUTCOMES",
@@ -116,6 +118,7 @@ __all__ = [
     "Prospectus",
     "Role",
     "Sector",
+    "SectorPlaces",
     "SessionStatus",
     "Stage",
     "Timestamped",

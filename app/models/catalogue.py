@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.models.people import User
     from app.models.prerequisites import Prerequisite
     from app.models.reviews import LessonLink
+    from app.models.sector_places import SectorPlaces
 
 
 class Sector(enum.StrEnum):
@@ -262,6 +263,10 @@ class CourseSession(Timestamped, db.Model):
     venue: Mapped[Venue | None] = relationship()
     bookings: Mapped[list[Booking]] = relationship(back_populates="session")
     trainers: Mapped[list[User]] = relationship(secondary="session_trainer", order_by="User.name")
+    #: How its places are shared between sectors, where the coordinator says so.
+    sector_places: Mapped[list[SectorPlaces]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SectorPlaces.sector"
+    )
 
     @validates("online_join_url")
     def validate_online_join_url(self, key: str, url: str | None) -> str | None:

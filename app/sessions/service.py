@@ -12,12 +12,13 @@ coordinator's session forms (`date`, `start_time`, `end_time`, `venue`, `capacit
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.accounts.roles import checked_email
 from app.accounts.service import Details, choose_agency, find_by_email
 from app.bookings import service as bookings
+from app.bookings.sectors import allocation_of, held_until, sector_words
 from app.certificates import service as certificates
 from app.charges import service as charges
 from app.charges.service import USUAL_RATES, ChargeRates
@@ -28,9 +29,12 @@ from app.models import (
     Booking,
     BookingStatus,
     CourseSession,
+    Sector,
+    SectorPlaces,
     SessionStatus,
     User,
     Venue,
+    holds_a_place,
 )
 from app.notices import Done, Notice, NoticeKind
 from app.refusals import Refused
@@ -170,6 +174,11 @@ def change_capacity(
             f"{held} places are taken, so the capacity cannot be less than {held}",
             field="capacity",
         )
+    if capacity < (kept := places_kept_for_sectors(session)):
+        raise Refused(
+            f"{kept} places are held for sectors, so the capacity cannot be less than {kept}",
+            field="capacity",
+        )
     session.capacity = capacity
     db_session.flush()
     notices: list[Notice] = []
@@ -194,6 +203,133 @@ def cancel(db_session: Session, session_id: int, reason: str, now: datetime) -> 
     db_session.flush()
     told = bookings.active_bookings(db_session, session_id)
     return Done(len(told), [Notice(NoticeKind.SESSION_CANCELLED, booking) for booking in told])
+
+
+# Sharing places between sectors
+
+
+@dataclass(frozen=True)
+class Share:
+    """What a coordinator says of one sector's places on a session (see SectorPlaces)."""
+
+    sector: Sector
+    most: int | None = None
+    held: int | None = None
+    held_until_days: int | None = None
+
+
+def places_kept_for_sectors(session: CourseSession) -> int:
+    return sum(row.held or 0 for row in session.sector_places)
+
+
+def check_share(share: Share, capacity: int) -> None:
+    """What one sector's share must be, whatever the others'."""
+    if share.most is None and share.held is None:
+        raise Refused(
+            "Enter the most places the sector may have, or the places held for it, or both",
+            field="most",
+        )
+    if share.held is None and share.held_until_days is not None:
+        raise Refused("Enter how many places are held, or leave the days empty", field="held")
+    if share.held is not None and share.held_until_days is None:
+        raise Refused(
+            "Enter until how many days before the session the places are held",
+            field="held_until_days",
+        )
+    if share.most is not None and share.most > capacity:
+        raise Refused(f"The most places cannot be more than the session's {capacity}", field="most")
+    if share.held is not None and share.most is not None and share.held > share.most:
+        raise Refused(
+            "The places held cannot be more than the most places the sector may have",
+            field="held",
+        )
+
+
+def share_places(
+    db_session: Session, session_id: int, share: Share, now: datetime
+) -> Done[list[Booking]]:
+    """Set one sector's share of the session's places, replacing any it had; people
+    waiting whom the new share lets in are given places (their bookings are returned).
+
+    Refused when the places held for all sectors would be more than the session has, or
+    when the sector already holds more places than it may have.
+    """
+    session = changeable_session(db_session, session_id, now)
+    check_share(share, session.capacity)
+    row = next((row for row in session.sector_places if row.sector == share.sector), None)
+    if row is None:
+        row = SectorPlaces(sector=share.sector)
+        session.sector_places.append(row)
+    row.most, row.held, row.held_until_days = share.most, share.held, share.held_until_days
+    if (kept := places_kept_for_sectors(session)) > session.capacity:
+        raise Refused(
+            f"That would hold {kept} places for sectors, more than the session's "
+            f"{session.capacity}",
+            field="held",
+        )
+    db_session.flush()
+    taken = allocation_of(db_session, session, now).share_of(share.sector).taken
+    if share.most is not None and taken > share.most:
+        raise Refused(
+            f"{taken} places are taken by {sector_words(share.sector)} already, so the most "
+            f"cannot be less than {taken}",
+            field="most",
+        )
+    return let_in_those_waiting(db_session, session, now)
+
+
+def stop_sharing(
+    db_session: Session, session_id: int, sector: Sector, now: datetime
+) -> Done[list[Booking]]:
+    """The sector no longer has a share of its own; people waiting it kept out may now
+    have places."""
+    session = changeable_session(db_session, session_id, now)
+    for row in list(session.sector_places):
+        if row.sector == sector:
+            session.sector_places.remove(row)
+    db_session.flush()
+    return let_in_those_waiting(db_session, session, now)
+
+
+def let_in_those_waiting(
+    db_session: Session, session: CourseSession, now: datetime
+) -> Done[list[Booking]]:
+    notices: list[Notice] = []
+    offered = bookings.promote_from_waiting_list(db_session, session, now, notices)
+    return Done(offered, notices)
+
+
+def sessions_with_held_places_let_go(db_session: Session, now: datetime) -> list[int]:
+    """Sessions still to come whose places held for a sector are now open to everyone,
+    with places free and people waiting who may now have them."""
+    held = (
+        select(func.count(Booking.id))
+        .where(Booking.session_id == CourseSession.id, holds_a_place())
+        .scalar_subquery()
+    )
+    waiting = select(Booking.id).where(
+        Booking.session_id == CourseSession.id, Booking.status == BookingStatus.WAITING
+    )
+    rows = db_session.execute(
+        select(CourseSession.id, CourseSession.starts_at, SectorPlaces.held_until_days)
+        .join(SectorPlaces, SectorPlaces.session_id == CourseSession.id)
+        .where(
+            SectorPlaces.held.is_not(None),
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.starts_at > now,
+            held < CourseSession.capacity,
+            waiting.exists(),
+        )
+    )
+    return sorted({sid for sid, starts_at, days in rows if held_until(starts_at, days) <= now})
+
+
+def let_in_after_held_places(db_session: Session, session_id: int, now: datetime) -> Done[int]:
+    """Offer a session's free places to the people waiting whom the places held for a
+    sector kept out, under its lock; how many were offered one."""
+    session = locked_session(db_session, session_id)
+    done = let_in_those_waiting(db_session, session, now)
+    return Done(len(done.value), done.notices)
 
 
 # The register

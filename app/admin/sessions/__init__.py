@@ -1,3 +1,3 @@
 """Sessions: the dated deliveries of courses."""
 
-from app.admin.sessions import choose_course_routes, routes  # noqa: F401
+from app.admin.sessions import choose_course_routes, routes, sector_routes  # noqa: F401

@@ -24,8 +24,16 @@ from app.fields import (
     text_line,
 )
 from app.forms import ListChoiceField
-from app.models import MAX_CAPACITY, Course, CourseSession, User, Venue
-from app.sessions.service import SessionTimes
+from app.models import (
+    HELD_UNTIL_DAYS_MOST,
+    MAX_CAPACITY,
+    Course,
+    CourseSession,
+    Sector,
+    User,
+    Venue,
+)
+from app.sessions.service import SessionTimes, Share
 
 ONLINE = "online"
 
@@ -235,3 +243,49 @@ class CancelSessionForm(FlaskForm):
         description="Sent to everyone booked, with the cancellation for their calendar.",
     )
     submit = SubmitField("Cancel the session", widget=GovSubmitInput())
+
+
+class SectorPlacesForm(FlaskForm):
+    """One sector's share of a session's places."""
+
+    sector = ListChoiceField(
+        "Sector",
+        choices={"": "Choose a sector"} | {sector.value: sector.label for sector in Sector},
+        invalid_message="Choose a sector from the list",
+        validators=[InputRequired(message="Choose a sector")],
+    )
+    most = WholeNumberField(
+        "The most places the sector may have (optional)",
+        what="most places",
+        minimum=0,
+        maximum=MAX_CAPACITY,
+        example=4,
+        required=False,
+        description="For example, 4 for at most 4 police places. Others can have the rest.",
+    )
+    held = WholeNumberField(
+        "Places held for the sector (optional)",
+        what="number of places held",
+        minimum=1,
+        maximum=MAX_CAPACITY,
+        example=6,
+        required=False,
+        description="For example, 6 to keep 6 places for health. Nobody else can have them "
+        "until the day below.",
+    )
+    held_until_days = WholeNumberField(
+        "Held until how many days before the session",
+        what="number of days",
+        minimum=0,
+        maximum=HELD_UNTIL_DAYS_MOST,
+        example=14,
+        required=False,
+        description="For example, 14. Then any places still held are open to everyone. "
+        "Enter 0 to hold them until the session starts.",
+    )
+    submit = SubmitField("Save the sector's places", widget=GovSubmitInput())
+
+    def share(self) -> Share:
+        return Share(
+            Sector(self.sector.data), self.most.data, self.held.data, self.held_until_days.data
+        )
