@@ -36,9 +36,11 @@ from app.models import (
     CourseSession,
     Delivery,
     LessonLink,
+    Prerequisite,
     Prospectus,
     Role,
     Sector,
+    SectorPlaces,
     SessionStatus,
     User,
     Venue,
@@ -83,6 +85,7 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
         entry["slug"]: upsert_case_review(db_session, entry) for entry in data["case_reviews"]
     }
     db_session.flush()
+    courses = {}
     for entry in data["courses"]:
         course = upsert_course(db_session, entry, prospectuses[entry["prospectus"]])
         replace_outcomes(db_session, course, entry.get("learning_outcomes", []), utcnow())
@@ -92,6 +95,9 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
                 add_session(db_session, course, planned, venues, people, today)
                 summary.sessions_created += 1
         give_trainers(course, [staff[email] for email in entry.get("trainers", [])])
+        courses[entry["slug"]] = course
+    for entry in data["courses"]:
+        require_courses(courses[entry["slug"]], entry.get("prerequisites", []), courses)
     db_session.flush()
     summary.prospectuses = len(prospectuses)
     summary.courses = len(data["courses"])
@@ -208,6 +214,16 @@ def link_case_reviews(course: Course, entries: list[dict], reviews: dict[str, Ca
         link.note = entry["note"].strip()
 
 
+def require_courses(course: Course, entries: list[dict], courses: dict[str, Course]) -> None:
+    """The course requires exactly these, each within its years (or ever)."""
+    wanted = {courses[entry["course"]]: entry.get("within_years") for entry in entries}
+    course.prerequisites = [row for row in course.prerequisites if row.required_course in wanted]
+    for row in course.prerequisites:
+        row.within_years = wanted.pop(row.required_course)
+    for required, years in wanted.items():
+        course.prerequisites.append(Prerequisite(required_course=required, within_years=years))
+
+
 def has_sessions(db_session: Session, course: Course) -> bool:
     if course.id is None:
         return False
@@ -234,6 +250,15 @@ def add_session(
         capacity=planned["capacity"],
         status=SessionStatus(planned.get("status", "scheduled")),
         published=True,
+        sector_places=[
+            SectorPlaces(
+                sector=Sector(share["sector"]),
+                most=share.get("most"),
+                held=share.get("held"),
+                held_until_days=share.get("held_until_days"),
+            )
+            for share in planned.get("sector_places", [])
+        ],
     )
     db_session.add(session)
     booked_at = min(starts_at, london_moment(today, "09:00")) - BOOKED_BEFORE

@@ -1,14 +1,17 @@
 """The booking rules under any sequence of actions, found by a Hypothesis state machine.
 
-Hypothesis books, cancels, approves, declines, lets approvals expire, lets time pass (past
-the time booking closes, in some runs) and changes capacities in whatever order it likes,
-through the service with no HTTP, on one course (needing approval in some runs) with 1-3
-small sessions and 2-8 people, on a clock of its own. A small model
-predicts each outcome; after every step the database must agree with it, and the rules
-must hold whatever the model says: the integrity audit finds nothing, no session gives
-more places than it has, no one books twice, no one waits beside a free place, the
-waiting list is first come first served, each booking's history runs unbroken to its
-status, and a refused action changes nothing.
+Hypothesis books (as the person, or as a coordinator passing over prerequisites),
+cancels, approves, declines, lets approvals expire, lets time pass (past the time booking
+closes, in some runs) and changes capacities in whatever order it likes, through the
+service with no HTTP, on one course (needing approval in some runs, requiring another
+course in some, which some people attended) with 1-3 small sessions (some giving police
+at most a few places) and 2-8 police officers and health visitors, on a clock of its own.
+A small model predicts each outcome; after every step the database must agree with it,
+and the rules must hold whatever the model says: the integrity audit finds nothing, no
+session gives more places than it has nor police more than theirs, no one books twice,
+no one waits beside a free place they could have, the waiting list is first come first
+served within each sector, each booking's history runs unbroken to its status, and a
+refused action changes nothing.
 """
 
 import os
@@ -16,6 +19,7 @@ from collections import defaultdict
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import NamedTuple
 
 from hypothesis import HealthCheck, settings
@@ -35,10 +39,15 @@ from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
+    Agency,
+    Attendance,
     Booking,
     BookingEvent,
     BookingStatus,
     CourseSession,
+    Prerequisite,
+    Sector,
+    SectorPlaces,
     User,
 )
 from app.refusals import Refused, TryAgain
@@ -80,6 +89,11 @@ class Model:
     closes: dict[int, datetime]
     starts: dict[int, datetime]
     has_manager: dict[int, bool]
+    #: Each person's sector, and each session's most police places (None: no most).
+    sector: dict[int, Sector]
+    police_most: dict[int, int | None]
+    #: Whether each person attended the course this one requires (all do when it requires none).
+    prepared: dict[int, bool]
     bookings: dict[int, Place] = field(default_factory=dict)
 
     def of(self, session: int, *statuses: BookingStatus) -> list[int]:
@@ -97,18 +111,40 @@ class Model:
         ]
         return mine[0] if mine else None
 
-    def refusal(self, person: int, session: int, now: datetime) -> str | None:
-        """Why booking would be refused, in the order the service checks; None if it is not."""
+    def refusal(
+        self, person: int, session: int, now: datetime, by_coordinator: bool = False
+    ) -> str | None:
+        """Why booking would be refused, in the order the service checks; None if it is not.
+        A coordinator booking the person passes over prerequisites."""
         if now >= self.closes[session]:
             return "closed"
         if self.requires_approval and not self.has_manager[person]:
             return "no line manager"
         if self.active_booking(person, session) is not None:
             return "already booked"
+        if not (self.prepared[person] or by_coordinator):
+            return "prerequisites"
         return None
 
-    def held(self, session: int) -> int:
-        return len(self.of(session, *PLACE_HOLDING_STATUSES))
+    def held(self, session: int, sector: Sector | None = None) -> int:
+        return sum(
+            sector is None or self.sector[self.bookings[booking_id].person] is sector
+            for booking_id in self.of(session, *PLACE_HOLDING_STATUSES)
+        )
+
+    def room(self, session: int, sector: Sector) -> int:
+        """The places a person of this sector could have."""
+        room = self.capacity[session] - self.held(session)
+        most = self.police_most[session]
+        if sector is Sector.POLICE and most is not None:
+            room = min(room, most - self.held(session, Sector.POLICE))
+        return max(room, 0)
+
+    def someone_waiting_could_have_a_place(self, session: int) -> bool:
+        return any(
+            self.room(session, self.sector[self.bookings[booking_id].person]) > 0
+            for booking_id in self.of(session, BookingStatus.WAITING)
+        )
 
     def hold(self, booking_id: int, now: datetime) -> None:
         """A place for the booking: confirmed, or held while the line manager is asked.
@@ -127,9 +163,10 @@ class Model:
             place.status = BookingStatus.CONFIRMED
 
     def promote(self, session: int, now: datetime) -> None:
-        free = self.capacity[session] - self.held(session)
-        for booking_id in self.of(session, BookingStatus.WAITING)[: max(free, 0)]:
-            self.hold(booking_id, now)
+        """In turn, each person waiting whose sector has room; the others keep their turn."""
+        for booking_id in self.of(session, BookingStatus.WAITING):
+            if self.room(session, self.sector[self.bookings[booking_id].person]) > 0:
+                self.hold(booking_id, now)
 
     def expire(self, session: int, now: datetime) -> list[int]:
         overdue = [
@@ -167,7 +204,8 @@ class Stored(NamedTuple):
             yield session_id, capacity, [row for row in self.bookings if row.session == session_id]
 
 
-def read_database() -> Stored:
+def read_database(session_ids: list[int]) -> Stored:
+    """The machine's sessions and their bookings (not the past ones people attended)."""
     bookings = db.session.execute(
         select(
             Booking.id,
@@ -175,10 +213,14 @@ def read_database() -> Stored:
             Booking.user_id,
             Booking.status,
             Booking.approval_expires_at,
-        ).order_by(Booking.id)
+        )
+        .where(Booking.session_id.in_(session_ids))
+        .order_by(Booking.id)
     )
     capacities = db.session.execute(
-        select(CourseSession.id, CourseSession.capacity).order_by(CourseSession.id)
+        select(CourseSession.id, CourseSession.capacity)
+        .where(CourseSession.id.in_(session_ids))
+        .order_by(CourseSession.id)
     )
     events = db.session.execute(
         select(
@@ -186,7 +228,10 @@ def read_database() -> Stored:
             BookingEvent.booking_id,
             BookingEvent.from_status,
             BookingEvent.to_status,
-        ).order_by(BookingEvent.id)
+        )
+        .join(Booking, Booking.id == BookingEvent.booking_id)
+        .where(Booking.session_id.in_(session_ids))
+        .order_by(BookingEvent.id)
     )
     return Stored(
         tuple(Row(*row) for row in bookings),
@@ -206,31 +251,63 @@ class BookingMachine(RuleBasedStateMachine):
 
     @initialize(
         requires_approval=st.booleans(),
-        # Each session's capacity, and the days until its booking closes (None: at the start).
+        # Each session's capacity, the days until its booking closes (None: at the start),
+        # and the most police places (None: no most).
         sessions=st.lists(
-            st.tuples(st.integers(0, MAX_CAPACITY), st.none() | st.integers(1, 21)),
+            st.tuples(
+                st.integers(0, MAX_CAPACITY),
+                st.none() | st.integers(1, 21),
+                st.none() | st.integers(0, MAX_CAPACITY),
+            ),
             min_size=1,
             max_size=3,
         ),
-        number_of_people=st.integers(2, 8),
+        # Each person: a police officer or not.
+        officers=st.lists(st.booleans(), min_size=2, max_size=8),
         # The first few people have no line manager's address, the rest have one.
         unmanaged=st.integers(0, 2),
+        # Whether the course requires another, and how many people (the last) attended it.
+        requires_another=st.booleans(),
+        prepared=st.integers(0, 8),
     )
-    def set_up(self, requires_approval, sessions, number_of_people, unmanaged):
-        course = make_course(make_prospectus(), requires_approval=requires_approval)
+    def set_up(self, requires_approval, sessions, officers, unmanaged, requires_another, prepared):
+        prospectus = make_prospectus()
+        course = make_course(prospectus, requires_approval=requires_approval)
         sessions = [
             make_session(
                 course,
                 starts_at=STARTS + timedelta(days=n),
                 capacity=capacity,
                 booking_closes_at=None if closes is None else BASE + timedelta(days=closes),
+                sector_places=[]
+                if most is None
+                else [SectorPlaces(sector=Sector.POLICE, most=min(most, capacity))],
             )
-            for n, (capacity, closes) in enumerate(sessions)
+            for n, (capacity, closes, most) in enumerate(sessions)
         ]
+        police = Agency(name="Police", sector=Sector.POLICE)
+        health = Agency(name="Health", sector=Sector.HEALTH)
         people = [
-            make_user(line_manager_email=None if n < unmanaged else f"manager{n}@example.org")
-            for n in range(number_of_people)
+            make_user(
+                line_manager_email=None if n < unmanaged else f"manager{n}@example.org",
+                agency=police if officer else health,
+            )
+            for n, officer in enumerate(officers)
         ]
+        attended = people[len(people) - prepared :] if prepared else []
+        if requires_another:
+            first = make_course(prospectus, title="To attend first")
+            course.prerequisites.append(Prerequisite(required_course=first))
+            past = make_session(first, starts_at=BASE - timedelta(days=30))
+            for person in attended:
+                db.session.add(
+                    Booking(
+                        session=past,
+                        user=person,
+                        status=BookingStatus.CONFIRMED,
+                        attendance=Attendance.ATTENDED,
+                    )
+                )
         self.coordinator_id = make_user().id
         db.session.commit()
         self.session_ids = [session.id for session in sessions]
@@ -241,6 +318,12 @@ class BookingMachine(RuleBasedStateMachine):
             closes={session.id: session.booking_closes for session in sessions},
             starts={session.id: session.starts_at for session in sessions},
             has_manager={person.id: person.line_manager_email is not None for person in people},
+            sector={person.id: person.agency.sector for person in people},
+            police_most={
+                session.id: session.sector_places[0].most if session.sector_places else None
+                for session in sessions
+            },
+            prepared={person.id: not requires_another or person in attended for person in people},
         )
 
     def teardown(self) -> None:
@@ -252,7 +335,7 @@ class BookingMachine(RuleBasedStateMachine):
     def stored(self) -> Stored:
         """The database as the last step left it (read once a step: queries are slow)."""
         if self.cached is None:
-            self.cached = read_database()
+            self.cached = read_database(self.session_ids)
         return self.cached
 
     def attempt(self, action, expected: Model | None):
@@ -273,19 +356,19 @@ class BookingMachine(RuleBasedStateMachine):
             return error
         db.session.commit()
         assert expected is not None, f"allowed ({result!r}), but the rules refuse it"
-        check_first_come_first_served(before, self.stored())
+        check_first_come_first_served(before, self.stored(), self.model.sector)
         self.model = expected
         return result
 
     # Choices, from the model
 
-    def pairs(self, allowed: bool) -> list[tuple[int, int]]:
+    def pairs(self, allowed: bool, by_coordinator: bool = False) -> list[tuple[int, int]]:
         """(person, session) pairs that may book, or that must be refused."""
         return [
             (person, session)
             for session in self.session_ids
             for person in self.person_ids
-            if (self.model.refusal(person, session, self.now) is None) is allowed
+            if (self.model.refusal(person, session, self.now, by_coordinator) is None) is allowed
         ]
 
     def bookings(self, *statuses: BookingStatus) -> list[int]:
@@ -300,24 +383,27 @@ class BookingMachine(RuleBasedStateMachine):
 
     # Rules
 
-    def try_to_book(self, person: int, session: int) -> None:
+    def try_to_book(self, person: int, session: int, by_coordinator: bool = False) -> None:
         expected = deepcopy(self.model)
-        refusal = expected.refusal(person, session, self.now)
-        if refusal in (None, "already booked"):
+        refusal = expected.refusal(person, session, self.now, by_coordinator)
+        if refusal in (None, "already booked", "prerequisites"):
             # Once the session may be booked, its overdue approvals are released first.
             expected.expire(session, self.now)
-            refusal = expected.refusal(person, session, self.now)
+            refusal = expected.refusal(person, session, self.now, by_coordinator)
         expected_mine = expected.active_booking(person, session)
         if refusal is None:
-            gets_place = expected.held(session) < expected.capacity[session] and not (
-                expected.of(session, BookingStatus.WAITING)
-            )
+            gets_place = expected.room(
+                session, expected.sector[person]
+            ) > 0 and not expected.someone_waiting_could_have_a_place(session)
         else:
             expected = None
         user = db.session.get(User, person)
-        outcome = self.attempt(
-            lambda: saved(service.book, db.session, session, user, "", self.now), expected
-        )
+        if by_coordinator:
+            override = service.Override(db.session.get(User, self.coordinator_id), "Asked to")
+            action = partial(saved, service.book_for, db.session, session, user, override, self.now)
+        else:
+            action = partial(saved, service.book, db.session, session, user, "", self.now)
+        outcome = self.attempt(action, expected)
         if refusal == "already booked":
             assert isinstance(outcome, service.AlreadyBooked)
             assert outcome.booking_id == expected_mine
@@ -337,6 +423,12 @@ class BookingMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def book_when_it_must_be_refused(self, data):
         self.try_to_book(*self.draw(data, self.pairs(allowed=False), "person, session"))
+
+    @precondition(lambda self: self.pairs(allowed=True, by_coordinator=True))
+    @rule(data=st.data())
+    def a_coordinator_books_someone(self, data):
+        pairs = self.pairs(allowed=True, by_coordinator=True)
+        self.try_to_book(*self.draw(data, pairs, "person, session"), by_coordinator=True)
 
     def try_to_cancel(self, booking_id: int) -> None:
         expected = deepcopy(self.model)
@@ -477,13 +569,23 @@ class BookingMachine(RuleBasedStateMachine):
             assert len(active) == len(set(active)), f"session {session_id}: {sorted(active)}"
 
     @invariant()
-    def no_one_waits_beside_a_free_place(self):
-        for session_id, capacity, bookings in self.stored().sessions():
-            held = sum(row.status in PLACE_HOLDING_STATUSES for row in bookings)
-            waiting = sum(row.status is BookingStatus.WAITING for row in bookings)
-            assert not (waiting and held < capacity), (
-                f"session {session_id}: {waiting} waiting with {capacity - held} places free"
+    def no_one_waits_beside_a_free_place_they_could_have(self):
+        for session_id, _, _ in self.stored().sessions():
+            waiting = self.model.of(session_id, BookingStatus.WAITING)
+            assert not self.model.someone_waiting_could_have_a_place(session_id), (
+                f"session {session_id}: {waiting} waiting beside a place one of them could have"
             )
+
+    @invariant()
+    def police_never_hold_more_than_their_places(self):
+        sector = self.model.sector
+        for session_id, _, bookings in self.stored().sessions():
+            most = self.model.police_most[session_id]
+            held = sum(
+                row.status in PLACE_HOLDING_STATUSES and sector[row.person] is Sector.POLICE
+                for row in bookings
+            )
+            assert most is None or held <= most, f"session {session_id}: {held} police of {most}"
 
     @invariant()
     def every_history_runs_unbroken_to_the_current_status(self):
@@ -501,21 +603,23 @@ class BookingMachine(RuleBasedStateMachine):
             assert previous == statuses[booking_id], f"booking {booking_id}: {events}"
 
 
-def check_first_come_first_served(before: Stored, after: Stored) -> None:
-    """Whoever left a waiting list for a place had waited longer than all still waiting."""
+def check_first_come_first_served(before: Stored, after: Stored, sector: dict[int, Sector]) -> None:
+    """Whoever left a waiting list for a place had waited longer than all of their sector
+    still waiting (a place a sector may not have goes to the next who may)."""
     status_after = {row.id: row.status for row in after.bookings}
     promoted, still_waiting = defaultdict(list), defaultdict(list)
     for row in before.bookings:
         if row.status is not BookingStatus.WAITING:
             continue
+        queue = (row.session, sector[row.person])
         if status_after[row.id] in PLACE_HOLDING_STATUSES:
-            promoted[row.session].append(row.id)
+            promoted[queue].append(row.id)
         elif status_after[row.id] is BookingStatus.WAITING:
-            still_waiting[row.session].append(row.id)
-    for session_id, ids in promoted.items():
-        later = still_waiting[session_id]
+            still_waiting[queue].append(row.id)
+    for queue, ids in promoted.items():
+        later = still_waiting[queue]
         assert not later or max(ids) < min(later), (
-            f"session {session_id}: promoted {ids} ahead of {later}, who waited longer"
+            f"session and sector {queue}: promoted {ids} ahead of {later}, who waited longer"
         )
 
 

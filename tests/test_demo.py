@@ -345,3 +345,59 @@ def test_on_the_demo_a_person_who_missed_two_places_books_through_a_coordinator(
     browser = app.test_client()
     sign_in(browser, "joanne.kelsall@example.org", read_demo_file()["demo_password"])
     assert "Priya Sharma" in browser.get("/admin/approvals").text
+
+
+def demo_person(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def next_session_of(slug: str) -> CourseSession:
+    return db.session.scalars(
+        select(CourseSession)
+        .join(CourseSession.course)
+        .where(Course.slug == slug, CourseSession.starts_at > utcnow() + timedelta(days=7))
+        .order_by(CourseSession.starts_at)
+    ).first()
+
+
+def test_on_the_demo_level_2_needs_the_introduction_and_a_coordinator_can_book_past_it(runner):
+    from app.bookings import service as bookings
+    from app.prerequisites.service import PrerequisitesMissing
+    from app.transactions import saved
+
+    runner.invoke(args=["seed", "--demo"])
+    gemma = demo_person("gemma.turton@example.org")
+    session = next_session_of("working-together-to-safeguard-children")
+
+    with pytest.raises(PrerequisitesMissing) as refused:
+        bookings.offer(db.session, session, gemma, utcnow())
+    assert [missing.title for missing in refused.value.missing] == [
+        "Safeguarding children: an introduction"
+    ]
+    joanne = demo_person("joanne.kelsall@example.org")
+    override = bookings.Override(joanne, "Level 1 done with her previous employer")
+    booking = saved(bookings.book_for, db.session, session.id, gemma, override, utcnow())
+    assert booking.booked_by_id == joanne.id
+
+
+def test_on_the_demo_some_sessions_share_their_places_between_sectors(runner):
+    from app.bookings import service as bookings
+
+    runner.invoke(args=["seed", "--demo"])
+    capped, held = (
+        db.session.scalars(
+            select(CourseSession)
+            .join(CourseSession.course)
+            .where(Course.slug == slug, CourseSession.sector_places.any())
+        ).one()
+        for slug in ("domestic-abuse-and-its-impact-on-children", "neglect")
+    )
+
+    assert [(row.sector.value, row.most) for row in capped.sector_places] == [("police", 4)]
+    assert [(row.sector.value, row.held, row.held_until_days) for row in held.sector_places] == [
+        ("health", 6, 14)
+    ]
+    teacher = demo_person("gemma.turton@example.org")
+    nurse = demo_person("michelle.dyson@example.org")
+    assert bookings.offer(db.session, held, teacher, utcnow()).outcome is bookings.Outcome.WAIT
+    assert bookings.offer(db.session, held, nurse, utcnow()).outcome is bookings.Outcome.CONFIRM
