@@ -29,7 +29,7 @@ def capacity_changed(capacity: int, offered: int) -> str:
 
 
 def offered_from_waiting_list(offered: int) -> str:
-    """ " 2 people from the waiting list offered a place and emailed.", when any were."""
+    """A sentence saying how many people waiting were offered a place, when any were."""
     if not offered:
         return ""
     return f" {count_of_people(offered)} from the waiting list offered a place and emailed."

@@ -675,7 +675,7 @@ def test_thirty_police_officers_racing_for_four_police_places_leave_exactly_four
     waiting = [b for b in raced if b.status is BookingStatus.WAITING]
     assert max(map(queue_key, confirmed)) < min(map(queue_key, waiting)), "not first come"
     assert {b.history[0].reason for b in waiting} == {
-        "joined the waiting list: at most 4 of this session's places are for police, and "
+        "joined the waiting list: at most 4 places on this session are for police, and "
         "they are taken"
     }
     assert [problem for b in raced for problem in history_problems(b)] == []

@@ -47,7 +47,7 @@ def test_a_sector_at_its_most_has_no_room_and_is_told_why():
 
     assert shared.room_for(POLICE) == 0
     assert shared.why_no_room_for(POLICE) == (
-        "At most 4 of this session's places are for police, and they are taken"
+        "At most 4 places on this session are for police, and they are taken"
     )
     assert shared.room_for(HEALTH) == 6
     assert shared.why_no_room_for(HEALTH) is None
@@ -166,7 +166,7 @@ def test_an_officer_beyond_the_police_places_waits_and_is_told_why(session, agen
 
     assert third.status is BookingStatus.WAITING
     assert third.history[0].reason == (
-        "joined the waiting list: at most 2 of this session's places are for police, and "
+        "joined the waiting list: at most 2 places on this session are for police, and "
         "they are taken"
     )
     mail = db.session.scalars(
@@ -174,7 +174,7 @@ def test_an_officer_beyond_the_police_places_waits_and_is_told_why(session, agen
     ).one()
     assert mail.subject.startswith("On the waiting list")
     assert (
-        "At most 2 of this session's places are for police, and they are taken, so you are "
+        "At most 2 places on this session are for police, and they are taken, so you are "
         "on the waiting list." in mail.text_body
     )
     assert "If a place frees that you could have" in mail.text_body

@@ -52,8 +52,8 @@ def test_a_coordinator_shares_the_places_and_removes_a_share(as_coordinator, ses
 
     assert saved.status_code == 302
     page = as_coordinator.get(saved.location).text
-    assert "Police's places are saved." in words(page)
-    assert "Police At most 4 places for police 1 0" in words(page)
+    assert "The places for police are saved." in words(page)
+    assert "Police At most 4 places 1 taken, 0 waiting" in words(page)
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.record_type == "places per sector")
     )
@@ -139,8 +139,8 @@ def test_the_session_page_shows_the_shares_and_what_is_left_for_the_persons_sect
 
     mine = words(signed_in_as(app, officer(police)).get(path).text)
     assert (
-        "For police, your sector: none left. At most 1 of this session's places are for "
-        "police, and they are taken." in mine
+        "For police, your sector: none left. At most 1 place on this session is for "
+        "police, and it is taken." in mine
     )
     health = make_user(password=PASSWORD, agency=make_agency(sector=Sector.HEALTH))
     assert "For health, your sector: 9 places left" in words(

@@ -64,16 +64,20 @@ class SectorShare:
     waiting: int = 0
 
     @property
-    def description(self) -> str:
-        """ "At most 4 places for police", "6 places held for health until Monday 21
-        December 2026", or both."""
+    def terms(self) -> str:
+        """The share in words: at most 4 places, 6 places held until a day, or both."""
         parts = []
         if self.most is not None:
             parts.append(f"at most {places_words(self.most)}")
         if self.held is not None:
             parts.append(f"{places_words(self.held)} held until {long_date(self.held_until)}")
         words = " and ".join(parts)
-        return f"{words[0].upper()}{words[1:]} for {sector_words(self.sector)}"
+        return f"{words[0].upper()}{words[1:]}"
+
+    @property
+    def description(self) -> str:
+        """The terms and whose they are: at most 4 places for police."""
+        return f"{self.terms} for {sector_words(self.sector)}"
 
     def holds_back(self, now: datetime) -> int:
         """Places kept from everyone else now: those held and not yet taken."""
@@ -123,9 +127,10 @@ class Allocation:
         if share is not None and share.most is not None and share.taken >= share.most:
             if share.most == 0:
                 return f"This session has no places for {sector_words(sector)}"
+            are, they = ("is", "it is") if share.most == 1 else ("are", "they are")
             return (
-                f"At most {share.most} of this session's places are for "
-                f"{sector_words(sector)}, and they are taken"
+                f"At most {places_words(share.most)} on this session {are} for "
+                f"{sector_words(sector)}, and {they} taken"
             )
         holding = [share for share in self.shares if share.sector != sector]
         return places_held_words(share for share in holding if share.holds_back(self.now))
@@ -161,7 +166,7 @@ def held_until(starts_at: datetime, days_before: int | None) -> datetime | None:
 
 
 def sector_words(sector: Sector | None) -> str:
-    """ "police", "health", "voluntary and community"."""
+    """A sector as a sentence names it: police, health, voluntary and community."""
     return sector.label.lower() if sector is not None else "other sectors"
 
 

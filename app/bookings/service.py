@@ -663,7 +663,8 @@ def add_booking_for(db_session: Session, values: dict, override: Override) -> Bo
 
 
 def history_reason(context: BookingContext, decision: Decision) -> str:
-    """ "booked", or for a coordinator's booking, by whom, what it passed over and why."""
+    """The decision's words, and for a coordinator's booking, by whom, what it passed over
+    and why."""
     override = context.override
     if override is None:
         return decision.reason

@@ -50,7 +50,7 @@ class Requirement:
 
     @property
     def description(self) -> str:
-        """ "Recognising abuse (level 1), attended in the last 3 years"."""
+        """The course, its level and its years: Recognising abuse (level 1) in the last 3 years."""
         when = f" in the last {years_text(self.within_years)}" if self.within_years else ""
         return f"{self.title} (level {self.level}){when}"
 

@@ -118,7 +118,7 @@ class SiteDatabase:
                 slug=unique("course"),
                 title=title,
                 summary=f"{title}: a half-day course for practitioners.",
-                level=2,
+                level=course_fields.pop("level", 2),
                 delivery=Delivery.IN_PERSON,
                 requires_approval=requires_approval,
                 published=True,

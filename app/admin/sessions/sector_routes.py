@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from app.admin import bp
 from app.admin.sessions.forms import SectorPlacesForm
 from app.admin.sessions.routes import session_or_404
-from app.bookings.sectors import allocation_of
+from app.bookings.sectors import allocation_of, sector_words
 from app.database import locks_for_itself
 from app.display import offered_from_waiting_list
 from app.errors import try_again_page
@@ -51,7 +51,8 @@ def session_sector_places(session_id: int):
     except Refused as refusal:
         show_refusal(form, refusal)
         return page(form, session_id)
-    return back_to_shares(session_id, f"{form.share().sector.label}'s places are saved.", let_in)
+    saved_words = f"The places for {sector_words(form.share().sector)} are saved."
+    return back_to_shares(session_id, saved_words, let_in)
 
 
 @bp.post("/sessions/<id:session_id>/sector-places/remove")
@@ -67,7 +68,7 @@ def remove_session_sector_places(session_id: int):
     except Refused as refusal:
         flash(str(refusal), "info")
         return redirect(url_for("admin.session_sector_places", session_id=session_id))
-    done = f"{chosen.label} no longer has places of its own on this session."
+    done = f"Places on this session are no longer set aside or limited for {sector_words(chosen)}."
     return back_to_shares(session_id, done, let_in)
 
 
