@@ -8,8 +8,10 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_core.templating.paths.exceptions import PathNotFound, ServerNotFound
 from openapi_spec_validator import validate
+from sqlalchemy import select
 
-from app.models import BookingStatus, Delivery, Sector, SessionStatus, utcnow
+from app.extensions import db
+from app.models import BookingStatus, Course, Delivery, Prerequisite, Sector, SessionStatus, utcnow
 from tests.factories import (
     fill,
     link,
@@ -238,6 +240,29 @@ def test_a_course_lists_the_case_reviews_it_draws_on(api):
         "Recognise the signs of abuse",
         "Know how to make a referral",
     ]
+
+
+def test_a_course_lists_the_courses_to_attend_first(api):
+    neglect = make_catalogue()
+    e_learning = db.session.scalar(select(Course).filter_by(slug="cse-e-learning"))
+    draft = make_course(neglect.prospectus, slug="basics", title="Basics", published=False)
+    neglect.prerequisites = [
+        Prerequisite(required_course=e_learning, within_years=3),
+        Prerequisite(required_course=draft),
+    ]
+
+    found = api("/courses/neglect")
+
+    assert found["prerequisites"] == [
+        {
+            "title": "Child sexual exploitation e-learning",
+            "level": 1,
+            "within_years": 3,
+            "api_url": f"{BASE_URL}/api/v1/courses/cse-e-learning",
+        },
+        {"title": "Basics", "level": 1, "within_years": None, "api_url": None},
+    ]
+    assert api("/courses/cse-e-learning")["prerequisites"] == []
 
 
 def test_an_e_learning_course_links_elsewhere_and_has_no_sessions(api):

@@ -93,6 +93,21 @@ COURSE_REVIEW_LINK = strict(
     }
 )
 
+COURSE_PREREQUISITE = strict(
+    {
+        "title": {"type": "string"},
+        "level": {"type": "integer", "minimum": 1, "maximum": 4},
+        "within_years": {
+            "type": ["integer", "null"],
+            "description": "Attended in the last so many years; null: at any time",
+        },
+        "api_url": {
+            "oneOf": [URL, {"type": "null"}],
+            "description": "null while the course is not in a published prospectus",
+        },
+    }
+)
+
 COURSE = strict(
     {
         **COURSE_SUMMARY_PROPERTIES,
@@ -104,6 +119,11 @@ COURSE = strict(
         "cpd_hours": {"type": "number", "minimum": 0.5, "maximum": 40, "multipleOf": 0.5},
         "sessions": {"type": "array", "items": ref("Session")},
         "case_reviews": {"type": "array", "items": ref("CourseReviewLink")},
+        "prerequisites": {
+            "type": "array",
+            "items": ref("CoursePrerequisite"),
+            "description": "Courses to have attended before booking this one",
+        },
     }
 )
 
@@ -206,7 +226,8 @@ def openapi_document() -> dict:
             ),
             "/courses": operation("Every published course", list_of("courses", "CourseSummary")),
             "/courses/{slug}": operation(
-                "A course, its upcoming sessions and the case reviews it draws on",
+                "A course, its upcoming sessions, the case reviews it draws on and the courses "
+                "to attend first",
                 ref("Course"),
                 [slug_parameter("course")],
             ),
@@ -228,6 +249,7 @@ def openapi_document() -> dict:
                 "Venue": VENUE,
                 "Session": SESSION,
                 "CourseReviewLink": COURSE_REVIEW_LINK,
+                "CoursePrerequisite": COURSE_PREREQUISITE,
                 "CaseReviewSummary": CASE_REVIEW_SUMMARY,
                 "CaseReview": CASE_REVIEW,
                 "Error": ERROR,

@@ -7,6 +7,7 @@ from app.api.openapi import openapi_document
 from app.catalogue import queries
 from app.extensions import db
 from app.models import utcnow
+from app.prerequisites.service import requirements_for
 from app.reviews.queries import (
     get_published_case_review,
     links_to_courses,
@@ -54,11 +55,13 @@ def course_summaries(courses: list) -> list[dict]:
 @bp.get("/courses/<slug>")
 def course(slug: str):
     found = queries.get_published_course(db.session, slug) or abort(404)
+    now = utcnow()
     return jsonify(
         serialise.course_detail(
             found,
-            queries.upcoming_sessions(db.session, [found.id], utcnow()).get(found.id, []),
+            queries.upcoming_sessions(db.session, [found.id], now).get(found.id, []),
             queries.lesson_links_for_courses(db.session, [found.id]).get(found.id, []),
+            requirements_for(db.session, found.id, None, now),
         )
     )
 

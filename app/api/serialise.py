@@ -1,10 +1,12 @@
 """Models as the JSON documents the OpenAPI description promises."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from app.display import in_london
 from app.links import absolute_url
 from app.models import CaseReview, Course, CourseSession, LessonLink, Prospectus, Venue
+from app.prerequisites.service import Requirement
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -41,7 +43,12 @@ def course_summary(course: Course, next_start: datetime | None) -> dict:
     }
 
 
-def course_detail(course: Course, sessions: list[CourseSession], links: list[LessonLink]) -> dict:
+def course_detail(
+    course: Course,
+    sessions: list[CourseSession],
+    links: list[LessonLink],
+    requirements: Sequence[Requirement],
+) -> dict:
     return {
         **course_summary(course, next((s.starts_at for s in sessions if not s.is_cancelled), None)),
         "prospectus": course.prospectus.slug,
@@ -60,6 +67,17 @@ def course_detail(course: Course, sessions: list[CourseSession], links: list[Les
                 "api_url": absolute_url("api.case_review", slug=link.case_review.slug),
             }
             for link in links
+        ],
+        "prerequisites": [
+            {
+                "title": requirement.title,
+                "level": requirement.level,
+                "within_years": requirement.within_years,
+                "api_url": absolute_url("api.course", slug=requirement.slug)
+                if requirement.public
+                else None,
+            }
+            for requirement in requirements
         ],
     }
 
