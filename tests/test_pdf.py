@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.http import parse_options_header
 
 from app.extensions import db
-from app.models import Delivery, LessonLink, Sector, SessionStatus, utcnow
+from app.models import Delivery, LessonLink, Prerequisite, Sector, SessionStatus, utcnow
 from tests.factories import (
     link,
     make_case_review,
@@ -151,6 +151,26 @@ def test_course_shows_the_case_reviews_it_draws_on(client):
     assert "Child F - Serious Case Review." in text
     assert "Voice of the child." in text
     assert "Hidden review" not in text
+
+
+def test_course_shows_the_courses_to_attend_first(client):
+    prospectus = make_prospectus()
+    basics = make_course(prospectus, title="Recognising abuse", level=1)
+    course = make_course(prospectus, title="Working together", level=2)
+    course.prerequisites.append(Prerequisite(required_course=basics, within_years=3))
+
+    text = download(client).text
+
+    assert "Attend first Recognising abuse (level 1, in the last 3 years)" in text
+
+
+def test_an_added_prerequisite_gives_a_new_pdf(client, course):
+    client.get(PDF_URL)
+    course.prerequisites.append(
+        Prerequisite(required_course=make_course(course.prospectus, title="Basics first"))
+    )
+
+    assert "Attend first Basics first (level 1)" in download(client).text
 
 
 def test_unpublished_courses_are_left_out(client):

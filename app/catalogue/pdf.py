@@ -13,6 +13,7 @@ from app.catalogue import queries
 from app.display import in_london
 from app.extensions import db
 from app.models import Prospectus
+from app.prerequisites.service import prerequisites_of_courses
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "pdf" / "prospectus.css"
 
@@ -65,6 +66,7 @@ def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
             for course_id, found in sessions.items()
         },
         lesson_links=queries.lesson_links_for_courses(db.session, course_ids),
+        prerequisites=prerequisites_of_courses(db.session, course_ids),
         printed_on=now,
     )
     document = HTML(string=html, base_url=current_app.config["BASE_URL"])

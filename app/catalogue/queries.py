@@ -18,6 +18,7 @@ from app.models import (
     Delivery,
     LearningOutcome,
     LessonLink,
+    Prerequisite,
     Prospectus,
     Sector,
     SessionStatus,
@@ -285,6 +286,7 @@ def catalogue_fingerprint(db_session: Session, now: datetime) -> str:
         Venue,
         CaseReview,
         LessonLink,
+        Prerequisite,
     )
     columns = [select(func.min(CourseSession.starts_at)).where(*bookable_session(now))]
     for model in tables:

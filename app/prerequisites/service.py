@@ -154,6 +154,21 @@ def missing(requirements: Sequence[Requirement], starts_at: datetime) -> tuple[R
     return tuple(requirement for requirement in requirements if not requirement.met_by(starts_at))
 
 
+def prerequisites_of_courses(
+    db_session: Session, course_ids: Sequence[int]
+) -> dict[int, list[Prerequisite]]:
+    """Each course's prerequisites with their courses, in one statement, for a list."""
+    found: dict[int, list[Prerequisite]] = {}
+    for prerequisite in db_session.scalars(
+        select(Prerequisite)
+        .where(Prerequisite.course_id.in_(course_ids))
+        .options(joinedload(Prerequisite.required_course))
+        .order_by(Prerequisite.id)
+    ):
+        found.setdefault(prerequisite.course_id, []).append(prerequisite)
+    return found
+
+
 # What coordinators may require
 
 
