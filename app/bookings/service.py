@@ -28,6 +28,7 @@ from app.charges.service import USUAL_RATES, ChargeRates, wasted_places
 from app.confidence.service import record_confidence
 from app.database import is_lock_failure, write_transaction
 from app.display import count_of_people, places_text
+from app.interest import service as interest
 from app.models import (
     ACTIVE_STATUSES,
     DECISION_STATUSES,
@@ -492,7 +493,8 @@ def book(
     A person who wasted places beyond the `limit` waits for a coordinator's decision, now
     or when a place frees for them.
 
-    Approvals left too long are released first. Raises the first rule's refusal
+    Approvals left too long are released first; the person leaves the course's interest
+    list, if on it. Raises the first rule's refusal
     (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
     """
     # The person's details are not what the lock protects: they are checked as read.
@@ -507,6 +509,7 @@ def book(
         db_session, session, user, access_needs, decision, now, context.needs_coordinator
     )
     record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
+    interest.leave(db_session, session.course_id, user.id)
     notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking))
     return Done(booking, notices)
 
