@@ -1,6 +1,7 @@
 """Messages sent once of a booking when their time comes (reminders, evaluation requests,
 follow-ups, refreshers' reminders), each claimed by its row in booking_notice_sent,
-unique for the booking and the kind of message.
+unique for the booking and the kind of message; and, through `claim_rows`, any other
+message sent once, claimed by a row of its own table (interest_notice_sent).
 
 The claim is written in the same transaction as the message, so a second run of the
 scheduled work, or two at once, finds it taken and writes nothing twice.
@@ -8,7 +9,7 @@ scheduled work, or two at once, finds it taken and writes nothing twice.
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, literal, select
+from sqlalchemy import Column, ColumnElement, Insert, Row, Select, Table, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
@@ -24,22 +25,34 @@ def claim(db_session: Session, due: Select) -> list[int]:
     of the bookings claimed. Raises TryAgain when another run's claims held the rows past
     the lock timeout (PostgreSQL)."""
     table = BookingNoticeSent.__table__
-    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
+    claimed = claim_rows(
+        db_session, table, ["booking_id", "kind", "sent_at"], due, table.c.booking_id
+    )
+    return [booking_id for (booking_id,) in claimed]
+
+
+def claim_rows(
+    db_session: Session, table: Table, columns: list[str], due: Select, *returning: Column
+) -> list[Row]:
+    """Insert, in one statement, the rows `due` selects into `table`'s `columns`, leaving
+    out those already there; the `returning` columns of the rows inserted. Raises TryAgain
+    when another run's claims held the rows past the lock timeout (PostgreSQL)."""
     # Another run may claim the same rows between this one's look and its write (on
     # PostgreSQL, whose writers do not queue as SQLite's do): those rows are left to it.
-    statement = (
-        dialect.insert(table)
-        .from_select(["booking_id", "kind", "sent_at"], due)
-        .on_conflict_do_nothing()
-        .returning(table.c.booking_id)
-    )
+    statement = insert_new(db_session, table).from_select(columns, due).returning(*returning)
     try:
-        return list(db_session.scalars(statement))
+        return list(db_session.execute(statement))
     except OperationalError as error:
         # PostgreSQL: the other run held its claims past the lock timeout.
         if not is_lock_failure(error):
             raise
         raise TryAgain from None
+
+
+def insert_new(db_session: Session, table: Table) -> Insert:
+    """An INSERT into `table` that leaves out, without an error, rows whose key is taken."""
+    dialect = postgresql if db_session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def claim_bookings(

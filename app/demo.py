@@ -33,6 +33,7 @@ from app.models import (
     ChargingBand,
     Course,
     CourseAudience,
+    CourseInterest,
     CourseSession,
     Delivery,
     LessonLink,
@@ -77,6 +78,7 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
     people = [
         upsert_person(db_session, entry, agencies, password_hash, today) for entry in data["people"]
     ]
+    by_email = {person.email: person for person in people}
     staff = {
         entry["email"]: upsert_person(db_session, entry, agencies, password_hash, today)
         for entry in data.get("staff", [])
@@ -95,6 +97,7 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
                 add_session(db_session, course, planned, venues, people, today)
                 summary.sessions_created += 1
         give_trainers(course, [staff[email] for email in entry.get("trainers", [])])
+        put_on_interest_list(db_session, course, [by_email[e] for e in entry.get("interested", [])])
         courses[entry["slug"]] = course
     for entry in data["courses"]:
         require_courses(courses[entry["slug"]], entry.get("prerequisites", []), courses)
@@ -320,6 +323,18 @@ def give_trainers(course: Course, trainers: list[User]) -> None:
     for session in course.sessions:
         if trainers and not session.trainers:
             session.trainers = list(trainers)
+
+
+def put_on_interest_list(db_session: Session, course: Course, people: list[User]) -> None:
+    """People who asked to be told when the course has a date, and are not on its list."""
+    listed = (
+        set()
+        if course.id is None
+        else set(db_session.scalars(select(CourseInterest.user_id).filter_by(course_id=course.id)))
+    )
+    for person in people:
+        if person.id not in listed:
+            db_session.add(CourseInterest(course=course, user=person))
 
 
 def planned_moments(planned: dict, today: date) -> tuple[datetime, datetime]:

@@ -23,6 +23,15 @@ def count_of_people(count: int) -> str:
     return "1 person" if count == 1 else f"{count} people"
 
 
+def interest_told(count: int) -> str:
+    """What is said, after what was published, of the people told of its dates because
+    they had asked to be; nothing when nobody was."""
+    if not count:
+        return ""
+    told = "has" if count == 1 else "have"
+    return f" {count_of_people(count)} waiting for a date {told} been emailed."
+
+
 def capacity_changed(capacity: int, offered: int) -> str:
     """What is said once a session's places are changed, and people waiting offered them."""
     return f"The session now has {capacity} places.{offered_from_waiting_list(offered)}"

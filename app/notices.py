@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from app.models import Booking, BookingTransfer, User
+from app.models import Booking, BookingTransfer, CourseSession, User
 
 T = TypeVar("T")
 
@@ -47,12 +47,14 @@ class NoticeKind(StrEnum):
     CHARGE_RAISED = "charge-raised"
     CHARGE_CANCELLED = "charge-cancelled"
     CHARGE_WAIVED = "charge-waived"
+    INTEREST_DATE_PUBLISHED = "interest-date-published"
 
 
 @dataclass(frozen=True)
 class Notice:
     """One thing to tell someone: the person a booking belongs to (or their line manager),
-    or the owner of an account."""
+    the owner of an account, or a person on a course's interest list of one of its
+    sessions."""
 
     kind: NoticeKind
     booking: Booking | None = None
@@ -68,6 +70,8 @@ class Notice:
     sender: User | None = None
     #: A place handed on to a colleague, or offered to them.
     transfer: BookingTransfer | None = None
+    #: A session a person is told of without a booking: a date of a course they asked about.
+    session: CourseSession | None = None
 
 
 @dataclass

@@ -339,6 +339,23 @@ def offer_returned(db_session: Session, notice: Notice) -> None:
     )
 
 
+def date_published(db_session: Session, notice: Notice) -> None:
+    """To a person on a course's interest list: a date to book, and how to leave the list."""
+    session, person = notice.session, notice.person
+    course = session.course
+    queue_mail(
+        db_session,
+        person.email,
+        f"A new date for {course.title}",
+        "interest/date_published",
+        person=person,
+        session=session,
+        booking_opens=None if session.booking_is_open(utcnow()) else session.booking_opens_at,
+        book_url=absolute_url("bookings.book", session_id=session.id),
+        course_url=absolute_url("catalogue.course", slug=course.slug),
+    )
+
+
 def about_a_charge(subject: str, template: str):
     """A writer of mail about a booking's latest charge, to the person and, in words for
     them, to their line manager, saying where to write to dispute it."""
@@ -424,4 +441,5 @@ WRITERS = {
     NoticeKind.CHARGE_RAISED: about_a_charge("Charge for a wasted place", "raised"),
     NoticeKind.CHARGE_CANCELLED: about_a_charge("Charge cancelled", "cancelled"),
     NoticeKind.CHARGE_WAIVED: about_a_charge("Charge waived", "waived"),
+    NoticeKind.INTEREST_DATE_PUBLISHED: date_published,
 }

@@ -16,6 +16,7 @@ from app.models import (
     ChargingBand,
     Course,
     CourseAudience,
+    CourseInterest,
     CourseSession,
     Delivery,
     LearningOutcome,
@@ -176,3 +177,9 @@ def charge_on(booking: Booking, amount_pence: int = 5000, **fields) -> Charge:
             **(defaults | fields),
         )
     )
+
+
+def put_on_list(course: Course, *people: User) -> None:
+    """People on the course's interest list, as if each had asked to be told of a date."""
+    for person in people:
+        _add(CourseInterest(course=course, user=person))

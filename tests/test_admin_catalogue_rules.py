@@ -154,7 +154,7 @@ def test_what_a_prospectus_must_be(app, changes, field):
 def test_publishing_and_unpublishing_a_prospectus(app):
     made = make_prospectus(published=False)
 
-    prospectuses.publish(db.session, made)
+    prospectuses.publish(db.session, made, utcnow())
     assert made.published is True
     prospectuses.unpublish(db.session, made)
     assert made.published is False
@@ -338,7 +338,7 @@ def test_a_course_can_move_to_another_prospectus(prospectus):
 def test_publishing_and_unpublishing_a_course(prospectus):
     course = make_course(prospectus, published=False)
 
-    courses.publish(db.session, course)
+    courses.publish(db.session, course, utcnow())
     assert course.published is True
     courses.unpublish(db.session, course)
     assert course.published is False
@@ -645,7 +645,7 @@ def test_cancelling_needs_a_reason_and_tells_everyone_booked(course):
 def test_publishing_and_unpublishing_a_session(course):
     session = make_session(course, starts_at=START, published=False)
 
-    sessions.publish(db.session, session)
+    sessions.publish(db.session, session, utcnow())
     assert session.published is True
     sessions.unpublish(db.session, session)
     assert session.published is False

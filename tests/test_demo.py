@@ -401,3 +401,33 @@ def test_on_the_demo_some_sessions_share_their_places_between_sectors(runner):
     nurse = demo_person("michelle.dyson@example.org")
     assert bookings.offer(db.session, held, teacher, utcnow()).outcome is bookings.Outcome.WAIT
     assert bookings.offer(db.session, held, nurse, utcnow()).outcome is bookings.Outcome.CONFIRM
+
+
+def test_on_the_demo_people_waiting_for_a_date_are_mailed_when_a_session_is_published(runner, app):
+    from app.models import OutboxMessage
+    from tests.conftest import press, submit
+    from tests.test_admin_catalogue_pages import new_session
+
+    runner.invoke(args=["seed", "--demo"])
+    course = db.session.scalar(select(Course).filter_by(slug="safeguarding-disabled-children"))
+    waiting = {"helen.marsden@example.org", "gemma.turton@example.org"}
+    assert course.is_public and course.sessions == []
+    visitor = app.test_client().get(f"/courses/{course.slug}").text
+    assert "Sign in to be told when there is a date" in visitor
+    browser = app.test_client()
+    sign_in(browser, "helen.marsden@example.org", read_demo_file()["demo_password"])
+    assert "You are on the list for this course" in browser.get(f"/courses/{course.slug}").text
+
+    coordinator = app.test_client()
+    sign_in(coordinator, "joanne.kelsall@example.org", read_demo_file()["demo_password"])
+    assert "2 people have asked" in coordinator.get(f"/admin/courses/{course.id}").text
+    added = submit(coordinator, f"/admin/courses/{course.id}/sessions/new", new_session())
+    published = press(coordinator, added.location, f"{added.location}/publish")
+
+    assert published.status_code == 302
+    mailed = db.session.scalars(
+        select(OutboxMessage.to_address).where(
+            OutboxMessage.subject == "A new date for Safeguarding disabled children"
+        )
+    ).all()
+    assert set(mailed) == waiting

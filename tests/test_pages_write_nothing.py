@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.transfers.tokens import transfer_token
 from tests.conftest import sign_in
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_course, make_user, put_on_list
 from tests.test_permission_matrix import (  # noqa: F401 (world, evaluated_booking: fixtures)
     COORDINATOR,
     address,
@@ -81,12 +81,16 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         created_at=utcnow(), expires_at=utcnow() + timedelta(hours=48),
     )  # fmt: skip
     db.session.add(offered)
+    # Courses with and without a date, the person on the list of one.
+    undated = make_course(course.prospectus, slug="no-date-yet")
+    put_on_list(undated, person)
     db.session.commit()
     visitor_pages = [
         "/",
         "/prospectuses",
         f"/prospectuses/{course.prospectus.slug}",
         f"/courses/{course.slug}",
+        "/courses/no-date-yet",
         f"/sessions/{session.id}",
         "/case-reviews",
         f"/search?q={course.title}",
@@ -108,6 +112,8 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         f"/bookings/{mine.id}/transfer",
         f"/transfers/{transfer_token(offered)}",
         f"/sessions/{session.id}/book",
+        f"/courses/{course.slug}",
+        "/courses/no-date-yet",
     ]
     visitor = app.test_client()
     professional = app.test_client()

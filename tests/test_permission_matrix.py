@@ -23,6 +23,7 @@ from app.models import (
     Booking,
     BookingStatus,
     ChangedPractice,
+    Course,
     Evaluation,
     FollowUp,
     Prerequisite,
@@ -313,3 +314,27 @@ def test_the_matrix_covers_the_records_in_admin(app):
     endpoints = {endpoint for _, _, endpoint in staff_routes(app)}
 
     assert {"admin.user_record", "admin.user_record_pdf", "admin.user_record_csv"} <= endpoints
+
+
+# A course's interest list: anyone signed in joins or leaves it from the course's page.
+
+
+def test_the_only_form_of_the_public_course_pages_is_the_interest_list(app):
+    forms = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/courses") and "POST" in rule.methods
+    }
+
+    assert forms == {"/courses/<slug>/interest"}
+
+
+def test_everyone_signed_in_may_join_a_courses_interest_list_and_others_sign_in(app, world):
+    slug = db.session.get(Course, world.ids["course_id"]).slug
+    course_page, path = f"/courses/{slug}", f"/courses/{slug}/interest"
+
+    for person in PEOPLE:
+        answer = answer_of(browser_for(app, world, person), "POST", path)
+        went_to = urlsplit(answer.headers.get("Location", "")).path
+        should = SIGN_IN if person == ANONYMOUS else course_page
+        assert answer.status_code == 302 and went_to == should, f"POST {path} as {person}"

@@ -220,7 +220,7 @@ def test_each_requirement_says_where_its_sessions_are(session, person, level_1, 
     hidden = make_course(prospectus, title="Draft course", published=False)
     requires(session.course, hidden)
 
-    listed = prerequisites.standing(db.session, session.course_id, person.id, utcnow(), utcnow())
+    listed = prerequisites.standing(db.session, session.course_id, person, utcnow(), utcnow())
 
     shown, draft = listed.requirements
     assert shown.public and shown.slug == level_1.slug

@@ -36,6 +36,7 @@ from app.charges.service import USUAL_RATES, ChargeRates, wasted_places
 from app.confidence.service import record_confidence
 from app.database import is_lock_failure, write_transaction
 from app.display import count_of_people, places_text
+from app.interest import service as interest
 from app.models import (
     ACTIVE_STATUSES,
     DECISION_STATUSES,
@@ -576,7 +577,8 @@ def book(
     or when a place frees for them. A coordinator booking the person (`override`) passes
     over that and the course's prerequisites.
 
-    Approvals left too long are released first. Raises the first rule's refusal
+    Approvals left too long are released first; the person leaves the course's interest
+    list, if on it. Raises the first rule's refusal
     (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
     """
     # The person's details are not what the lock protects: they are checked as read.
@@ -593,6 +595,7 @@ def book(
     decision = decision_for(context)
     booking = add_booking(db_session, context, access_needs, decision)
     record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
+    interest.leave(db_session, session.course_id, user.id)
     # Where the sectors' shares kept them waiting, the mail says how.
     why = context.why_waiting if context.shares else None
     notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking, message=why or ""))

@@ -101,3 +101,7 @@ class CourseFilterForm(FlaskForm):
         if self.places.data:
             args["places"] = "y"
         return args
+
+
+class InterestForm(FlaskForm):
+    """The button that joins or leaves a course's interest list: its CSRF token alone."""

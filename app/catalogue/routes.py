@@ -2,19 +2,31 @@
 
 import io
 
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.sectors import sharing_for
 from app.catalogue import bp, pdf, queries
-from app.catalogue.forms import CourseFilterForm
+from app.catalogue.forms import CourseFilterForm, InterestForm
 from app.display import in_london
 from app.extensions import db
-from app.models import utcnow
+from app.interest import service as interest
+from app.models import User, utcnow
 from app.pagination import govuk_pagination
 from app.prerequisites import service as prerequisites
+from app.refusals import Refused
 from app.reviews.queries import published_case_reviews
+from app.transactions import saved
 
 
 @bp.get("/")
@@ -114,8 +126,8 @@ def prospectus_pdf(slug: str):
     )
 
 
-def signed_in_id() -> int | None:
-    return current_user.id if current_user.is_authenticated else None
+def signed_in() -> User | None:
+    return current_user if current_user.is_authenticated else None
 
 
 @bp.get("/courses/<slug>")
@@ -123,13 +135,42 @@ def course(slug: str):
     """Everything about a course; 404 when it, or its prospectus, is not published."""
     found = queries.get_published_course(db.session, slug) or abort(404)
     now = utcnow()
+    person = signed_in()
     return render_template(
         "catalogue/course.html",
         course=found,
         sessions=queries.upcoming_sessions(db.session, [found.id], now).get(found.id, []),
         lesson_links=queries.lesson_links_for_courses(db.session, [found.id]).get(found.id, []),
-        prerequisites=prerequisites.standing(db.session, found.id, signed_in_id(), now, now),
+        prerequisites=prerequisites.standing(db.session, found.id, person, now, now),
+        interest=interest.interest_in(db.session, found, person, now),
+        interest_form=InterestForm(),
     )
+
+
+@bp.post("/courses/<slug>/interest")
+def course_interest(slug: str):
+    """Join the course's interest list, or leave it when on it, then back to the course.
+
+    Signed out: to sign in, and back to the course's page from there, changing nothing.
+    404 when the course, or its prospectus, is not published.
+    """
+    if not current_user.is_authenticated:
+        flash("Sign in to be told when the course has a date.", "info")
+        return redirect(url_for("accounts.sign_in", next=url_for("catalogue.course", slug=slug)))
+    found = queries.get_published_course(db.session, slug) or abort(404)
+    back = redirect(url_for("catalogue.course", slug=slug))
+    if not InterestForm().validate_on_submit():
+        abort(400, "The form had expired: go back, reload the page and try again.")
+    try:
+        on_list = saved(interest.join_or_leave, db.session, found, current_user, utcnow())
+    except Refused as refusal:
+        flash(str(refusal), "error")
+        return back
+    if on_list:
+        flash(f"We will email you when {found.title} has a date.", "success")
+    else:
+        flash(f"You have left the list for {found.title}.", "success")
+    return back
 
 
 @bp.get("/sessions/<id:session_id>")
@@ -138,15 +179,13 @@ def session(session_id: int):
     found = queries.get_public_session(db.session, session_id) or abort(404)
     if release_overdue_approvals(session_id):
         found = queries.get_public_session(db.session, session_id)
-    now = utcnow()
+    now, person = utcnow(), signed_in()
     return render_template(
         "catalogue/session.html",
         session=found,
         now=now,
         prerequisites=prerequisites.standing(
-            db.session, found.course_id, signed_in_id(), found.starts_at, now
+            db.session, found.course_id, person, found.starts_at, now
         ),
-        sharing=sharing_for(
-            db.session, found, current_user if current_user.is_authenticated else None, now
-        ),
+        sharing=sharing_for(db.session, found, person, now),
     )

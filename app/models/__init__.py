@@ -48,6 +48,7 @@ from app.models.evaluations import (
     Evaluation,
     FollowUp,
 )
+from app.models.interest import CourseInterest, InterestNoticeSent
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.outcomes import (
     CONFIDENCE_LABELS,
@@ -105,10 +106,12 @@ __all__ = [
     "ChargingBand",
     "Course",
     "CourseAudience",
+    "CourseInterest",
     "CourseSession",
     "Delivery",
     "Evaluation",
     "FollowUp",
+    "InterestNoticeSent",
     "LearningOutcome",
     "LessonLink",
     "OutboxMessage",

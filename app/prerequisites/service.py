@@ -26,6 +26,7 @@ from app.models import (
     Prerequisite,
     Prospectus,
     SessionStatus,
+    User,
     attended_the_whole_course,
 )
 from app.refusals import Refused
@@ -303,13 +304,13 @@ class Standing:
 def standing(
     db_session: Session,
     course_id: int,
-    person_id: int | None,
+    person: User | None,
     starts_at: datetime,
     now: datetime,
 ) -> Standing:
-    """Where the person stands against the course's requirements for a session starting
-    then (the course page asks for now): one statement."""
-    requirements = requirements_for(db_session, course_id, person_id, now)
-    if person_id is None:
+    """Where the person (None: nobody signed in) stands against the course's requirements
+    for a session starting then (the course page asks for now): one statement."""
+    requirements = requirements_for(db_session, course_id, person and person.id, now)
+    if person is None:
         return Standing(requirements)
     return Standing(requirements, missing(requirements, starts_at), checked=True)

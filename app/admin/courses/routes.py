@@ -9,9 +9,11 @@ from app.admin.pages import confirm_and_delete
 from app.admin.prospectuses.service import all_prospectuses
 from app.admin.sessions.service import sessions_of
 from app.bookings.queries import waiting_counts
+from app.display import interest_told
 from app.extensions import db
 from app.forms import form_page, show_refusal
 from app.ids import id_from
+from app.interest import service as interest
 from app.models import Course, Prospectus, utcnow
 from app.transactions import saved
 
@@ -25,10 +27,12 @@ def courses():
     """Every course, or one prospectus's (`?prospectus=<id>`)."""
     prospectus_id = request.args.get("prospectus", type=id_from)
     prospectus = db.session.get(Prospectus, prospectus_id) if prospectus_id else None
+    rows = service.course_rows(db.session, utcnow(), prospectus.id if prospectus else None)
     return render_template(
         "admin/courses/index.html",
-        rows=service.course_rows(db.session, utcnow(), prospectus.id if prospectus else None),
+        rows=rows,
         prospectus=prospectus,
+        interested=interest.interest_counts(db.session, [row.course.id for row in rows]),
     )
 
 
@@ -57,6 +61,7 @@ def course(course_id: int):
     return render_template(
         "admin/courses/show.html",
         course=found,
+        interested=interest.interest_counts(db.session, [found.id]).get(found.id, 0),
         sessions=sessions,
         waiting=waiting_counts(db.session, [session.id for session in sessions]),
         now=utcnow(),
@@ -70,11 +75,11 @@ def edit_course(course_id: int):
     if not form.validate_on_submit():
         return form_page("admin/courses/form.html", form, course=found)
     try:
-        saved(service.update_course, db.session, found, form.details(), utcnow())
+        told = saved(service.update_course, db.session, found, form.details(), utcnow())
     except service.CourseError as refusal:
         show_refusal(form, refusal)
         return form_page("admin/courses/form.html", form, course=found)
-    flash(f"{found.title} has been saved.", "success")
+    flash(f"{found.title} has been saved." + interest_told(told), "success")
     return redirect(url_for("admin.course", course_id=found.id))
 
 
@@ -82,9 +87,9 @@ def edit_course(course_id: int):
 @bp.post("/courses/<id:course_id>/publish")
 def publish_course(course_id: int):
     found = course_or_404(course_id)
-    saved(service.publish, db.session, found)
+    told = saved(service.publish, db.session, found, utcnow())
     if found.prospectus.published:
-        flash(f"{found.title} is published.", "success")
+        flash(f"{found.title} is published." + interest_told(told), "success")
     else:
         flash(
             f"{found.title} is published. It will be public once {found.prospectus.title} "

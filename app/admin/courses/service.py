@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.admin.slugs import slugify
+from app.interest import service as interest
 from app.models import (
     CPD_HOURS_LEAST,
     CPD_HOURS_MOST,
@@ -26,6 +27,7 @@ from app.models import (
     Sector,
     SessionStatus,
 )
+from app.notices import Done
 from app.refusals import Refused
 
 SLUG_LENGTH = 120
@@ -131,9 +133,12 @@ def create_course(db_session: Session, details: CourseDetails, now: datetime) ->
 
 def update_course(
     db_session: Session, course: Course, details: CourseDetails, now: datetime
-) -> None:
+) -> Done[int]:
+    """Moved into a published prospectus, its sessions may become dates to book: the
+    people on its interest list are told of them. How many were told."""
     apply_details(db_session, course, details, now)
     db_session.flush()
+    return interest.told(interest.tell_of_course_dates(db_session, course, now))
 
 
 def apply_details(
@@ -292,10 +297,12 @@ def set_sectors(course: Course, sectors: tuple[Sector, ...]) -> None:
             course.audience_sectors.append(CourseAudience(sector=sector))
 
 
-def publish(db_session: Session, course: Course) -> None:
-    """Public once its prospectus is published too; its published sessions show with it."""
+def publish(db_session: Session, course: Course, now: datetime) -> Done[int]:
+    """Public once its prospectus is published too; its published sessions show with it,
+    and the people on its interest list are told of them. How many were told."""
     course.published = True
     db_session.flush()
+    return interest.told(interest.tell_of_course_dates(db_session, course, now))
 
 
 def unpublish(db_session: Session, course: Course) -> None:
@@ -330,6 +337,7 @@ def delete_course(db_session: Session, course: Course) -> None:
             f"{'requires' if len(requiring) == 1 else 'require'} it. Remove it from their "
             "prerequisites first"
         )
+    interest.forget_course(db_session, course.id)
     for session in course.sessions:
         db_session.delete(session)
     db_session.delete(course)

@@ -6,9 +6,10 @@ from app.admin import bp
 from app.admin.pages import confirm_and_delete
 from app.admin.prospectuses import service
 from app.admin.prospectuses.forms import ProspectusForm
+from app.display import interest_told
 from app.extensions import db
 from app.forms import form_page, show_refusal
-from app.models import Prospectus
+from app.models import Prospectus, utcnow
 from app.transactions import saved
 
 
@@ -62,8 +63,8 @@ def edit_prospectus(prospectus_id: int):
 @bp.post("/prospectuses/<id:prospectus_id>/publish")
 def publish_prospectus(prospectus_id: int):
     found = db.get_or_404(Prospectus, prospectus_id)
-    saved(service.publish, db.session, found)
-    flash(f"{found.title} is published.", "success")
+    told = saved(service.publish, db.session, found, utcnow())
+    flash(f"{found.title} is published." + interest_told(told), "success")
     return redirect(url_for("admin.prospectus", prospectus_id=found.id))
 
 

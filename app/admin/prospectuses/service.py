@@ -2,12 +2,15 @@
 an empty draft deleted."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.admin.slugs import slugify
+from app.interest import service as interest
 from app.models import Course, Prospectus
+from app.notices import Done
 from app.refusals import Refused
 
 SLUG_LENGTH = 80
@@ -127,10 +130,12 @@ def checked_slug(db_session: Session, prospectus: Prospectus, typed: str, title:
     return slug
 
 
-def publish(db_session: Session, prospectus: Prospectus) -> None:
-    """Its published courses become public with it; drafts among them stay hidden."""
+def publish(db_session: Session, prospectus: Prospectus, now: datetime) -> Done[int]:
+    """Its published courses become public with it; drafts among them stay hidden. The
+    people on their interest lists are told of their sessions. How many were told."""
     prospectus.published = True
     db_session.flush()
+    return interest.told(interest.tell_of_prospectus_dates(db_session, prospectus, now))
 
 
 def unpublish(db_session: Session, prospectus: Prospectus) -> None:

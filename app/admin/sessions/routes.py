@@ -22,7 +22,7 @@ from app.admin.sessions.forms import (
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.queries import waiting_counts
 from app.database import locks_for_itself
-from app.display import capacity_changed, long_date, session_moved
+from app.display import capacity_changed, interest_told, long_date, session_moved
 from app.errors import try_again_page
 from app.extensions import db
 from app.forms import form_page, show_refusal
@@ -184,8 +184,8 @@ def cancel_session(session_id: int):
 # Buttons without fields: CSRFProtect checks their token, as it does every POST.
 @bp.post("/sessions/<id:session_id>/publish")
 def publish_session(session_id: int):
-    saved(service.publish, db.session, session_or_404(session_id))
-    return back_to_session(session_id, "The session is published.")
+    told = saved(service.publish, db.session, session_or_404(session_id), utcnow())
+    return back_to_session(session_id, "The session is published." + interest_told(told))
 
 
 @bp.post("/sessions/<id:session_id>/unpublish")

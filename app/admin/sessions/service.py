@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, undefer
 
+from app.interest import service as interest
 from app.models import (
     Booking,
     Course,
@@ -22,6 +23,7 @@ from app.models import (
     User,
     Venue,
 )
+from app.notices import Done
 from app.pagination import Pagination, page_of
 from app.refusals import Refused
 from app.sessions.service import (
@@ -212,10 +214,12 @@ def chosen_trainers(
 # Publishing and deleting
 
 
-def publish(db_session: Session, session: CourseSession) -> None:
-    """Public once its course and prospectus are published too."""
+def publish(db_session: Session, session: CourseSession, now: datetime) -> Done[int]:
+    """Public once its course and prospectus are published too; once it is, the people on
+    the course's interest list are told of it. How many were told."""
     session.published = True
     db_session.flush()
+    return interest.told(interest.tell_the_interested(db_session, session, now))
 
 
 def unpublish(db_session: Session, session: CourseSession) -> None:
@@ -237,5 +241,6 @@ def delete_session(db_session: Session, session: CourseSession) -> None:
             f"This session cannot be deleted: it has {bookings_made}. "
             "Cancel it instead, so that everyone booked is told"
         )
+    interest.forget_session(db_session, session.id)
     db_session.delete(session)
     db_session.flush()
