@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from app.models import Booking, BookingTransfer, User
+from app.models import Booking, BookingTransfer, ExternalTraining, User
 
 T = TypeVar("T")
 
@@ -47,12 +47,14 @@ class NoticeKind(StrEnum):
     CHARGE_RAISED = "charge-raised"
     CHARGE_CANCELLED = "charge-cancelled"
     CHARGE_WAIVED = "charge-waived"
+    EXTERNAL_TRAINING_ACCEPTED = "external-training-accepted"
+    EXTERNAL_TRAINING_REJECTED = "external-training-rejected"
 
 
 @dataclass(frozen=True)
 class Notice:
     """One thing to tell someone: the person a booking belongs to (or their line manager),
-    or the owner of an account."""
+    the owner of an account, or of a record of training done elsewhere."""
 
     kind: NoticeKind
     booking: Booking | None = None
@@ -68,6 +70,8 @@ class Notice:
     sender: User | None = None
     #: A place handed on to a colleague, or offered to them.
     transfer: BookingTransfer | None = None
+    #: Training done elsewhere that a coordinator decided on.
+    external_training: ExternalTraining | None = None
 
 
 @dataclass

@@ -14,10 +14,25 @@ from pypdf import PdfReader
 from app.certificates import service as certificates
 from app.display import LONDON
 from app.extensions import db
-from app.models import Attendance, Booking, BookingStatus, Course, Role, User
+from app.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Course,
+    ExternalTrainingStatus,
+    Role,
+    User,
+)
 from app.records import queries
 from tests.conftest import signed_in_as, words
-from tests.factories import PASSWORD, make_course, make_prospectus, make_session, make_user
+from tests.factories import (
+    PASSWORD,
+    make_course,
+    make_external_training,
+    make_prospectus,
+    make_session,
+    make_user,
+)
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 SIGN_IN = "/account/sign-in"
@@ -218,6 +233,13 @@ def test_the_record_as_a_csv_is_formula_safe(app, prospectus, person):
     person.name = "=cmd|' /C calc'!A0"
     course = make_course(prospectus, title='=HYPERLINK("http://evil")', cpd_hours=Decimal("3"))
     booking = attended(person, course, datetime(2026, 6, 11, 8, 30, tzinfo=UTC))
+    make_external_training(
+        person,
+        course,
+        status=ExternalTrainingStatus.ACCEPTED,
+        provider="@SUM(1+1)",
+        completed_on=date(2026, 1, 5),
+    )
     with time_machine.travel(NOW, tick=False):
         browser = signed_in_as(app, person)
         response = browser.get("/account/record.csv")
@@ -227,9 +249,24 @@ def test_the_record_as_a_csv_is_formula_safe(app, prospectus, person):
     assert response.headers["Cache-Control"] == "private, no-store"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["Date", "Course", "Prospectus", "CPD hours", "Certificate code"]
+    assert rows[0] == [
+        "Date",
+        "Course",
+        "Prospectus",
+        "CPD hours",
+        "Certificate code",
+        "Recorded elsewhere",
+    ]
     assert rows[1][:4] == ["2026-06-11", '\'=HYPERLINK("http://evil")', prospectus.title, "3"]
-    assert rows[1][4] == certificates.shown_code(booking.certificate.code)
+    assert rows[1][4:] == [certificates.shown_code(booking.certificate.code), ""]
+    assert rows[2] == [
+        "2026-01-05",
+        '\'=HYPERLINK("http://evil")',
+        prospectus.title,
+        "",
+        "",
+        "'@SUM(1+1)",
+    ]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
