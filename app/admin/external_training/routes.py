@@ -46,7 +46,7 @@ def external_training_record(training_id: int):
             db.session,
             training_id,
             form.accepts,
-            form.reason.data,
+            form.reason.data or "",
             current_user,
             utcnow(),
         )
