@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from app.models import (
     Course,
     CourseSession,
     Delivery,
+    ExternalTraining,
     LessonLink,
     Prospectus,
     Role,
@@ -220,7 +222,7 @@ def test_every_demo_session_is_on_a_working_day_at_its_planned_time(app, today):
         for entry in data["courses"]
         for planned in entry.get("sessions", [])
     }
-    load_demo_data(db.session, data, today)
+    load_demo_data(db.session, data, today, Path(app.config["UPLOAD_FOLDER"]))
 
     sessions = db.session.scalars(select(CourseSession)).all()
 
@@ -345,3 +347,25 @@ def test_on_the_demo_a_person_who_missed_two_places_books_through_a_coordinator(
     browser = app.test_client()
     sign_in(browser, "joanne.kelsall@example.org", read_demo_file()["demo_password"])
     assert "Priya Sharma" in browser.get("/admin/approvals").text
+
+
+def test_on_the_demo_training_elsewhere_is_accepted_for_one_and_waiting_for_another(runner, app):
+    from app.external_training import files
+
+    runner.invoke(args=["seed", "--demo"])
+    runner.invoke(args=["seed", "--demo"])
+    found = {
+        training.user.email: training for training in db.session.scalars(select(ExternalTraining))
+    }
+    folder = Path(app.config["UPLOAD_FOLDER"])
+
+    assert set(found) == {"helen.marsden@example.org", "gemma.turton@example.org"}
+    helen, gemma = found["helen.marsden@example.org"], found["gemma.turton@example.org"]
+    assert helen.is_accepted and helen.decided_by.email == "joanne.kelsall@example.org"
+    assert gemma.is_waiting
+    for training in (helen, gemma):
+        assert training.course.slug == "child-sexual-exploitation-e-learning"
+        assert training.provider == "Virtual College"
+        content = (folder / training.certificate_path).read_bytes()
+        assert files.certificate_type(content) == "application/pdf"
+    assert len(list(folder.iterdir())) == 2
