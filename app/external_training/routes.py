@@ -26,8 +26,10 @@ def index():
 
 
 def form_again(form: ExternalTrainingForm):
-    """The form with its errors; a file input cannot be filled in again, so it says so."""
-    return form_page("external_training/new.html", form, choose_again=form.is_submitted())
+    """The form, or the form with its errors; a file input cannot be filled in again, so
+    it says so when a file was chosen."""
+    chosen = form.is_submitted() and bool(form.certificate.data)
+    return form_page("external_training/new.html", form, choose_again=chosen)
 
 
 @bp.route("/account/external-training/new", methods=["GET", "POST"])
