@@ -125,6 +125,15 @@ def test_the_form_offers_public_courses_e_learning_first(as_person, e_learning, 
     assert "Choose your certificate file again" not in text
 
 
+def test_the_e_learnings_page_leads_to_the_form_with_it_chosen(as_person, e_learning):
+    course_page = as_person.get(f"/courses/{e_learning.slug}").text
+    link = re.search(r'href="(/account/external-training/new\?course=\d+)"', course_page)
+
+    form = as_person.get(link.group(1).replace("&amp;", "&"))
+
+    assert f'<option value="{e_learning.id}" selected>' in form.text
+
+
 def test_recording_saves_the_training_and_its_file_and_lists_it(as_person, person, e_learning):
     answer = send(as_person, e_learning)
 

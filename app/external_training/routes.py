@@ -2,7 +2,7 @@
 recording one with its certificate, downloading the certificate, withdrawing one that
 waits. Anyone else's record answers 404."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.database import locks_for_itself
@@ -36,9 +36,13 @@ def form_again(form: ExternalTrainingForm):
 @login_required
 @locks_for_itself
 def new():
-    """The form; sent, it records the training and its certificate. The file arrives and
-    is checked before the service takes the write lock, so a slow upload holds no lock."""
+    """The form (its course chosen by `?course=<id>`); sent, it records the training and
+    its certificate. The file arrives and is checked before the service takes the write
+    lock, so a slow upload holds no lock."""
     form = ExternalTrainingForm(queries.recordable_courses(db.session))
+    if not form.is_submitted():
+        # From an e-learning course's page, which names itself.
+        form.course.data = request.args.get("course", "")
     if not form.validate_on_submit():
         return form_again(form)
     try:
