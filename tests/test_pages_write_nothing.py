@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.transfers.tokens import transfer_token
 from tests.conftest import sign_in
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_external_training, make_user
 from tests.test_permission_matrix import (  # noqa: F401 (world, evaluated_booking: fixtures)
     COORDINATOR,
     address,
@@ -81,6 +81,7 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         created_at=utcnow(), expires_at=utcnow() + timedelta(hours=48),
     )  # fmt: skip
     db.session.add(offered)
+    elsewhere = make_external_training(person, course)
     db.session.commit()
     visitor_pages = [
         "/",
@@ -108,6 +109,10 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         f"/bookings/{mine.id}/transfer",
         f"/transfers/{transfer_token(offered)}",
         f"/sessions/{session.id}/book",
+        "/account/external-training",
+        "/account/external-training/new",
+        f"/account/external-training/{elsewhere.id}/certificate",
+        f"/account/external-training/{elsewhere.id}/withdraw",
     ]
     visitor = app.test_client()
     professional = app.test_client()
