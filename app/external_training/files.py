@@ -79,15 +79,20 @@ def check_picture(content: bytes, mime: str) -> None:
                 raise unreadable(CERTIFICATE_KINDS[mime])
             width, height = image.size
             if width * height > MOST_PIXELS:
-                raise refused(
-                    "The picture of the certificate is too large: scan or photograph it "
-                    "at a lower resolution"
-                )
+                raise too_many_pixels()
             image.verify()
         with Image.open(io.BytesIO(content)) as image:
             image.load()
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise too_many_pixels() from None
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
         raise unreadable(CERTIFICATE_KINDS[mime]) from None
+
+
+def too_many_pixels() -> Refused:
+    return refused(
+        "The picture of the certificate is too large: scan or photograph it at a lower resolution"
+    )
 
 
 def unreadable(kind: str) -> Refused:
