@@ -2,12 +2,14 @@
 recorded once, in the past, for a course of the catalogue; accepted or rejected by a
 coordinator who is not its owner; withdrawn, with its file, only while it waits."""
 
+import io
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import current_app
+from PIL import Image
 from sqlalchemy import select
 
 from app.audit import record_changes_by
@@ -122,6 +124,28 @@ def test_anything_else_is_refused_whatever_its_name(content, message):
         files.certificate_type(content)
 
     assert refusal.value.field == "certificate"
+
+
+def test_a_jpeg_cut_short_is_refused_after_weasyprint_relaxed_pillow():
+    import weasyprint  # noqa: F401 (importing it lets Pillow load pictures cut short)
+    from PIL import ImageFile
+
+    whole = picture_bytes("JPEG", size=(640, 480))
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    for cut in (len(whole) // 2, len(whole) - 2):
+        with pytest.raises(Refused, match="could not be opened as a JPEG file"):
+            files.certificate_type(whole[:cut])
+
+
+def test_a_progressive_jpeg_and_one_with_data_after_its_end_are_taken():
+    progressive = io.BytesIO()
+    Image.effect_noise((640, 480), 80).convert("RGB").save(progressive, "JPEG", progressive=True)
+    # Some phones add a video, or their own data, after the picture's end.
+    with_more = picture_bytes("JPEG") + b"\x00\x00\x00\x18ftypmp42" + bytes(500)
+
+    assert files.certificate_type(progressive.getvalue()) == "image/jpeg"
+    assert files.certificate_type(with_more) == "image/jpeg"
 
 
 def test_a_certificate_over_5_mb_is_refused_before_it_is_read():

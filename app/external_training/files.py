@@ -83,10 +83,50 @@ def check_picture(content: bytes, mime: str) -> None:
             image.verify()
         with Image.open(io.BytesIO(content)) as image:
             image.load()
+        if mime == "image/jpeg" and not jpeg_runs_to_its_end(content):
+            raise unreadable(CERTIFICATE_KINDS[mime])
     except Image.DecompressionBombError:
         raise too_many_pixels() from None
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
         raise unreadable(CERTIFICATE_KINDS[mime]) from None
+
+
+def jpeg_runs_to_its_end(content: bytes) -> bool:
+    """Whether a JPEG's segments and scans run whole to its end-of-image marker (what
+    may follow it is not the picture's).
+
+    Pillow finds a JPEG cut short only while its LOAD_TRUNCATED_IMAGES is off, and that
+    switch is the whole process's: WeasyPrint turns it on when it is imported. So the
+    end is looked for here: walking the segments by their lengths, past each scan's
+    coded data (where 0xFF is only ever followed by 0x00 or a restart marker), to 0xFFD9.
+    """
+    position = 2  # past the start-of-image marker
+    while position + 1 < len(content):
+        if content[position] != 0xFF:
+            return False
+        marker = content[position + 1]
+        if marker == 0xFF:  # a fill byte before a marker
+            position += 1
+        elif marker == 0xD9:
+            return True
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            position += 2
+        else:
+            position += 2 + int.from_bytes(content[position + 2 : position + 4], "big")
+            if marker == 0xDA:
+                position = end_of_scan(content, position)
+    return False
+
+
+def end_of_scan(content: bytes, position: int) -> int:
+    """Where the marker after a scan's coded data is (the content's length if none is)."""
+    while (found := content.find(b"\xff", position)) != -1 and found + 1 < len(content):
+        following = content[found + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            position = found + 2
+        else:
+            return found
+    return len(content)
 
 
 def too_many_pixels() -> Refused:
