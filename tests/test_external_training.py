@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import current_app
 from PIL import Image
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from app.audit import record_changes_by
@@ -146,6 +147,24 @@ def test_a_progressive_jpeg_and_one_with_data_after_its_end_are_taken():
 
     assert files.certificate_type(progressive.getvalue()) == "image/jpeg"
     assert files.certificate_type(with_more) == "image/jpeg"
+
+
+def encrypted_pdf(user_password: str) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_restricted_without_a_password_to_open_it_is_taken():
+    assert files.certificate_type(encrypted_pdf("")) == "application/pdf"
+
+
+def test_a_pdf_that_needs_a_password_is_refused():
+    with pytest.raises(Refused, match="protected by a password"):
+        files.certificate_type(encrypted_pdf("secret"))
 
 
 def test_a_certificate_over_5_mb_is_refused_before_it_is_read():

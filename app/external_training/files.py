@@ -17,7 +17,7 @@ from pathlib import Path
 import filetype
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -62,9 +62,18 @@ def certificate_type(content: bytes) -> str:
 
 
 def check_pdf(content: bytes) -> None:
-    """The PDF opens and has a page: a file cut short, or only dressed as a PDF, does not."""
+    """The PDF opens and has a page: a file cut short, or only dressed as a PDF, does not;
+    nor does one that opens only with a password, which nobody checking it would have."""
     try:
         pages = len(PdfReader(io.BytesIO(content)).pages)
+    except FileNotDecryptedError:
+        raise refused(
+            "The certificate's PDF file is protected by a password. Choose a copy without one"
+        ) from None
+    except DependencyError:
+        # Read whole as far as its encryption, which only another library opens (AES);
+        # the coordinator's PDF reader will.
+        return
     except (PyPdfError, ValueError, KeyError, TypeError, RecursionError):
         pages = 0
     if not pages:
