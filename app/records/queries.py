@@ -91,7 +91,7 @@ class Refresher:
 
     course: Course
     last_attended: date
-    #: The last time was training done elsewhere, accepted as the course.
+    #: Whether the last time was training done elsewhere, accepted as the course.
     elsewhere: bool
     due: date
     overdue: bool
