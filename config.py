@@ -84,6 +84,13 @@ class Config:
     # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE / "cache" / "pdf"))
+    # Certificates of training done elsewhere, as people uploaded them: outside static/,
+    # so never served as files, and to be backed up with the database.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+    # The largest request the app reads: room for a certificate of 5 MB (the limit its
+    # rule refuses with a message) and the form around it; anything larger is refused
+    # before it is read, with the "file too big" page.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -13,6 +13,7 @@ from app.accounts import passwords
 from app.accounts import service as accounts_service
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
+from app.external_training import files as external_training_files
 from app.ids import IdConverter
 from config import Config, ProductionConfig, config_from_environment
 
@@ -85,6 +86,7 @@ def init_extensions(app: Flask) -> None:
     WTFormsHelpers(app)
     mail.init_app(app)
     audit.init_app()
+    external_training_files.init_app()
     passwords.configure(
         app.config["PASSWORD_HASH_TIME_COST"],
         app.config["PASSWORD_HASH_MEMORY_COST"],
@@ -105,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue import bp as catalogue_bp
     from app.certificates.routes import bp as certificates_bp
     from app.evaluations.routes import bp as evaluations_bp
+    from app.external_training import bp as external_training_bp
     from app.health import bp as health_bp
     from app.records import bp as records_bp
     from app.reviews import bp as reviews_bp
@@ -118,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(external_training_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(health_bp)

@@ -25,6 +25,7 @@ from app.models import (
     Course,
     CourseAudience,
     CourseSession,
+    ExternalTraining,
     LearningOutcome,
     LessonLink,
     Prerequisite,
@@ -69,6 +70,13 @@ AUDITED = {
     Booking: ("booking", lambda record: f"booking {record.id}"),
     BookingTransfer: ("booking transfer", lambda record: f"booking {record.booking_id}"),
     Charge: ("charge", lambda record: f"charge {record.id}, booking {record.booking_id}"),
+    ExternalTraining: (
+        "external training",
+        lambda record: (
+            f"person {record.user_id}, course {record.course_id}, "
+            f"completed {record.completed_on.isoformat()}"
+        ),
+    ),
 }
 
 #: Secrets are never copied into the log; that they changed is enough.

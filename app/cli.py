@@ -1,8 +1,10 @@
 """Flask commands: `flask --app wsgi seed --demo`, ..."""
 
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app import tick as scheduled
@@ -25,7 +27,12 @@ def seed(demo: bool) -> None:
     """Load data into the database (run `flask db upgrade` first)."""
     if not demo:
         raise click.UsageError("Say what to load: --demo loads the demonstration catalogue.")
-    summary = load_demo_data(db.session, read_demo_file(), in_london(utcnow()).date())
+    summary = load_demo_data(
+        db.session,
+        read_demo_file(),
+        in_london(utcnow()).date(),
+        Path(current_app.config["UPLOAD_FOLDER"]),
+    )
     db.session.commit()
     click.echo(
         f"Demo data loaded: {summary.prospectuses} prospectuses, {summary.courses} courses, "

@@ -6,6 +6,9 @@ none yet, so loading twice leaves exactly what loading once did.
 
 Sessions are dated in days from today, moved on to the next working day where that falls
 on a weekend or an English bank holiday, at the times planned on London's clocks.
+
+Training done elsewhere is made once for each person and course it names, with a small
+PDF certificate written to the upload folder.
 """
 
 from dataclasses import dataclass
@@ -14,13 +17,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
 from app.admin.courses.outcomes import replace_outcomes
 from app.certificates import service as certificates
-from app.display import LONDON
+from app.display import LONDON, long_date
+from app.external_training import files
 from app.models import (
     DEFAULT_CPD_HOURS,
     Agency,
@@ -36,6 +41,8 @@ from app.models import (
     CourseInterest,
     CourseSession,
     Delivery,
+    ExternalTraining,
+    ExternalTrainingStatus,
     LessonLink,
     Prerequisite,
     Prospectus,
@@ -65,8 +72,11 @@ def read_demo_file(path: Path = DEMO_FILE) -> dict:
         return yaml.safe_load(file)
 
 
-def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
-    """Make the catalogue in `data` exist, with sessions dated relative to `today`."""
+def load_demo_data(
+    db_session: Session, data: dict, today: date, upload_folder: Path
+) -> DemoSummary:
+    """Make the catalogue in `data` exist, with sessions dated relative to `today`, and
+    the certificates of training done elsewhere in `upload_folder`."""
     summary = DemoSummary()
     prospectuses = {
         entry["slug"]: upsert_prospectus(db_session, entry, today.year)
@@ -101,6 +111,10 @@ def load_demo_data(db_session: Session, data: dict, today: date) -> DemoSummary:
         courses[entry["slug"]] = course
     for entry in data["courses"]:
         require_courses(courses[entry["slug"]], entry.get("prerequisites", []), courses)
+    db_session.flush()
+    everyone = {person.email: person for person in [*people, *staff.values()]}
+    for entry in data.get("external_training", []):
+        add_external_training(db_session, entry, everyone, upload_folder, today)
     db_session.flush()
     summary.prospectuses = len(prospectuses)
     summary.courses = len(data["courses"])
@@ -349,3 +363,54 @@ def planned_moments(planned: dict, today: date) -> tuple[datetime, datetime]:
 def london_moment(day: date, clock: str) -> datetime:
     """A wall-clock time on a day in London, whichever side of a clock change it falls."""
     return datetime.combine(day, time.fromisoformat(clock), LONDON)
+
+
+def add_external_training(
+    db_session: Session, entry: dict, people: dict[str, User], folder: Path, today: date
+) -> None:
+    """The person's record of the course done elsewhere, with its certificate, unless
+    they have one of that course already."""
+    person = people[entry["person"]]
+    course = db_session.scalar(select(Course).filter_by(slug=entry["course"]))
+    if db_session.scalar(
+        select(ExternalTraining.id).filter_by(user_id=person.id, course_id=course.id)
+    ):
+        return
+    completed_on = today - timedelta(days=entry["completed_days_ago"])
+    recorded_at = london_moment(completed_on + timedelta(days=1), "10:00")
+    training = ExternalTraining(
+        user=person,
+        course=course,
+        provider=entry["provider"],
+        completed_on=completed_on,
+        certificate_path=files.keep(
+            db_session,
+            folder,
+            demo_certificate(person, course, entry["provider"], completed_on),
+            "application/pdf",
+        ),
+        certificate_name=f"{entry['provider']} certificate.pdf",
+        certificate_type="application/pdf",
+        status=ExternalTrainingStatus(entry["status"]),
+        created_at=recorded_at,
+        updated_at=recorded_at,
+    )
+    if "decided_by" in entry:
+        training.decided_by = people[entry["decided_by"]]
+        training.decided_at = recorded_at + timedelta(days=2)
+        training.decision_reason = entry.get("reason", "")
+    db_session.add(training)
+
+
+def demo_certificate(person: User, course: Course, provider: str, day: date) -> bytes:
+    """A one-page PDF, as a provider's certificate of completion might look."""
+    from weasyprint import HTML  # slow to import; only this needs it
+
+    html = (
+        "<html><body style='font-family: sans-serif; text-align: center; padding-top: 40mm'>"
+        f"<p>{escape(provider)}</p><h1>Certificate of completion</h1>"
+        f"<p>This is to certify that</p><h2>{escape(person.name)}</h2>"
+        f"<p>completed</p><h2>{escape(course.title)}</h2><p>on {long_date(day)}</p>"
+        "<p style='color: #505a5f'>A demonstration certificate</p></body></html>"
+    )
+    return HTML(string=html).write_pdf()

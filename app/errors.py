@@ -1,7 +1,7 @@
 """Error pages: HTML for people, JSON under /api/."""
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 ERROR_TEMPLATES = {
     400: "errors/400.html",
@@ -26,5 +26,13 @@ def try_again_page() -> tuple[str, int]:
     return render_template("bookings/try_again.html"), 503
 
 
+def too_large(error: RequestEntityTooLarge):
+    """Only a certificate's upload can be this large: the page says what the limit is."""
+    from app.external_training.files import MOST_SIZE_WORDS
+
+    return render_template("errors/413.html", most=MOST_SIZE_WORDS), 413
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(RequestEntityTooLarge, too_large)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from app.models import Booking, BookingTransfer, CourseSession, User
+from app.models import Booking, BookingTransfer, CourseSession, ExternalTraining, User
 
 T = TypeVar("T")
 
@@ -48,13 +48,15 @@ class NoticeKind(StrEnum):
     CHARGE_CANCELLED = "charge-cancelled"
     CHARGE_WAIVED = "charge-waived"
     INTEREST_DATE_PUBLISHED = "interest-date-published"
+    EXTERNAL_TRAINING_ACCEPTED = "external-training-accepted"
+    EXTERNAL_TRAINING_REJECTED = "external-training-rejected"
 
 
 @dataclass(frozen=True)
 class Notice:
     """One thing to tell someone: the person a booking belongs to (or their line manager),
-    the owner of an account, or a person on a course's interest list of one of its
-    sessions."""
+    the owner of an account, of a record of training done elsewhere, or a person on a
+    course's interest list of one of its sessions."""
 
     kind: NoticeKind
     booking: Booking | None = None
@@ -72,6 +74,8 @@ class Notice:
     transfer: BookingTransfer | None = None
     #: A session a person is told of without a booking: a date of a course they asked about.
     session: CourseSession | None = None
+    #: Training done elsewhere that a coordinator decided on.
+    external_training: ExternalTraining | None = None
 
 
 @dataclass

@@ -394,6 +394,25 @@ def about_a_charge(subject: str, template: str):
     return write
 
 
+def about_external_training(subject: str, template: str):
+    """A writer of the coordinator's decision on training the person did elsewhere."""
+
+    def write(db_session: Session, notice: Notice) -> None:
+        training = notice.external_training
+        queue_mail(
+            db_session,
+            training.user.email,
+            f"{subject}: {training.course.title}",
+            f"external_training/{template}",
+            person=training.user,
+            training=training,
+            external_training_url=absolute_url("external_training.index"),
+            record_url=absolute_url("records.record"),
+        )
+
+    return write
+
+
 WRITERS = {
     NoticeKind.CONFIRMED: copied_to_manager(
         with_invite("Place confirmed", "confirmed"), "Place confirmed"
@@ -442,4 +461,8 @@ WRITERS = {
     NoticeKind.CHARGE_CANCELLED: about_a_charge("Charge cancelled", "cancelled"),
     NoticeKind.CHARGE_WAIVED: about_a_charge("Charge waived", "waived"),
     NoticeKind.INTEREST_DATE_PUBLISHED: date_published,
+    NoticeKind.EXTERNAL_TRAINING_ACCEPTED: about_external_training("Training accepted", "accepted"),
+    NoticeKind.EXTERNAL_TRAINING_REJECTED: about_external_training(
+        "Training not accepted", "rejected"
+    ),
 }

@@ -72,6 +72,7 @@ def make_app(database_url: str, tmp_path: Path) -> Flask:
             "BASE_URL": "https://training.example.org",
             "SERVER_NAME": None,
             "MAIL_FOLDER": str(tmp_path / "mail"),
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "MAIL_FROM": "Safeguarding training <training@example.org>",
             "LOCK_TIMEOUT_SECONDS": 1,
             # Cheap hashes keep the suite quick; production keeps argon2-cffi's defaults.
@@ -116,6 +117,7 @@ def app(shared_app, tmp_path) -> Iterator[Flask]:
     """The app, in a context of its own, with every table emptied after the test."""
     shared_app.config["PDF_CACHE_DIR"] = str(tmp_path / "pdf-cache")
     shared_app.config["MAIL_FOLDER"] = str(tmp_path / "mail")
+    shared_app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     shared_app.config["MAIL_SERVER"] = None
     with shared_app.app_context():
         yield shared_app

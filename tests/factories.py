@@ -1,7 +1,14 @@
 """Factories for tests: each makes a valid object with sensible defaults, adds and flushes it."""
 
-from datetime import datetime, timedelta
+import io
+import secrets
+from datetime import date, datetime, timedelta
 from itertools import count
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image
+from pypdf import PdfWriter
 
 from app.accounts.passwords import hash_password
 from app.extensions import db
@@ -19,6 +26,8 @@ from app.models import (
     CourseInterest,
     CourseSession,
     Delivery,
+    ExternalTraining,
+    ExternalTrainingStatus,
     LearningOutcome,
     LessonLink,
     Prospectus,
@@ -183,3 +192,47 @@ def put_on_list(course: Course, *people: User) -> None:
     """People on the course's interest list, as if each had asked to be told of a date."""
     for person in people:
         _add(CourseInterest(course=course, user=person))
+
+
+# Certificates of training done elsewhere --------------------------------------------------
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A small, whole PDF with blank A4 pages."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def picture_bytes(kind: str = "PNG", size: tuple[int, int] = (400, 300)) -> bytes:
+    """A whole PNG or JPEG picture."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (75, 42, 123)).save(out, kind)
+    return out.getvalue()
+
+
+def make_external_training(
+    person: User,
+    course: Course,
+    status: ExternalTrainingStatus = ExternalTrainingStatus.SUBMITTED,
+    content: bytes | None = None,
+    **fields,
+) -> ExternalTraining:
+    """A record of training done elsewhere, its certificate (a PDF) in the upload folder."""
+    content = pdf_bytes() if content is None else content
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + ".pdf"
+    (folder / name).write_bytes(content)
+    defaults = dict(
+        provider="Virtual College",
+        completed_on=date.today() - timedelta(days=30),
+        certificate_path=name,
+        certificate_name="My certificate.pdf",
+        certificate_type="application/pdf",
+        status=status,
+    )
+    return _add(ExternalTraining(user=person, course=course, **(defaults | fields)))

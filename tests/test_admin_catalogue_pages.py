@@ -37,6 +37,7 @@ from tests.factories import (
     PASSWORD,
     fill,
     make_course,
+    make_external_training,
     make_prospectus,
     make_session,
     make_user,
@@ -405,6 +406,17 @@ def test_a_coordinator_edits_publishes_and_unpublishes_a_course(as_coordinator, 
     assert fresh(Course, course.id).published is False
     actions = [(entry.action, entry.actor_id) for entry in audit_entries("course", course.id)]
     assert actions == [("changed", coordinator.id)] * 3
+
+
+def test_a_course_recorded_as_done_elsewhere_is_not_deleted(as_coordinator):
+    course = make_course(make_prospectus(), published=False)
+    make_external_training(make_user(), course)
+
+    response = submit(as_coordinator, f"/admin/courses/{course.id}/delete", {})
+
+    assert response.status_code == 400
+    assert "cannot be deleted: 1 record of training done elsewhere" in error_summary(response)
+    assert fresh(Course, course.id) is not None
 
 
 def test_a_booked_course_is_not_deleted(as_coordinator):

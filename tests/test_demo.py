@@ -3,6 +3,7 @@
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from app.models import (
     Course,
     CourseSession,
     Delivery,
+    ExternalTraining,
     LessonLink,
     Prospectus,
     Role,
@@ -220,7 +222,7 @@ def test_every_demo_session_is_on_a_working_day_at_its_planned_time(app, today):
         for entry in data["courses"]
         for planned in entry.get("sessions", [])
     }
-    load_demo_data(db.session, data, today)
+    load_demo_data(db.session, data, today, Path(app.config["UPLOAD_FOLDER"]))
 
     sessions = db.session.scalars(select(CourseSession)).all()
 
@@ -431,3 +433,41 @@ def test_on_the_demo_people_waiting_for_a_date_are_mailed_when_a_session_is_publ
         )
     ).all()
     assert set(mailed) == waiting
+
+
+def test_on_the_demo_training_elsewhere_is_accepted_for_one_and_waiting_for_another(runner, app):
+    from app.external_training import files
+
+    runner.invoke(args=["seed", "--demo"])
+    runner.invoke(args=["seed", "--demo"])
+    found = {
+        training.user.email: training for training in db.session.scalars(select(ExternalTraining))
+    }
+    folder = Path(app.config["UPLOAD_FOLDER"])
+
+    assert set(found) == {"helen.marsden@example.org", "gemma.turton@example.org"}
+    helen, gemma = found["helen.marsden@example.org"], found["gemma.turton@example.org"]
+    assert helen.is_accepted and helen.decided_by.email == "joanne.kelsall@example.org"
+    assert gemma.is_waiting
+    for training in (helen, gemma):
+        assert training.course.slug == "child-sexual-exploitation-e-learning"
+        assert training.provider == "Virtual College"
+        content = (folder / training.certificate_path).read_bytes()
+        assert files.certificate_type(content) == "application/pdf"
+    assert len(list(folder.iterdir())) == 2
+
+
+def test_on_the_demo_training_accepted_elsewhere_meets_a_prerequisite(runner):
+    from app.bookings import service as bookings
+    from app.prerequisites.service import PrerequisitesMissing
+
+    runner.invoke(args=["seed", "--demo"])
+    session = next_session_of("child-sexual-exploitation-spotting-the-signs")
+
+    helen = demo_person("helen.marsden@example.org")
+    assert bookings.offer(db.session, session, helen, utcnow()).outcome in (
+        bookings.Outcome.CONFIRM,
+        bookings.Outcome.WAIT,
+    )
+    with pytest.raises(PrerequisitesMissing, match="Child sexual exploitation e-learning"):
+        bookings.offer(db.session, session, demo_person("gemma.turton@example.org"), utcnow())

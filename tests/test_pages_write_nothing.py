@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.transfers.tokens import transfer_token
 from tests.conftest import sign_in
-from tests.factories import PASSWORD, make_course, make_user, put_on_list
+from tests.factories import PASSWORD, make_course, make_external_training, make_user, put_on_list
 from tests.test_permission_matrix import (  # noqa: F401 (world, evaluated_booking: fixtures)
     COORDINATOR,
     address,
@@ -84,6 +84,7 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
     # Courses with and without a date, the person on the list of one.
     undated = make_course(course.prospectus, slug="no-date-yet")
     put_on_list(undated, person)
+    elsewhere = make_external_training(person, course)
     db.session.commit()
     visitor_pages = [
         "/",
@@ -114,6 +115,10 @@ def test_no_page_a_visitor_or_a_professional_opens_writes(app, world, count_quer
         f"/sessions/{session.id}/book",
         f"/courses/{course.slug}",
         "/courses/no-date-yet",
+        "/account/external-training",
+        "/account/external-training/new",
+        f"/account/external-training/{elsewhere.id}/certificate",
+        f"/account/external-training/{elsewhere.id}/withdraw",
     ]
     visitor = app.test_client()
     professional = app.test_client()

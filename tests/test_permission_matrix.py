@@ -38,6 +38,7 @@ from tests.factories import (
     make_agency,
     make_case_review,
     make_course,
+    make_external_training,
     make_prospectus,
     make_session,
     make_user,
@@ -137,6 +138,7 @@ def world(app) -> World:
         "agency_id": make_agency().id,
         "user_id": people[PROFESSIONAL].id,
         "charge_id": charge_on(booking).id,
+        "training_id": make_external_training(people[PROFESSIONAL], course).id,
         "kind": "csv",
     }
     db.session.commit()

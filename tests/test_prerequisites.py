@@ -18,6 +18,7 @@ from app.models import (
     BookingEvent,
     BookingStatus,
     ChargingBand,
+    ExternalTrainingStatus,
     OutboxMessage,
     Prerequisite,
     Role,
@@ -31,6 +32,7 @@ from app.transactions import saved
 from tests.factories import (
     make_agency,
     make_course,
+    make_external_training,
     make_prospectus,
     make_session,
     make_user,
@@ -140,7 +142,7 @@ def test_attendance_too_long_ago_is_refused_with_when_it_was(session, person, le
     [missing] = refused.value.missing
     day = old.session.ends_at
     assert missing.shortfall == (
-        f"You last attended it on {day.day} {day:%B %Y}: it must be within 3 years of the "
+        f"You last did it on {day.day} {day:%B %Y}: it must be within 3 years of the "
         "session you book"
     )
 
@@ -175,6 +177,47 @@ def test_a_cancelled_booking_marked_attended_does_not_count(session, person, lev
 
     with pytest.raises(PrerequisitesMissing):
         book(session, person)
+
+
+@pytest.mark.parametrize(
+    ("status", "years_ago", "books"),
+    [
+        (ExternalTrainingStatus.ACCEPTED, 1, True),
+        (ExternalTrainingStatus.ACCEPTED, 4, False),
+        (ExternalTrainingStatus.SUBMITTED, 1, False),
+        (ExternalTrainingStatus.REJECTED, 1, False),
+    ],
+)
+def test_training_elsewhere_counts_once_a_coordinator_accepts_it(
+    session, person, level_1, status, years_ago, books
+):
+    completed = (session.starts_at - relativedelta(years=years_ago, days=1)).date()
+    make_external_training(person, level_1, status=status, completed_on=completed)
+    db.session.commit()
+
+    if books:
+        assert book(session, person).status is BookingStatus.CONFIRMED
+    else:
+        with pytest.raises(PrerequisitesMissing):
+            book(session, person)
+
+
+def test_the_later_of_attending_and_completing_elsewhere_counts(session, person, level_1):
+    attended(person, level_1, ended_ago=timedelta(days=5 * 365))
+    make_external_training(
+        person,
+        level_1,
+        status=ExternalTrainingStatus.ACCEPTED,
+        completed_on=(utcnow() - timedelta(days=200)).date(),
+    )
+    db.session.commit()
+
+    [requirement] = prerequisites.requirements_for(
+        db.session, session.course_id, person.id, utcnow()
+    )
+
+    assert requirement.last_done.date() == (utcnow() - timedelta(days=200)).date()
+    assert requirement.met_by(session.starts_at)
 
 
 def test_only_the_requirements_not_met_are_named_in_the_order_they_were_added(

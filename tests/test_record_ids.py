@@ -27,6 +27,7 @@ from tests.factories import (
     make_booking,
     make_case_review,
     make_course,
+    make_external_training,
     make_prospectus,
     make_session,
     make_user,
@@ -129,6 +130,7 @@ def world(app) -> World:
         "agency_id": make_agency().id,
         "user_id": people["professional"].id,
         "charge_id": charge_on(booking).id,
+        "training_id": make_external_training(people["professional"], course).id,
     }
     db.session.commit()
     browsers = {"anonymous": app.test_client()}

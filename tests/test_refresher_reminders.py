@@ -12,12 +12,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Attendance, Booking, BookingNoticeSent, BookingStatus
+from app.models import (
+    Attendance,
+    Booking,
+    BookingNoticeSent,
+    BookingStatus,
+    ExternalTrainingStatus,
+)
 from app.records import service as refreshers
 from app.refusals import TryAgain
 from app.transactions import saved
 from tests.conftest import link_in
-from tests.factories import make_course, make_prospectus, make_session, make_user
+from tests.factories import (
+    make_course,
+    make_external_training,
+    make_prospectus,
+    make_session,
+    make_user,
+)
 from tests.test_training_record import attended
 
 #: Attended on Thursday 15 February 2024: the refresher (every 3 years) is due on
@@ -122,6 +134,27 @@ def test_the_last_attendance_counts_and_has_its_own_reminder(course, person, mai
 
     claims = db.session.scalars(select(BookingNoticeSent.booking_id)).all()
     assert claims == [latest.id]
+
+
+@pytest.mark.parametrize(
+    ("status", "days_after", "reminded"),
+    [
+        (ExternalTrainingStatus.ACCEPTED, 30, 0),
+        (ExternalTrainingStatus.ACCEPTED, 0, 1),
+        (ExternalTrainingStatus.SUBMITTED, 30, 1),
+        (ExternalTrainingStatus.REJECTED, 30, 1),
+    ],
+)
+def test_training_elsewhere_accepted_later_puts_the_refresher_off(
+    course, person, mailbox, status, days_after, reminded
+):
+    attended(person, course, ATTENDED)
+    make_external_training(
+        person, course, status=status, completed_on=ATTENDED.date() + timedelta(days=days_after)
+    )
+    db.session.commit()
+
+    assert remind(REMINDER_FROM + timedelta(hours=1)) == reminded
 
 
 def test_no_reminder_once_the_refresher_is_past_due(course, person, mailbox):

@@ -14,10 +14,25 @@ from pypdf import PdfReader
 from app.certificates import service as certificates
 from app.display import LONDON
 from app.extensions import db
-from app.models import Attendance, Booking, BookingStatus, Course, Role, User
+from app.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Course,
+    ExternalTrainingStatus,
+    Role,
+    User,
+)
 from app.records import queries
 from tests.conftest import signed_in_as, words
-from tests.factories import PASSWORD, make_course, make_prospectus, make_session, make_user
+from tests.factories import (
+    PASSWORD,
+    make_course,
+    make_external_training,
+    make_prospectus,
+    make_session,
+    make_user,
+)
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 SIGN_IN = "/account/sign-in"
@@ -125,6 +140,56 @@ def test_a_refresher_is_due_years_after_the_last_session_attended(prospectus, pe
     assert refresher.offered is True
 
 
+def elsewhere(person: User, course: Course, day: date, status=ExternalTrainingStatus.ACCEPTED):
+    return make_external_training(person, course, status=status, completed_on=day)
+
+
+def test_training_elsewhere_is_listed_once_accepted_and_counts_no_hours(prospectus, person):
+    course = make_course(prospectus, title="CSE e-learning", cpd_hours=Decimal("2"))
+    accepted = elsewhere(person, course, date(2026, 4, 1))
+    elsewhere(person, course, date(2026, 5, 1), ExternalTrainingStatus.SUBMITTED)
+    elsewhere(person, course, date(2026, 6, 1), ExternalTrainingStatus.REJECTED)
+
+    record = record_of(person)
+
+    assert record.elsewhere == [accepted]
+    assert record.attended == [] and record.refreshers == []
+    assert record.hours_this_year == record.hours_all_time == 0
+
+
+@pytest.mark.parametrize(
+    ("done_elsewhere", "last", "is_elsewhere"),
+    [
+        (date(2025, 3, 1), date(2025, 3, 1), True),
+        (date(2023, 3, 1), date(2024, 5, 20), False),
+        (date(2024, 5, 20), date(2024, 5, 20), False),
+    ],
+    ids=["later", "earlier", "same-day"],
+)
+def test_a_refresher_falls_due_from_the_last_time_attended_or_done_elsewhere(
+    prospectus, person, done_elsewhere, last, is_elsewhere
+):
+    course = make_course(prospectus, title="Child protection", refresh_years=3)
+    attended(person, course, datetime(2024, 5, 20, 9, 30, tzinfo=UTC))
+    elsewhere(person, course, done_elsewhere)
+    elsewhere(person, course, date(2026, 1, 1), ExternalTrainingStatus.SUBMITTED)
+
+    (refresher,) = record_of(person).refreshers
+
+    assert (refresher.last_attended, refresher.elsewhere) == (last, is_elsewhere)
+    assert refresher.due == date(last.year + 3, last.month, last.day)
+
+
+def test_training_elsewhere_alone_has_its_refresher(prospectus, person):
+    course = make_course(prospectus, refresh_years=1)
+    elsewhere(person, course, date(2025, 11, 1))
+
+    (refresher,) = record_of(person).refreshers
+
+    assert refresher.due == date(2026, 11, 1)
+    assert refresher.overdue and refresher.elsewhere
+
+
 def test_a_refresher_past_its_day_is_overdue_and_one_within_8_weeks_is_due_soon(prospectus, person):
     lapsed = make_course(prospectus, title="Lapsed", refresh_years=1)
     soon = make_course(prospectus, title="Soon", refresh_years=2)
@@ -218,6 +283,13 @@ def test_the_record_as_a_csv_is_formula_safe(app, prospectus, person):
     person.name = "=cmd|' /C calc'!A0"
     course = make_course(prospectus, title='=HYPERLINK("http://evil")', cpd_hours=Decimal("3"))
     booking = attended(person, course, datetime(2026, 6, 11, 8, 30, tzinfo=UTC))
+    make_external_training(
+        person,
+        course,
+        status=ExternalTrainingStatus.ACCEPTED,
+        provider="@SUM(1+1)",
+        completed_on=date(2026, 1, 5),
+    )
     with time_machine.travel(NOW, tick=False):
         browser = signed_in_as(app, person)
         response = browser.get("/account/record.csv")
@@ -227,9 +299,24 @@ def test_the_record_as_a_csv_is_formula_safe(app, prospectus, person):
     assert response.headers["Cache-Control"] == "private, no-store"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0] == ["Date", "Course", "Prospectus", "CPD hours", "Certificate code"]
+    assert rows[0] == [
+        "Date",
+        "Course",
+        "Prospectus",
+        "CPD hours",
+        "Certificate code",
+        "Recorded elsewhere",
+    ]
     assert rows[1][:4] == ["2026-06-11", '\'=HYPERLINK("http://evil")', prospectus.title, "3"]
-    assert rows[1][4] == certificates.shown_code(booking.certificate.code)
+    assert rows[1][4:] == [certificates.shown_code(booking.certificate.code), ""]
+    assert rows[2] == [
+        "2026-01-05",
+        '\'=HYPERLINK("http://evil")',
+        prospectus.title,
+        "",
+        "",
+        "'@SUM(1+1)",
+    ]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 

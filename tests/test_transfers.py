@@ -19,8 +19,10 @@ from app.models import (
     BookingStatus,
     BookingTransfer,
     OutboxMessage,
+    Prerequisite,
     utcnow,
 )
+from app.prerequisites.service import PrerequisitesMissing
 from app.refusals import Refused
 from app.transactions import saved
 from app.transfers import service
@@ -328,6 +330,33 @@ def test_a_course_needing_approval_is_refused(app, agency, colleague):
     session = make_session(course)
     booking = make_booking_confirmed(session, agency)
     refused(booking, colleague.email, "would need a manager's or coordinator's approval")
+
+
+def a_course_requiring_another(agency):
+    """A session of a course that requires another, and a confirmed place on it."""
+    prospectus = make_prospectus()
+    course = make_course(prospectus, title="Level 2")
+    course.prerequisites.append(
+        Prerequisite(required_course=make_course(prospectus, title="Basics"))
+    )
+    return make_booking_confirmed(make_session(course), agency)
+
+
+def test_a_colleague_who_has_not_met_the_prerequisites_is_refused(app, agency, colleague):
+    booking = a_course_requiring_another(agency)
+
+    refused(booking, colleague.email, f"cannot be given to {colleague.email}: they can book")
+
+
+def test_an_offer_cannot_be_claimed_by_someone_without_the_prerequisites(app, agency):
+    transfer = give(a_course_requiring_another(agency), "new@police.example.org")
+    newcomer = make_user(email="new@police.example.org", agency_id=agency.id)
+    before = the_state()
+
+    with pytest.raises(PrerequisitesMissing, match="need to have attended Basics"):
+        saved(service.claim, db.session, transfer.id, newcomer, utcnow())
+
+    assert the_state() == before
 
 
 def make_booking_confirmed(session, agency):

@@ -1,5 +1,5 @@
-"""The coordinator's area: the catalogue, venues, agencies, charges, approvals, case
-reviews, people, audit log.
+"""The coordinator's area: the catalogue, venues, agencies, charges, approvals, external
+training, case reviews, people, audit log.
 
 Every view here is for coordinators only; the check is made once for the whole blueprint,
 before any view runs, so no view can forget it.
@@ -36,6 +36,7 @@ from app.admin import (  # noqa: E402, F401
     case_reviews,
     charges,
     courses,
+    external_training,
     home,
     menu,
     prospectuses,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.external_training.queries import count_waiting
 from app.models import Agency, Booking, BookingStatus, Course, CourseSession, SessionStatus
 
 SOON = timedelta(days=14)
@@ -17,10 +18,11 @@ class Summary:
     sessions_soon: int
     people_waiting: int
     agencies_to_check: int
+    external_training_waiting: int
 
 
 def summary(db_session: Session, now: datetime) -> Summary:
-    """Four counts, one query each, whatever the size of the catalogue."""
+    """Five counts, one query each, whatever the size of the catalogue."""
     upcoming = (
         CourseSession.status == SessionStatus.SCHEDULED,
         CourseSession.starts_at > now,
@@ -42,4 +44,5 @@ def summary(db_session: Session, now: datetime) -> Summary:
         agencies_to_check=db_session.scalar(
             select(func.count(Agency.id)).where(Agency.listed.is_(False))
         ),
+        external_training_waiting=count_waiting(db_session),
     )

@@ -48,6 +48,15 @@ from app.models.evaluations import (
     Evaluation,
     FollowUp,
 )
+from app.models.external_training import (
+    CERTIFICATE_EXTENSIONS,
+    CERTIFICATE_KINDS,
+    CERTIFICATE_NAME_LENGTH,
+    EXTERNAL_TRAINING_STATUS_LABELS,
+    PROVIDER_LENGTH,
+    ExternalTraining,
+    ExternalTrainingStatus,
+)
 from app.models.interest import CourseInterest, InterestNoticeSent
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.outcomes import (
@@ -68,6 +77,9 @@ __all__ = [
     "ACTIVE_STATUSES",
     "ANSWER_LENGTH",
     "ATTENDANCE_LABELS",
+    "CERTIFICATE_EXTENSIONS",
+    "CERTIFICATE_KINDS",
+    "CERTIFICATE_NAME_LENGTH",
     "CHANGED_PRACTICE_LABELS",
     "CHARGE_REASON_LABELS",
     "CHARGING_BAND_LABELS",
@@ -77,6 +89,7 @@ __all__ = [
     "DECISION_STATUSES",
     "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
+    "EXTERNAL_TRAINING_STATUS_LABELS",
     "HELD_UNTIL_DAYS_MOST",
     "LEVELS",
     "MAX_CAPACITY",
@@ -84,6 +97,7 @@ __all__ = [
     "OPEN_TRANSFER_SQL",
     "OUTCOME_LENGTH",
     "PLACE_HOLDING_STATUSES",
+    "PROVIDER_LENGTH",
     "RATING_LABELS",
     "REFRESH_YEARS_LEAST",
     "REFRESH_YEARS_MOST",
@@ -110,6 +124,8 @@ __all__ = [
     "CourseSession",
     "Delivery",
     "Evaluation",
+    "ExternalTraining",
+    "ExternalTrainingStatus",
     "FollowUp",
     "InterestNoticeSent",
     "LearningOutcome",

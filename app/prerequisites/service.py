@@ -2,8 +2,9 @@
 person has attended them recently enough, and what a coordinator may require.
 
 A requirement is met by a session of the required course marked attended (the whole of
-it), or by training done elsewhere that a coordinator accepted, within the requirement's
-years before the session being booked starts (at any time when it gives none). The
+it), or by training done elsewhere that a coordinator accepted as that course, within the
+requirement's years before the session being booked starts (at any time when it gives
+none). The
 booking rules (app/bookings/service.py) read a course's requirements once, under the
 session's lock, and refuse a booking while any is missing; the pages read them the same
 way to say what is missing before anyone tries.
@@ -11,18 +12,19 @@ way to say what is missing before anyone tries.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
-from app.display import long_date, short_date, years_text
+from app.display import LONDON, long_date, short_date, years_text
 from app.models import (
     WITHIN_YEARS_MOST,
     Booking,
     Course,
     CourseSession,
+    ExternalTraining,
     Prerequisite,
     Prospectus,
     SessionStatus,
@@ -45,9 +47,10 @@ class Requirement:
     within_years: int | None
     #: The start of its next session open to the public, if it has one.
     next_starts_at: datetime | None
-    #: When the person last attended it (the end of the session); None: never, or nobody
-    #: is asking.
+    #: When the person last attended it (the end of the session), and the day they last
+    #: completed it elsewhere, accepted by a coordinator; None: never, or nobody is asking.
     last_attended: datetime | None = None
+    last_completed: date | None = None
 
     @property
     def description(self) -> str:
@@ -55,21 +58,28 @@ class Requirement:
         when = f" in the last {years_text(self.within_years)}" if self.within_years else ""
         return f"{self.title} (level {self.level}){when}"
 
+    @property
+    def last_done(self) -> datetime | None:
+        """The later of the last attendance and the last completion elsewhere (from the
+        start of its day in London)."""
+        completed = self.last_completed and datetime.combine(self.last_completed, time(), LONDON)
+        return max(filter(None, (self.last_attended, completed)), default=None)
+
     def met_by(self, starts_at: datetime) -> bool:
-        """Attended, recently enough for a session starting then."""
-        if self.last_attended is None:
+        """Done, recently enough for a session starting then."""
+        if self.last_done is None:
             return False
         if self.within_years is None:
             return True
-        return self.last_attended >= starts_at - relativedelta(years=self.within_years)
+        return self.last_done >= starts_at - relativedelta(years=self.within_years)
 
     @property
     def shortfall(self) -> str:
         """Why the requirement is not met, once it is known not to be."""
-        if self.last_attended is None:
+        if self.last_done is None:
             return "You have not attended it"
         return (
-            f"You last attended it on {short_date(self.last_attended)}: it must be within "
+            f"You last did it on {short_date(self.last_done)}: it must be within "
             f"{years_text(self.within_years)} of the session you book"
         )
 
@@ -123,6 +133,17 @@ def requirements_statement(course_id: int, person_id: int | None, now: datetime)
         if person_id is not None
         else text("NULL")
     )
+    last_completed = (
+        select(func.max(ExternalTraining.completed_on))
+        .where(
+            ExternalTraining.course_id == Prerequisite.required_course_id,
+            ExternalTraining.user_id == person_id,
+            ExternalTraining.accepted(),
+        )
+        .scalar_subquery()
+        if person_id is not None
+        else text("NULL")
+    )
     return (
         select(
             required.c.id,
@@ -133,6 +154,7 @@ def requirements_statement(course_id: int, person_id: int | None, now: datetime)
             Prerequisite.within_years,
             next_session,
             last_attended,
+            last_completed,
         )
         .join(required, required.c.id == Prerequisite.required_course_id)
         .join(Prospectus, Prospectus.id == required.c.prospectus_id)
@@ -153,6 +175,17 @@ def requirements_for(
 def missing(requirements: Sequence[Requirement], starts_at: datetime) -> tuple[Requirement, ...]:
     """The requirements not met for a session starting then."""
     return tuple(requirement for requirement in requirements if not requirement.met_by(starts_at))
+
+
+def missing_for(
+    db_session: Session, session: CourseSession, person: User, now: datetime
+) -> tuple[Requirement, ...]:
+    """What the person has not met to have a place on the session; nothing is read for a
+    course without prerequisites."""
+    if not session.course.prerequisites:
+        return ()
+    requirements = requirements_for(db_session, session.course_id, person.id, now)
+    return missing(requirements, session.starts_at)
 
 
 def prerequisites_of_courses(

@@ -10,22 +10,43 @@ from app.spreadsheets import safe_csv
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "pdf" / "record.css"
 
-COLUMNS = ("Date", "Course", "Prospectus", "CPD hours", "Certificate code")
+COLUMNS = ("Date", "Course", "Prospectus", "CPD hours", "Certificate code", "Recorded elsewhere")
 
 
 def record_rows(record: TrainingRecord) -> list[list[str]]:
-    """One row for each session attended, newest first; the certificate's code where the
-    one looking may have it, so an employer can check it."""
-    return [
-        [
-            entry.day.isoformat(),
-            entry.course.title,
-            entry.course.prospectus.title,
-            f"{entry.course.cpd_hours.normalize():f}",
-            shown_code(entry.booking.certificate.code) if entry.has_certificate else "",
-        ]
+    """One row for each session attended and each training done elsewhere, newest first:
+    for a session, its CPD hours and its certificate's code where the one looking may
+    have it, so an employer can check it; for training elsewhere, where it was done."""
+    attended = [
+        (
+            entry.day,
+            [
+                entry.day.isoformat(),
+                entry.course.title,
+                entry.course.prospectus.title,
+                f"{entry.course.cpd_hours.normalize():f}",
+                shown_code(entry.booking.certificate.code) if entry.has_certificate else "",
+                "",
+            ],
+        )
         for entry in record.attended
     ]
+    elsewhere = [
+        (
+            training.completed_on,
+            [
+                training.completed_on.isoformat(),
+                training.course.title,
+                training.course.prospectus.title,
+                "",
+                "",
+                training.provider,
+            ],
+        )
+        for training in record.elsewhere
+    ]
+    # Stable: on one day, sessions before training elsewhere, each in its own order.
+    return [row for _, row in sorted(attended + elsewhere, key=lambda item: item[0], reverse=True)]
 
 
 def record_csv(record: TrainingRecord) -> bytes:

@@ -2,8 +2,11 @@
 
 Everything the person attended (a confirmed place marked attended: what earns a
 certificate), newest first, with the CPD hours of each course; their hours this year and
-in all; the certificates they may download (the certificates service's rule); and, for
-each course that is refreshed every so many years, when the refresher falls due.
+in all; the certificates they may download (the certificates service's rule); the
+training they did elsewhere that a coordinator accepted, which counts no CPD hours here
+(its length is the other provider's, not the course's); and, for each course that is
+refreshed every so many years, when the refresher falls due, from the last time it was
+attended or done elsewhere.
 
 "This year" is the calendar year in Europe/London: a session counts in the year its day
 in London falls in, so one at 11pm on 31 December in winter is in the old year.
@@ -25,6 +28,7 @@ from app.models import (
     Booking,
     Course,
     CourseSession,
+    ExternalTraining,
     SessionStatus,
     User,
     attended_the_whole_course,
@@ -87,6 +91,8 @@ class Refresher:
 
     course: Course
     last_attended: date
+    #: Whether the last time was training done elsewhere, accepted as the course.
+    elsewhere: bool
     due: date
     overdue: bool
     #: Due within the weeks before it, when the reminder is mailed.
@@ -103,6 +109,8 @@ class TrainingRecord:
     #: Today, in London: what "this year", "overdue" and "due soon" are measured from.
     today: date
     attended: list[Attended] = field(default_factory=list)
+    #: Training done elsewhere and accepted, the latest completion first.
+    elsewhere: list[ExternalTraining] = field(default_factory=list)
     refreshers: list[Refresher] = field(default_factory=list)
 
     @property
@@ -124,8 +132,8 @@ class TrainingRecord:
 def training_record(
     db_session: Session, person: User, viewer: User, now: datetime
 ) -> TrainingRecord:
-    """The person's record as `viewer` (the person, or a coordinator) may see it: two
-    queries, or one for a person who attended no course with a refresher."""
+    """The person's record as `viewer` (the person, or a coordinator) may see it: three
+    queries, or two for a person who did no course with a refresher."""
     record = TrainingRecord(person=person, today=london_day(now))
     rows = db_session.execute(
         select(Booking, evaluated())
@@ -139,34 +147,67 @@ def training_record(
         )
         .order_by(CourseSession.starts_at.desc(), Booking.id.desc())
     ).unique()
-    latest: dict[int, Attended] = {}
     for booking, was_evaluated in rows:
-        entry = Attended(
-            booking=booking,
-            day=london_day(booking.session.starts_at),
-            has_certificate=may_download(booking.certificate, viewer, partial(bool, was_evaluated)),
+        record.attended.append(
+            Attended(
+                booking=booking,
+                day=london_day(booking.session.starts_at),
+                has_certificate=may_download(
+                    booking.certificate, viewer, partial(bool, was_evaluated)
+                ),
+            )
         )
-        record.attended.append(entry)
-        if entry.course.refresh_years is not None:
-            latest.setdefault(entry.course.id, entry)
+    record.elsewhere = accepted_elsewhere(db_session, person)
+    latest = last_done(record)
     if latest:
         booked = next_places(db_session, person, list(latest), now)
         record.refreshers = sorted(
             (
-                refresher(entry, record.today, booked.get(course_id))
-                for course_id, entry in latest.items()
+                refresher(course, day, elsewhere, record.today, booked.get(course.id))
+                for course, day, elsewhere in latest.values()
             ),
             key=lambda found: (found.due, found.course.title),
         )
     return record
 
 
-def refresher(entry: Attended, today: date, booked: Booking | None) -> Refresher:
-    due = refresher_due_on(entry.booking)
-    course = entry.course
+def accepted_elsewhere(db_session: Session, person: User) -> list[ExternalTraining]:
+    return list(
+        db_session.scalars(
+            select(ExternalTraining)
+            .where(ExternalTraining.user_id == person.id, ExternalTraining.accepted())
+            .options(joinedload(ExternalTraining.course).joinedload(Course.prospectus))
+            .order_by(ExternalTraining.completed_on.desc(), ExternalTraining.id.desc())
+        )
+    )
+
+
+def last_done(record: TrainingRecord) -> dict[int, tuple[Course, date, bool]]:
+    """For each course with a refresher: the course, the last day it was attended or done
+    elsewhere, and whether that was elsewhere; by course id. A session and training
+    elsewhere on the same day count as the session."""
+    latest: dict[int, tuple[Course, date, bool]] = {}
+    for entry in record.attended:  # newest first
+        if entry.course.refresh_years is not None:
+            latest.setdefault(entry.course.id, (entry.course, entry.day, False))
+    for training in record.elsewhere:
+        course = training.course
+        if course.refresh_years is None:
+            continue
+        found = latest.get(course.id)
+        if found is None or training.completed_on > found[1]:
+            latest[course.id] = (course, training.completed_on, True)
+    return latest
+
+
+def refresher(
+    course: Course, last_day: date, elsewhere: bool, today: date, booked: Booking | None
+) -> Refresher:
+    due = years_after(last_day, course.refresh_years)
     return Refresher(
         course=course,
-        last_attended=entry.day,
+        last_attended=last_day,
+        elsewhere=elsewhere,
         due=due,
         overdue=due < today,
         due_soon=is_due_soon(due, today),

@@ -7,11 +7,14 @@ itself) starts the count again with a claim of its own. Nobody is reminded who a
 has a place, or a turn in a waiting list, on a session of the course still to come, nor
 once the refresher is past due: putting the system live, or giving a course a refresher,
 must not mail everyone whose training lapsed long ago (their record says it is overdue).
+Nor is anyone reminded by a session that training done elsewhere and accepted, on a
+later day, has taken the place of: their refresher falls due later, from that day, and
+(with no booking to claim it by) nothing reminds them of it.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.claims import already_sent, claim_bookings, notices_of_claimed
@@ -25,6 +28,7 @@ from app.models import (
     BookingStatus,
     Course,
     CourseSession,
+    ExternalTraining,
     SessionStatus,
     User,
     attended_the_whole_course,
@@ -70,8 +74,9 @@ def midnight(day: date) -> datetime:
 
 def due_candidates(now: datetime, today: date):
     """SQL: (booking id, session start, years) of each person's last attended session of a
-    course with a refresher, whose day is about right for its reminder now, not reminded
-    yet, with nothing booked on the course to come; the exact day is checked in Python."""
+    course with a refresher, not followed by accepted training elsewhere, whose day is
+    about right for its reminder now, not reminded yet, with nothing booked on the course
+    to come; the exact day is checked in Python."""
     in_window = or_(
         false(),
         *(
@@ -94,6 +99,16 @@ def due_candidates(now: datetime, today: date):
             later.attendance == Attendance.ATTENDED,
             later_session.course_id == CourseSession.course_id,
             later_session.starts_at > CourseSession.starts_at,
+        )
+        .exists()
+    )
+    done_elsewhere_later = (
+        select(ExternalTraining.id)
+        .where(
+            ExternalTraining.user_id == Booking.user_id,
+            ExternalTraining.course_id == CourseSession.course_id,
+            ExternalTraining.accepted(),
+            ExternalTraining.completed_on > func.date(CourseSession.starts_at),
         )
         .exists()
     )
@@ -120,6 +135,7 @@ def due_candidates(now: datetime, today: date):
             User.active.is_(True),
             in_window,
             ~attended_later,
+            ~done_elsewhere_later,
             ~booked_again,
             ~already_sent(REFRESHER),
         )

@@ -35,6 +35,7 @@ from app.models import (
     open_transfer,
 )
 from app.notices import Done, Notice, NoticeKind
+from app.prerequisites.service import PrerequisitesMissing, missing_for
 from app.refusals import Refused
 
 #: How long a colleague without an account has to register and claim the place.
@@ -192,7 +193,8 @@ def why_colleague_cannot_take(
     limit: RepeatLimit,
 ) -> str | None:
     """Why this account cannot take the place; None when it can. Whether a coordinator
-    must decide on the colleague's bookings is theirs to know, not the giver's."""
+    must decide on the colleague's bookings, or which courses they have attended, is
+    theirs to know, not the giver's."""
     giver = booking.user
     if colleague.id == giver.id:
         return "That is your own email address: enter your colleague's"
@@ -213,7 +215,9 @@ def why_colleague_cannot_take(
     )
     if has_booking is not None:
         return f"{colleague.email} already has a booking for this session"
-    if needs_coordinator(db_session, colleague, now, limit):
+    if needs_coordinator(db_session, colleague, now, limit) or missing_for(
+        db_session, session, colleague, now
+    ):
         return (
             f"This place cannot be given to {colleague.email}: they can book a place "
             "themselves on the session's page"
@@ -359,6 +363,8 @@ def claim(
             "months, so a coordinator decides on your bookings and this place cannot be "
             "given to you: you can book a place yourself"
         )
+    if lacking := missing_for(db_session, session, person, now):
+        raise PrerequisitesMissing(lacking)
     if reason := why_colleague_cannot_take(db_session, session, booking, person, now, limit):
         raise Refused(reason)
     if session.course.requires_approval:

@@ -243,6 +243,7 @@ def served_site(database_url: str, folder: Path, mailbox: SiteMailbox, smtp_port
         MAIL_PORT=str(smtp_port),
         MAIL_FOLDER=str(folder / "mail"),
         PDF_CACHE_DIR=str(folder / "pdf-cache"),
+        UPLOAD_FOLDER=str(folder / "uploads"),
         RATELIMIT_STORAGE_URI="memory://",
     )
     migrate(environment)

@@ -22,6 +22,7 @@ from app.models import (
     CourseAudience,
     CourseSession,
     Delivery,
+    ExternalTraining,
     Prerequisite,
     Prospectus,
     Sector,
@@ -320,8 +321,16 @@ def bookings_made(db_session: Session, course: Course) -> int:
     )
 
 
+def recorded_elsewhere(db_session: Session, course: Course) -> int:
+    """Records of training done elsewhere as this course, of any status."""
+    return db_session.scalar(
+        select(func.count(ExternalTraining.id)).where(ExternalTraining.course_id == course.id)
+    )
+
+
 def delete_course(db_session: Session, course: Course) -> None:
-    """Only a draft that nobody has booked, with its sessions, sectors and lesson links."""
+    """Only a draft that nobody has booked, nor recorded as done elsewhere, with its
+    sessions, sectors and lesson links."""
     if course.published:
         raise CourseError(f"{course.title} is published. Unpublish it first, then delete it")
     booked = bookings_made(db_session, course)
@@ -336,6 +345,12 @@ def delete_course(db_session: Session, course: Course) -> None:
             f"{course.title} cannot be deleted: {' and '.join(requiring)} "
             f"{'requires' if len(requiring) == 1 else 'require'} it. Remove it from their "
             "prerequisites first"
+        )
+    if recorded := recorded_elsewhere(db_session, course):
+        records = "1 record" if recorded == 1 else f"{recorded} records"
+        raise CourseError(
+            f"{course.title} cannot be deleted: {records} of training done elsewhere "
+            "stand for it. Leave it unpublished instead"
         )
     interest.forget_course(db_session, course.id)
     for session in course.sessions:

@@ -20,6 +20,7 @@ from app.display import long_date
 from app.downloads import private_download
 from app.errors import try_again_page
 from app.extensions import db
+from app.external_training.queries import records_of as external_training_of
 from app.forms import form_page, page_status, show_refusal
 from app.models import BookingStatus, Role, utcnow
 from app.pagination import govuk_pagination, page_number
@@ -63,6 +64,7 @@ def show_person(
         person=person,
         bookings=service.bookings_of(db.session, person),
         charges=charges_of_person(db.session, person.id),
+        external_training=external_training_of(db.session, person.id),
         role_form=role_form,
         deactivate_form=deactivate_form,
         reactivate_form=ReactivateForm(),
