@@ -14,6 +14,7 @@ from app.models.bookings import (
     BookingEvent,
     BookingNoticeSent,
     BookingStatus,
+    OfferAnswer,
     attended_the_whole_course,
     holds_a_place,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "FollowUp",
     "LearningOutcome",
     "LessonLink",
+    "OfferAnswer",
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeConfidence",

@@ -43,6 +43,7 @@ WALKED_IN_FROM = {
     BookingStatus.WAITING: "walked in from the waiting list",
     BookingStatus.AWAITING_APPROVAL: "walked in while waiting for approval",
     BookingStatus.AWAITING_COORDINATOR: "walked in while waiting for a coordinator",
+    BookingStatus.OFFERED: "walked in while offered a place",
 }
 
 
@@ -146,6 +147,7 @@ def move(db_session: Session, session_id: int, times: SessionTimes, now: datetim
     )
     session.sequence += 1
     db_session.flush()
+    bookings.keep_offers_before_the_start(db_session, session)
     db_session.refresh(session)
     notices = [
         Notice(NoticeKind.SESSION_CHANGED, booking)
@@ -158,10 +160,15 @@ def move(db_session: Session, session_id: int, times: SessionTimes, now: datetim
 
 
 def change_capacity(
-    db_session: Session, session_id: int, capacity: int, now: datetime
+    db_session: Session,
+    session_id: int,
+    capacity: int,
+    now: datetime,
+    last_minute: bookings.LastMinute = bookings.USUAL_LAST_MINUTE,
 ) -> Done[list[Booking]]:
-    """Raising the number of places offers them to people waiting, in turn, and returns
-    their bookings; lowering it below the places held is refused."""
+    """Raising the number of places gives them to people waiting, in turn (or offers them,
+    at the last minute), and returns their bookings; lowering it below the places held is
+    refused."""
     check_capacity(capacity)
     session = changeable_session(db_session, session_id, now)
     held = bookings.places_held(db_session, session_id)
@@ -173,7 +180,7 @@ def change_capacity(
     session.capacity = capacity
     db_session.flush()
     notices: list[Notice] = []
-    offered = bookings.promote_from_waiting_list(db_session, session, now, notices)
+    offered = bookings.promote_from_waiting_list(db_session, session, now, notices, last_minute)
     return Done(offered, notices)
 
 

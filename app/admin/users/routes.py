@@ -1,12 +1,13 @@
 """People: accounts, their roles, bookings and attendance."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.slugs import slugify
 from app.admin.users import service
 from app.admin.users.forms import DeactivateForm, ReactivateForm, RoleForm, SearchForm
+from app.bookings.service import last_minute_from
 from app.charges.queries import charges_of_person
 from app.downloads import private_download
 from app.errors import try_again_page
@@ -88,7 +89,14 @@ def deactivate_user(user_id: int):
     if not form.validate_on_submit():
         return show_person(user_id, deactivate_form=form, status=page_status(form))
     try:
-        cancelled = saved(service.deactivate, db.session, person, current_user, utcnow())
+        cancelled = saved(
+            service.deactivate,
+            db.session,
+            person,
+            current_user,
+            utcnow(),
+            last_minute_from(current_app.config),
+        )
     except service.PeopleError as refusal:
         show_refusal(form, refusal, at="deactivate")
         return show_person(user_id, deactivate_form=form, status=400)
