@@ -182,7 +182,8 @@ def booking_status(booking) -> str:
 
 
 def register_status(booking) -> str:
-    """A booking's status as a trainer reads it on the register, rather than its owner."""
+    """A booking's status as staff read it (the register, a person's bookings), rather than
+    its owner."""
     if str(booking.status) == "awaiting-approval":
         return "Waiting for their manager's approval"
     if str(booking.status) == "offered":

@@ -279,3 +279,12 @@ def test_the_coordinator_s_session_page_counts_offers(as_coordinator, offered):
     page = words(as_coordinator.get(f"/admin/sessions/{offered.session_id}").text)
 
     assert "Offered a place at the last minute, waiting for their answer: 1" in page
+
+
+def test_the_coordinator_s_page_of_the_person_says_until_when_a_place_is_offered(
+    as_coordinator, offered
+):
+    page = words(as_coordinator.get(f"/admin/users/{offered.user_id}").text)
+
+    assert "Offered a place until" in page
+    assert "A place is offered to you" not in page
