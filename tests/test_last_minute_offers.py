@@ -440,7 +440,7 @@ def test_an_offer_is_answered_once(eve, offered, first_answer, second_answer, me
 def test_an_offer_that_lapsed_cannot_be_answered(eve, offered):
     release(eve.session_id, offered.approval_expires_at)
 
-    with pytest.raises(Refused, match="it has gone to the next person waiting"):
+    with pytest.raises(Refused, match="so it is no longer held for you"):
         accept(offered, offered.approval_expires_at + HOURS)
 
 

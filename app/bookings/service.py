@@ -892,8 +892,8 @@ def why_offer_closed(booking: Booking, now: datetime) -> str | None:
         deadline = booking.approval_expires_at
         return (
             f"The time to accept this place ran out at {clock_time(deadline)} on "
-            f"{long_date(deadline)}, so it has gone to the next person waiting. You can book "
-            "again if places remain"
+            f"{long_date(deadline)}, so it is no longer held for you. You can book again if "
+            "places remain"
         )
     if booking.status is not BookingStatus.OFFERED:
         return "This place is not offered to you"
@@ -902,7 +902,9 @@ def why_offer_closed(booking: Booking, now: datetime) -> str | None:
     return None
 
 
-def locked_offer(db_session: Session, booking_id: int, now: datetime) -> tuple:
+def locked_offer(
+    db_session: Session, booking_id: int, now: datetime
+) -> tuple[CourseSession, Booking]:
     """The session under its lock, and the booking whose offer is still open; raises
     NotOffered for no such booking, Refused (why_offer_closed) for an offer closed."""
     session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
@@ -1040,7 +1042,8 @@ EXPIRY_REASONS = {
 def sessions_with_overdue_approvals(
     db_session: Session, now: datetime, session_id: int | None = None
 ) -> list[int]:
-    """The sessions holding places for approvals left too long (or whether this one is)."""
+    """The sessions holding places for approvals or offers left unanswered too long (or
+    whether this one is)."""
     query = select(Booking.session_id).where(
         Booking.status.in_(DECISION_STATUSES), Booking.approval_expires_at <= now
     )
@@ -1088,7 +1091,8 @@ def confirmed_bookings(db_session: Session, session_id: int) -> list[Booking]:
 
 
 def still_waiting(db_session: Session, session_id: int) -> list[Booking]:
-    """Bookings waiting for a place, or for a manager's approval, in the order they came."""
+    """Bookings waiting for a place, or holding one for an answer (a manager's, a
+    coordinator's, or their own to a place offered), in the order they came."""
     return list(
         db_session.scalars(
             select(Booking)
