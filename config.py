@@ -1,5 +1,6 @@
 """Configuration classes, read from the environment."""
 
+import math
 import os
 from pathlib import Path
 from typing import ClassVar
@@ -14,6 +15,29 @@ def pence_of(pounds: str) -> int:
     """An amount set in pounds ("50", "12.50", "£50"), in pence."""
     whole, _, part = pounds.strip().lstrip("£").partition(".")
     return int(whole or "0") * 100 + int((part + "00")[:2])
+
+
+def whole_hours(name: str, default: str) -> int:
+    """A setting in whole hours, 0 or more; refused at start-up otherwise."""
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number of hours, 0 or more, not {value!r}.")
+    return int(value)
+
+
+def hours(name: str, default: str) -> float:
+    """A setting in hours, more than 0 and possibly a fraction ("4", "0.5"); refused at
+    start-up otherwise."""
+    value = os.environ.get(name, default).strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise RuntimeError(
+            f"{name} must be a number of hours more than 0, such as 4 or 0.5, not {value!r}."
+        )
+    return number
 
 
 class Config:
@@ -57,6 +81,11 @@ class Config:
     # months, a coordinator decides on the person's next booking.
     REPEAT_NON_ATTENDANCE_COUNT = int(os.environ.get("REPEAT_NON_ATTENDANCE_COUNT", "2"))
     REPEAT_NON_ATTENDANCE_MONTHS = int(os.environ.get("REPEAT_NON_ATTENDANCE_MONTHS", "12"))
+    # Within this many hours of a session's start, a place that frees is offered to the
+    # first person waiting, who has OFFER_HOURS (never past the start) to accept it before
+    # it passes to the next; earlier, it is theirs at once. 0: always at once.
+    LAST_MINUTE_HOURS = whole_hours("LAST_MINUTE_HOURS", "48")
+    OFFER_HOURS = hours("OFFER_HOURS", "4")
     # Line managers get a copy of each confirmation and reminder, when the partnership asks.
     COPY_LINE_MANAGER = os.environ.get("COPY_LINE_MANAGER", "").lower() in ("1", "true", "yes")
 

@@ -54,9 +54,9 @@ def send_mail() -> None:
 @with_appcontext
 def expire_approvals() -> None:
     """Release places whose approval (a manager's or a coordinator's) was not given in
-    time; for cron."""
+    time, or whose last-minute offer was not accepted in time; for cron."""
     released = release_every_overdue_approval()
-    click.echo(f"Released {released} places held for approvals that expired.")
+    click.echo(f"Released {released} places held for approvals or offers not answered in time.")
 
 
 @click.command("tick")

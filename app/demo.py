@@ -5,7 +5,8 @@ place; a course's sessions and their bookings are made only when the course has
 none yet, so loading twice leaves exactly what loading once did.
 
 Sessions are dated in days from today, moved on to the next working day where that falls
-on a weekend or an English bank holiday, at the times planned on London's clocks.
+on a weekend or an English bank holiday (unless planned for `any_day`), at the times
+planned on London's clocks.
 
 Training done elsewhere is made once for each person and course it names, with a small
 PDF certificate written to the upload folder.
@@ -279,10 +280,16 @@ def add_session(
     )
     db_session.add(session)
     booked_at = min(starts_at, london_moment(today, "09:00")) - BOOKED_BEFORE
+    booked = planned.get("booked", 0)
     bookings = [
-        add_confirmed_booking(db_session, session, person, booked_at)
-        for person in people[: planned.get("booked", 0)]
+        add_booking(db_session, session, person, booked_at, BookingStatus.CONFIRMED)
+        for person in people[:booked]
     ]
+    # The people waiting joined the list in turn, once the places had gone.
+    for turn, person in enumerate(people[booked : booked + planned.get("waiting", 0)], start=1):
+        add_booking(
+            db_session, session, person, booked_at + turn * JOINED_APART, BookingStatus.WAITING
+        )
     if session.status is SessionStatus.SCHEDULED and ends_at <= london_moment(today, "00:00"):
         mark_register(bookings, ends_at)
 
@@ -290,17 +297,29 @@ def add_session(
 #: How long before its session (or before the demo is loaded) each demo place was booked:
 #: well before the reminders, so `flask tick` sends those of the sessions soon to come.
 BOOKED_BEFORE = timedelta(days=14)
+#: How long after the places were booked, one after another, people joined the waiting list.
+JOINED_APART = timedelta(hours=1)
+
+#: The first entry of a demo booking's history, as booking through the site writes it.
+FIRST_REASONS = {
+    BookingStatus.CONFIRMED: "booked",
+    BookingStatus.WAITING: "joined the waiting list",
+}
 
 
-def add_confirmed_booking(
-    db_session: Session, session: CourseSession, person: User, booked_at: datetime
+def add_booking(
+    db_session: Session,
+    session: CourseSession,
+    person: User,
+    booked_at: datetime,
+    status: BookingStatus,
 ) -> Booking:
-    """A place booked, with the first entry of its history, as booking through the site
-    leaves it."""
+    """A place booked, or a turn in the waiting list, with the first entry of its history,
+    as booking through the site leaves it."""
     booking = Booking(
         session=session,
         user=person,
-        status=BookingStatus.CONFIRMED,
+        status=status,
         created_at=booked_at,
         updated_at=booked_at,
     )
@@ -311,8 +330,8 @@ def add_confirmed_booking(
             at=booked_at,
             actor=person,
             from_status=None,
-            to_status=BookingStatus.CONFIRMED,
-            reason="booked",
+            to_status=status,
+            reason=FIRST_REASONS[status],
         )
     )
     return booking
@@ -353,10 +372,11 @@ def put_on_interest_list(db_session: Session, course: Course, people: list[User]
 
 def planned_moments(planned: dict, today: date) -> tuple[datetime, datetime]:
     """When a planned session starts and ends: `in_days` after `today` (before it when
-    negative), or the nearest working day further from today, at the times planned on
-    London's clocks that day."""
+    negative), or the nearest working day further from today unless it is planned for
+    `any_day`, at the times planned on London's clocks that day."""
     day = today + timedelta(days=planned["in_days"])
-    day = next_working_day(day) if planned["in_days"] >= 0 else previous_working_day(day)
+    if not planned.get("any_day"):
+        day = next_working_day(day) if planned["in_days"] >= 0 else previous_working_day(day)
     return london_moment(day, planned["start"]), london_moment(day, planned["end"])
 
 

@@ -1,7 +1,7 @@
 """How dates, times and text are shown: always in Europe/London, in the GOV.UK style."""
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -154,6 +154,15 @@ def years_text(years: int) -> str:
     return "1 year" if years == 1 else f"{years} years"
 
 
+def duration_text(length: timedelta) -> str:
+    """48 hours, 1 hour, 90 minutes: in whole hours where it is some."""
+    minutes = round(length.total_seconds() / 60)
+    if minutes % 60 == 0 and minutes:
+        hours = minutes // 60
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
 def refresh_interval(years: int | None) -> str:
     """Every year, Every 3 years; a course with no refresher is attended once."""
     if years is None:
@@ -172,12 +181,17 @@ BOOKING_STATUS_LABELS = {
     "waiting": "On the waiting list",
     "awaiting-approval": "Waiting for your manager's approval",
     "awaiting-coordinator": "Waiting for a coordinator's decision",
+    "offered": "A place is offered to you",
     "cancelled": "Cancelled",
     "declined": "Declined by your manager",
 }
 
 
 def booking_status(booking) -> str:
+    if booking.offer_lapsed:
+        return "Offer not answered in time"
+    if booking.declined_the_offer:
+        return "Offer declined"
     if booking.approval_expired:
         return "Not approved in time"
     if booking.declined_by_coordinator:
@@ -186,9 +200,13 @@ def booking_status(booking) -> str:
 
 
 def register_status(booking) -> str:
-    """A booking's status as a trainer reads it on the register, rather than its owner."""
+    """A booking's status as staff read it (the register, a person's bookings), rather than
+    its owner."""
     if str(booking.status) == "awaiting-approval":
         return "Waiting for their manager's approval"
+    if str(booking.status) == "offered":
+        deadline = booking.approval_expires_at
+        return f"Offered a place until {clock_time(deadline)} on {long_date(deadline)}"
     return booking_status(booking)
 
 

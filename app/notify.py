@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import tokens
-from app.bookings.tokens import approval_token
+from app.bookings.tokens import approval_token, offer_token
 from app.calendar import ics
 from app.calendar.events import booking_event, prodid
 from app.evaluations.tokens import evaluation_token, follow_up_token, manager_view_token
@@ -142,6 +142,24 @@ def coordinator_approved(db_session: Session, notice: Notice) -> None:
         return
     to_person(db_session, booking, "Approved by a coordinator", "coordinator_approved")
     ask_the_manager(db_session, booking)
+
+
+def last_minute_offer(db_session: Session, notice: Notice) -> None:
+    """The place is theirs to accept until its deadline: a link for each answer, which
+    works without signing in."""
+    booking = notice.booking
+    token = offer_token(booking)
+    queue_mail(
+        db_session,
+        booking.user.email,
+        f"A place is offered to you: {booking.session.course.title}",
+        "bookings/last_minute_offer",
+        booking=booking,
+        session=booking.session,
+        accept_url=absolute_url("bookings.accept_offer_link", token=token),
+        decline_url=absolute_url("bookings.decline_offer_link", token=token),
+        booking_url=absolute_url("bookings.show", booking_id=booking.id),
+    )
 
 
 def cancelled(db_session: Session, notice: Notice) -> None:
@@ -433,6 +451,9 @@ WRITERS = {
     NoticeKind.COORDINATOR_APPROVED: coordinator_approved,
     NoticeKind.COORDINATOR_DECLINED: plain("Not approved", "coordinator_declined"),
     NoticeKind.COORDINATOR_EXPIRED: plain("Decision not made in time", "coordinator_expired"),
+    NoticeKind.LAST_MINUTE_OFFER: last_minute_offer,
+    NoticeKind.LAST_MINUTE_OFFER_DECLINED: plain("Place declined", "offer_declined"),
+    NoticeKind.LAST_MINUTE_OFFER_LAPSED: plain("Offer not answered in time", "offer_lapsed"),
     NoticeKind.CANCELLED: cancelled,
     NoticeKind.SESSION_CHANGED: with_invite("Session changed", "session_changed"),
     # No invite to update, but they must hear of the move while they can still cancel.

@@ -17,6 +17,7 @@ from flask import current_app
 
 from app.audit import record_changes_by, stop_recording
 from app.bookings.overdue import release_every_overdue_approval
+from app.bookings.service import last_minute_from
 from app.charges import service as charges
 from app.evaluations import service as evaluations
 from app.extensions import db
@@ -95,8 +96,9 @@ def return_unclaimed_transfers(now: datetime) -> int:
 def let_go_held_places(now: datetime) -> int:
     """Places held for a sector until a day now past go to those waiting, a session at a
     time under its lock."""
+    last_minute = last_minute_from(current_app.config)
     return sum(
-        claimed("Held places", sessions.let_in_after_held_places, session_id, now)
+        claimed("Held places", sessions.let_in_after_held_places, session_id, now, last_minute)
         for session_id in sessions.sessions_with_held_places_let_go(db.session, now)
     )
 

@@ -18,7 +18,15 @@ from sqlalchemy import func, select
 
 from app.accounts import passwords, tokens
 from app.extensions import db
-from app.models import Agency, Booking, BookingStatus, OutboxMessage, User, utcnow
+from app.models import (
+    DECISION_STATUSES,
+    Agency,
+    Booking,
+    BookingStatus,
+    OutboxMessage,
+    User,
+    utcnow,
+)
 from tests.conftest import (
     csrf_token,
     field_errors,
@@ -858,7 +866,10 @@ class Timetable:
 
 
 def book(user, session, status, created_at=None) -> Booking:
+    """A booking as the rules leave it: one held for an answer has its deadline."""
     booking = Booking(session=session, user=user, status=status, created_at=created_at)
+    if status in DECISION_STATUSES:
+        booking.approval_expires_at = min(utcnow() + timedelta(days=1), session.starts_at)
     db.session.add(booking)
     db.session.flush()
     return booking

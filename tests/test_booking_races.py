@@ -43,6 +43,7 @@ from app.models import (
     Course,
     CourseSession,
     Delivery,
+    OfferAnswer,
     OutboxMessage,
     OutboxStatus,
     Prospectus,
@@ -275,6 +276,8 @@ class Database:
                 )
                 if status is BookingStatus.AWAITING_COORDINATOR:
                     booking.approval_expires_at = utcnow() + timedelta(days=7)
+                if status is BookingStatus.OFFERED:
+                    booking.approval_expires_at = utcnow() + timedelta(hours=4)
                 booking.history.append(
                     BookingEvent(at=at, actor_id=person.id, to_status=status, reason="set up")
                 )
@@ -311,6 +314,13 @@ class Database:
             for booking in bookings.values():
                 booking.history  # noqa: B018 (loaded now, to be read after the session ends)
             return bookings
+
+    def set_deadline(self, booking_id: int, deadline: datetime) -> None:
+        with self.session() as db_session:
+            db_session.execute(
+                update(Booking).where(Booking.id == booking_id).values(approval_expires_at=deadline)
+            )
+            db_session.commit()
 
     def transfers(self, booking_id: int) -> list[Transfer]:
         with self.session() as db_session:
@@ -349,6 +359,10 @@ def promotions(booking: Booking) -> int:
         event.from_status is BookingStatus.WAITING and event.to_status is BookingStatus.CONFIRMED
         for event in booking.history
     )
+
+
+def offers(booking: Booking) -> int:
+    return sum(event.to_status is BookingStatus.OFFERED for event in booking.history)
 
 
 def history_problems(booking: Booking) -> list[str]:
@@ -390,15 +404,19 @@ class Server:
             [lambda person=person: sign_in(person) for person in people], workers=SIGNING_IN
         )
 
-    def check_integrity(self) -> subprocess.CompletedProcess:
+    def flask(self, *arguments: str) -> subprocess.CompletedProcess:
+        """One of the app's commands, run on the served database."""
         return subprocess.run(
-            [VENV_BIN / "flask", "--app", "wsgi", "check-integrity"],
+            [VENV_BIN / "flask", "--app", "wsgi", *arguments],
             cwd=ROOT,
             env=self.environment,
             capture_output=True,
             text=True,
             timeout=120,
         )
+
+    def check_integrity(self) -> subprocess.CompletedProcess:
+        return self.flask("check-integrity")
 
     def mail_subjects(self) -> dict[str, list[str]]:
         """The subjects of the mail written to the mail folder so far, by address."""
@@ -934,6 +952,138 @@ def test_a_transfer_racing_a_cancellation_of_the_same_place_one_wins(server):
         assert bookings[waited].status is BookingStatus.CONFIRMED
         assert db.transfers(held) == []
     assert cancelled.redirect_path == f"/bookings/{held}"
+    assert [problem for b in bookings.values() for problem in history_problems(b)] == []
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+
+
+# Places offered at the last minute, racing
+
+
+def test_two_places_freed_at_once_on_the_eve_are_offered_to_the_first_two_once_each(server):
+    db = server.database
+    session_id = db.make_session(capacity=2, days_away=1)
+    holders = db.make_people(2)
+    held = db.give(session_id, holders, BookingStatus.CONFIRMED)
+    waiters = db.make_people(4)
+    waited = db.give(session_id, waiters, BookingStatus.WAITING)
+    browsers = server.browsers_signed_in(holders)
+    paths = [f"/bookings/{booking_id}" for booking_id in held]
+    tokens = [browser.form_token(path) for browser, path in zip(browsers, paths, strict=True)]
+
+    responses = all_at_once(
+        [
+            lambda browser=browser, path=path, token=token: browser.request(
+                path + "/cancel", {"csrf_token": token}
+            )
+            for browser, path, token in zip(browsers, paths, tokens, strict=True)
+        ]
+    )
+
+    assert [booking_id_from(response) for response in responses] == held
+    bookings = db.bookings(session_id)
+    assert [bookings[booking_id].status for booking_id in waited] == [
+        BookingStatus.OFFERED,
+        BookingStatus.OFFERED,
+        BookingStatus.WAITING,
+        BookingStatus.WAITING,
+    ]
+    assert [offers(bookings[booking_id]) for booking_id in waited] == [1, 1, 0, 0]
+    assert db.places_held(session_id) == 2
+    assert [problem for b in bookings.values() for problem in history_problems(b)] == []
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+    assert Counter(db.unsent_mail_to(holders + waiters)) == {}
+    assert server.mails_starting(waiters, "A place is offered to you") == [1, 1, 0, 0]
+
+
+def offer_on_the_eve(server: Server) -> tuple:
+    """A session tomorrow whose one place is offered to one person, another waiting
+    behind: the session, the person offered it signed in, their booking and the other's."""
+    db = server.database
+    session_id = db.make_session(capacity=1, days_away=1)
+    offered_to, waiting = db.make_people(1), db.make_people(1)
+    (offered,) = db.give(session_id, offered_to, BookingStatus.OFFERED)
+    (waited,) = db.give(session_id, waiting, BookingStatus.WAITING)
+    (browser,) = server.browsers_signed_in(offered_to)
+    return session_id, browser, offered, waited, offered_to + waiting
+
+
+def test_an_acceptance_racing_the_lapse_of_the_same_offer_settles_it_once(server):
+    """The person accepts just as their time runs out, while three page views would let the
+    offer lapse: whichever takes the session's lock first decides, and nothing both."""
+    db = server.database
+    session_id, browser, offered, waited, people = offer_on_the_eve(server)
+    page = f"/bookings/{offered}"
+    token = browser.form_token(page)
+    onlookers = [Browser(server.base_url) for _ in range(3)]
+    deadline = utcnow() + timedelta(seconds=1.5)
+    db.set_deadline(offered, deadline)
+    # Sent as long before the deadline as a page takes to answer, so they meet about it.
+    started = time.monotonic()
+    browser.request(page)
+    answers_in = time.monotonic() - started
+    time.sleep(max((deadline - utcnow()).total_seconds() - answers_in, 0))
+
+    looks = [
+        lambda onlooker=onlooker: onlooker.request(f"/sessions/{session_id}")
+        for onlooker in onlookers
+    ]
+    accepted, *_ = all_at_once(
+        [lambda: browser.request(page + "/accept", {"csrf_token": token}), *looks]
+    )
+    # Whatever the views left overdue, the cron command releases now.
+    assert server.flask("expire-approvals").returncode == 0
+
+    assert accepted.redirect_path == page
+    bookings = db.bookings(session_id)
+    told = browser.request(page).text
+    if bookings[offered].status is BookingStatus.CONFIRMED:
+        assert "The place is yours" in told
+        assert bookings[waited].status is BookingStatus.WAITING
+        assert server.mails_starting(people, "Offer not answered in time") == [0, 0]
+        assert server.mails_starting(people, "A place is offered to you") == [0, 0]
+    else:
+        assert bookings[offered].status is BookingStatus.DECLINED
+        assert bookings[offered].offer_answer is OfferAnswer.LAPSED
+        assert "The time to accept this place ran out" in told
+        assert bookings[waited].status is BookingStatus.OFFERED
+        assert server.mails_starting(people, "Offer not answered in time") == [1, 0]
+        assert server.mails_starting(people, "A place is offered to you") == [0, 1]
+    assert db.places_held(session_id) == 1
+    assert [problem for b in bookings.values() for problem in history_problems(b)] == []
+    integrity = server.check_integrity()
+    assert integrity.returncode == 0, integrity.stderr
+    assert Counter(db.unsent_mail_to(people)) == {}
+
+
+def test_an_acceptance_and_a_decline_of_one_offer_at_once_count_once(server):
+    """The person answers from two tabs at once: one answer counts, the other is refused."""
+    db = server.database
+    session_id, browser, offered, waited, people = offer_on_the_eve(server)
+    page = f"/bookings/{offered}"
+    token = browser.form_token(page)
+
+    all_at_once(
+        [
+            lambda: browser.request(page + "/accept", {"csrf_token": token}),
+            lambda: browser.request(page + "/decline", {"csrf_token": token}),
+        ]
+    )
+
+    bookings = db.bookings(session_id)
+    answer = bookings[offered].offer_answer
+    assert answer in (OfferAnswer.ACCEPTED, OfferAnswer.DECLINED)
+    if answer is OfferAnswer.ACCEPTED:
+        assert bookings[offered].status is BookingStatus.CONFIRMED
+        assert bookings[waited].status is BookingStatus.WAITING
+        assert server.mails_starting(people, "Place confirmed") == [1, 0]
+    else:
+        assert bookings[offered].status is BookingStatus.DECLINED
+        assert bookings[waited].status is BookingStatus.OFFERED
+        assert server.mails_starting(people, "Place declined") == [1, 0]
+    assert len(bookings[offered].history) == 2
+    assert db.places_held(session_id) == 1
     assert [problem for b in bookings.values() for problem in history_problems(b)] == []
     integrity = server.check_integrity()
     assert integrity.returncode == 0, integrity.stderr

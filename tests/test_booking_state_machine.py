@@ -1,17 +1,19 @@
 """The booking rules under any sequence of actions, found by a Hypothesis state machine.
 
 Hypothesis books (as the person, or as a coordinator passing over prerequisites),
-cancels, approves, declines, lets approvals expire, lets time pass (past the time booking
-closes, in some runs) and changes capacities in whatever order it likes, through the
-service with no HTTP, on one course (needing approval in some runs, requiring another
-course in some, which some people attended) with 1-3 small sessions (some giving police
-at most a few places) and 2-8 police officers and health visitors, on a clock of its own.
-A small model predicts each outcome; after every step the database must agree with it,
-and the rules must hold whatever the model says: the integrity audit finds nothing, no
-session gives more places than it has nor police more than theirs, no one books twice,
-no one waits beside a free place they could have, the waiting list is first come first
-served within each sector, each booking's history runs unbroken to its status, and a
-refused action changes nothing.
+cancels, approves, declines, lets approvals expire, accepts and declines places offered at
+the last minute and lets offers lapse, lets time pass (past the time booking closes, in
+some runs, and into the last-minute window of some sessions) and changes capacities in
+whatever order it likes, through the service with no HTTP, on one course (needing approval
+in some runs, requiring another course in some, which some people attended) with 1-3
+small sessions (some giving police at most a few places) and 2-8 police officers and
+health visitors, on a clock of its own. A small model predicts each outcome; after every
+step the database must agree with it, and the rules must hold whatever the model says:
+the integrity audit finds nothing, no session gives more places than it has (a place
+offered is held) nor police more than theirs, no one books twice, no one waits beside a
+free place they could have, the waiting list is first come first served within each
+sector, each booking's history runs unbroken to its status, and a refused action changes
+nothing.
 """
 
 import os
@@ -63,7 +65,26 @@ BASE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STARTS = BASE + timedelta(days=3 * 365)
 MAX_CAPACITY = 4
 ENDED = (BookingStatus.CANCELLED, BookingStatus.DECLINED)
-NOT_AWAITING_APPROVAL = (BookingStatus.CONFIRMED, BookingStatus.WAITING, *ENDED)
+NOT_AWAITING_APPROVAL = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.WAITING,
+    BookingStatus.OFFERED,
+    *ENDED,
+)
+#: Bookings holding a place until a deadline, which the model knows.
+WITH_DEADLINES = (BookingStatus.AWAITING_APPROVAL, BookingStatus.OFFERED)
+NOT_OFFERED = (
+    BookingStatus.CONFIRMED,
+    BookingStatus.WAITING,
+    BookingStatus.AWAITING_APPROVAL,
+    *ENDED,
+)
+#: When each run's last-minute window opens, in days after the clock starts, for the first
+#: session (the others start a day apart, and their windows open a day apart too); None:
+#: no window, places freed are given at once, as before offers.
+WINDOW_OPENS = (-3, 1, None, 7)
+#: How long a person offered a place has to accept it.
+TIMES_TO_ANSWER = (timedelta(hours=1), timedelta(days=1), timedelta(days=5))
 #: How far past (or, at -1s, just short of) a booking's approval expiry the clock moves.
 EXPIRY_STEPS = (timedelta(seconds=-1), timedelta(0), timedelta(seconds=1), timedelta(days=2))
 #: How far the time_passes rule moves the clock on, with no expiry run.
@@ -94,6 +115,7 @@ class Model:
     police_most: dict[int, int | None]
     #: Whether each person attended the course this one requires (all do when it requires none).
     prepared: dict[int, bool]
+    last_minute: service.LastMinute
     bookings: dict[int, Place] = field(default_factory=dict)
 
     def of(self, session: int, *statuses: BookingStatus) -> list[int]:
@@ -162,16 +184,33 @@ class Model:
         else:
             place.status = BookingStatus.CONFIRMED
 
+    def give(self, booking_id: int, now: datetime) -> None:
+        """A place freed for someone waiting: from its session's last-minute window on,
+        offered until they answer, for the time to answer but never past the start;
+        before it, held as for a new booking."""
+        place = self.bookings[booking_id]
+        starts = self.starts[place.session]
+        if now >= starts - self.last_minute.window:
+            place.status = BookingStatus.OFFERED
+            place.expires_at = min(now + self.last_minute.time_to_answer, starts)
+        else:
+            self.hold(booking_id, now)
+
     def promote(self, session: int, now: datetime) -> None:
         """In turn, each person waiting whose sector has room; the others keep their turn."""
         for booking_id in self.of(session, BookingStatus.WAITING):
             if self.room(session, self.sector[self.bookings[booking_id].person]) > 0:
-                self.hold(booking_id, now)
+                self.give(booking_id, now)
+
+    def open_offer(self, booking_id: int, now: datetime) -> bool:
+        place = self.bookings[booking_id]
+        return place.status is BookingStatus.OFFERED and now < place.expires_at
 
     def expire(self, session: int, now: datetime) -> list[int]:
+        """Approvals and offers whose deadline has come are released, their places given."""
         overdue = [
             booking_id
-            for booking_id in self.of(session, BookingStatus.AWAITING_APPROVAL)
+            for booking_id in self.of(session, *WITH_DEADLINES)
             if self.bookings[booking_id].expires_at <= now
         ]
         for booking_id in overdue:
@@ -269,8 +308,24 @@ class BookingMachine(RuleBasedStateMachine):
         # Whether the course requires another, and how many people (the last) attended it.
         requires_another=st.booleans(),
         prepared=st.integers(0, 8),
+        window_opens=st.sampled_from(WINDOW_OPENS),
+        time_to_answer=st.sampled_from(TIMES_TO_ANSWER),
+        # How many people book the first session before the first step, in turn: enough,
+        # in some runs, to fill it and queue the rest.
+        queued=st.integers(0, 8),
     )
-    def set_up(self, requires_approval, sessions, officers, unmanaged, requires_another, prepared):
+    def set_up(
+        self,
+        requires_approval,
+        sessions,
+        officers,
+        unmanaged,
+        requires_another,
+        prepared,
+        window_opens,
+        time_to_answer,
+        queued,
+    ):
         prospectus = make_prospectus()
         course = make_course(prospectus, requires_approval=requires_approval)
         sessions = [
@@ -312,6 +367,10 @@ class BookingMachine(RuleBasedStateMachine):
         db.session.commit()
         self.session_ids = [session.id for session in sessions]
         self.person_ids = [person.id for person in people]
+        window = timedelta(0)
+        if window_opens is not None:
+            window = STARTS - (BASE + timedelta(days=window_opens))
+        self.last_minute = service.LastMinute(window=window, time_to_answer=time_to_answer)
         self.model = Model(
             requires_approval=requires_approval,
             capacity={session.id: session.capacity for session in sessions},
@@ -324,7 +383,10 @@ class BookingMachine(RuleBasedStateMachine):
                 for session in sessions
             },
             prepared={person.id: not requires_another or person in attended for person in people},
+            last_minute=self.last_minute,
         )
+        for person in self.person_ids[:queued]:
+            self.try_to_book(person, self.session_ids[0])
 
     def teardown(self) -> None:
         db.session.remove()
@@ -400,9 +462,27 @@ class BookingMachine(RuleBasedStateMachine):
         user = db.session.get(User, person)
         if by_coordinator:
             override = service.Override(db.session.get(User, self.coordinator_id), "Asked to")
-            action = partial(saved, service.book_for, db.session, session, user, override, self.now)
+            action = partial(
+                saved,
+                service.book_for,
+                db.session,
+                session,
+                user,
+                override,
+                self.now,
+                last_minute=self.last_minute,
+            )
         else:
-            action = partial(saved, service.book, db.session, session, user, "", self.now)
+            action = partial(
+                saved,
+                service.book,
+                db.session,
+                session,
+                user,
+                "",
+                self.now,
+                last_minute=self.last_minute,
+            )
         outcome = self.attempt(action, expected)
         if refusal == "already booked":
             assert isinstance(outcome, service.AlreadyBooked)
@@ -434,13 +514,23 @@ class BookingMachine(RuleBasedStateMachine):
         expected = deepcopy(self.model)
         place = expected.bookings[booking_id]
         if place.status in ACTIVE_STATUSES:
-            place.status = BookingStatus.CANCELLED
+            # Cancelling a place offered declines it.
+            offered = place.status is BookingStatus.OFFERED
+            place.status = BookingStatus.DECLINED if offered else BookingStatus.CANCELLED
             expected.promote(place.session, self.now)
         else:
             expected = None
         owner = db.session.get(User, place.person)
         self.attempt(
-            lambda: saved(service.cancel, db.session, booking_id, owner, self.now), expected
+            lambda: saved(
+                service.cancel,
+                db.session,
+                booking_id,
+                owner,
+                self.now,
+                last_minute=self.last_minute,
+            ),
+            expected,
         )
 
     @precondition(lambda self: self.bookings(*ACTIVE_STATUSES))
@@ -466,7 +556,10 @@ class BookingMachine(RuleBasedStateMachine):
             place.status = BookingStatus.DECLINED
             expected.promote(place.session, self.now)
         self.attempt(
-            lambda: saved(service.decide, db.session, booking_id, approve, "", self.now), expected
+            lambda: saved(
+                service.decide, db.session, booking_id, approve, "", self.now, self.last_minute
+            ),
+            expected,
         )
 
     @precondition(lambda self: self.bookings(BookingStatus.AWAITING_APPROVAL))
@@ -481,19 +574,56 @@ class BookingMachine(RuleBasedStateMachine):
         settled = self.bookings(*NOT_AWAITING_APPROVAL)
         self.try_to_decide(self.draw(data, settled, "booking"), approve)
 
-    @precondition(lambda self: self.bookings(BookingStatus.AWAITING_APPROVAL))
+    @precondition(lambda self: self.bookings(*WITH_DEADLINES))
     @rule(data=st.data(), step=st.sampled_from(EXPIRY_STEPS))
     def expire(self, data, step):
-        awaiting = self.bookings(BookingStatus.AWAITING_APPROVAL)
+        awaiting = self.bookings(*WITH_DEADLINES)
         place = self.model.bookings[self.draw(data, awaiting, "booking")]
         self.now = max(self.now, place.expires_at + step)
         expected = deepcopy(self.model)
         overdue = expected.expire(place.session, self.now)
         released = self.attempt(
-            lambda: saved(service.release_session_approvals, db.session, place.session, self.now),
+            lambda: saved(
+                service.release_session_approvals,
+                db.session,
+                place.session,
+                self.now,
+                self.last_minute,
+            ),
             expected,
         )
         assert released == len(overdue)
+
+    def try_to_answer(self, booking_id: int, accept: bool) -> None:
+        """Accept or decline a place offered, as its owner; refused, changing nothing, for a
+        booking not offered one or an offer whose time has run out (even if not released)."""
+        expected = deepcopy(self.model)
+        place = expected.bookings[booking_id]
+        if not expected.open_offer(booking_id, self.now):
+            expected = None
+        elif accept:
+            expected.hold(booking_id, self.now)
+        else:
+            place.status = BookingStatus.DECLINED
+            expected.promote(place.session, self.now)
+        if accept:
+            action = lambda: saved(service.accept_offer, db.session, booking_id, self.now)  # noqa: E731
+        else:
+            action = lambda: saved(  # noqa: E731
+                service.decline_offer, db.session, booking_id, self.now, self.last_minute
+            )
+        self.attempt(action, expected)
+
+    @precondition(lambda self: self.bookings(BookingStatus.OFFERED))
+    @rule(data=st.data(), accept=st.booleans())
+    def answer_an_offer(self, data, accept):
+        offered = self.bookings(BookingStatus.OFFERED)
+        self.try_to_answer(self.draw(data, offered, "booking"), accept)
+
+    @precondition(lambda self: self.bookings(*NOT_OFFERED))
+    @rule(data=st.data(), accept=st.booleans())
+    def answer_a_booking_not_offered_a_place(self, data, accept):
+        self.try_to_answer(self.draw(data, self.bookings(*NOT_OFFERED), "booking"), accept)
 
     @rule(wait=st.sampled_from(WAITS))
     def time_passes(self, wait):
@@ -508,7 +638,9 @@ class BookingMachine(RuleBasedStateMachine):
             expected.capacity[session] = capacity
             expected.promote(session, self.now)
         self.attempt(
-            lambda: saved(sessions.change_capacity, db.session, session, capacity, self.now),
+            lambda: saved(
+                sessions.change_capacity, db.session, session, capacity, self.now, self.last_minute
+            ),
             expected,
         )
 
@@ -540,7 +672,7 @@ class BookingMachine(RuleBasedStateMachine):
                 row.session,
                 row.person,
                 row.status,
-                row.expires_at if row.status is BookingStatus.AWAITING_APPROVAL else None,
+                row.expires_at if row.status in WITH_DEADLINES else None,
             )
             for row in stored.bookings
         }
@@ -549,7 +681,7 @@ class BookingMachine(RuleBasedStateMachine):
                 place.session,
                 place.person,
                 place.status,
-                place.expires_at if place.status is BookingStatus.AWAITING_APPROVAL else None,
+                place.expires_at if place.status in WITH_DEADLINES else None,
             )
             for booking_id, place in self.model.bookings.items()
         }

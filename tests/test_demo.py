@@ -158,11 +158,12 @@ def test_every_demo_booking_has_its_history_as_if_booked_through_the_site(runner
     bookings = db.session.scalars(select(Booking)).all()
 
     assert bookings
+    reasons = {BookingStatus.CONFIRMED: "booked", BookingStatus.WAITING: "joined the waiting list"}
     for booking in bookings:
         (entry,) = booking.history
-        assert (entry.from_status, entry.to_status) == (None, BookingStatus.CONFIRMED)
+        assert (entry.from_status, entry.to_status) == (None, booking.status)
         assert entry.actor == booking.user
-        assert entry.reason == "booked"
+        assert entry.reason == reasons[booking.status]
 
 
 def test_demo_trainers_deliver_sessions_and_are_never_booked(runner):
@@ -218,7 +219,7 @@ def test_a_session_moved_over_the_clock_change_keeps_its_time_in_london():
 def test_every_demo_session_is_on_a_working_day_at_its_planned_time(app, today):
     data = read_demo_file()
     planned_times = {
-        (entry["slug"], planned["start"], planned["end"])
+        (entry["slug"], planned["start"], planned["end"]): planned.get("any_day", False)
         for entry in data["courses"]
         for planned in entry.get("sessions", [])
     }
@@ -229,10 +230,14 @@ def test_every_demo_session_is_on_a_working_day_at_its_planned_time(app, today):
     assert sessions
     for session in sessions:
         starts, ends = in_london(session.starts_at), in_london(session.ends_at)
-        assert starts.weekday() < 5, (session.course.title, starts)
-        assert starts.date() not in ENGLAND_BANK_HOLIDAYS, (session.course.title, starts)
         times = (session.course.slug, f"{starts:%H:%M}", f"{ends:%H:%M}")
         assert times in planned_times
+        if planned_times[times]:
+            # Planned for any day: tomorrow evening's session, which is never moved.
+            assert starts.date() == today + timedelta(days=1)
+            continue
+        assert starts.weekday() < 5, (session.course.title, starts)
+        assert starts.date() not in ENGLAND_BANK_HOLIDAYS, (session.course.title, starts)
 
 
 def test_demo_past_sessions_have_their_registers_marked_with_certificates(runner):
@@ -471,3 +476,40 @@ def test_on_the_demo_training_accepted_elsewhere_meets_a_prerequisite(runner):
     )
     with pytest.raises(PrerequisitesMissing, match="Child sexual exploitation e-learning"):
         bookings.offer(db.session, session, demo_person("gemma.turton@example.org"), utcnow())
+
+
+def test_on_the_demo_a_place_freed_tomorrow_evening_is_offered_passed_on_and_accepted(runner):
+    from app.bookings import service as bookings
+    from app.transactions import saved
+
+    runner.invoke(args=["seed", "--demo"])
+    evening = db.session.scalars(
+        select(CourseSession)
+        .join(CourseSession.course)
+        .where(Course.slug == "young-carers")
+        .order_by(CourseSession.starts_at)
+    ).first()
+    assert evening.starts_at - utcnow() < timedelta(hours=48)
+    assert in_london(evening.starts_at).time() == time(18)
+    places = {booking.user.email: booking for booking in evening.bookings}
+    sarah = places["sarah.whitworth@example.org"]
+    nadia = places["nadia.akhtar@example.org"]
+    tom = places["tom.fairbrother@example.org"]
+    assert [b.status for b in (sarah, nadia, tom)] == [
+        BookingStatus.CONFIRMED,
+        BookingStatus.WAITING,
+        BookingStatus.WAITING,
+    ]
+    now = utcnow()
+
+    saved(bookings.cancel, db.session, sarah.id, sarah.user, now)
+    db.session.expire_all()
+    assert nadia.status is BookingStatus.OFFERED
+    saved(bookings.release_session_approvals, db.session, evening.id, nadia.approval_expires_at)
+    db.session.expire_all()
+    assert nadia.offer_lapsed and tom.status is BookingStatus.OFFERED
+    saved(bookings.accept_offer, db.session, tom.id, tom.approval_expires_at - timedelta(hours=1))
+
+    db.session.expire_all()
+    assert tom.status is BookingStatus.CONFIRMED
+    assert places["wayne.appleyard@example.org"].status is BookingStatus.WAITING

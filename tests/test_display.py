@@ -13,16 +13,19 @@ import pytest
 
 from app.catalogue.forms import month_choices
 from app.display import (
+    booking_status,
     clock_time,
+    duration_text,
     in_london,
     london_moment,
     long_date,
     read_clock_time,
+    register_status,
     render_markdown,
     short_date,
     time_range,
 )
-from app.models import utcnow
+from app.models import Booking, BookingStatus, OfferAnswer, utcnow
 from tests.factories import make_course, make_prospectus, make_session
 
 WINTER_MONTHS = {1, 2}
@@ -452,3 +455,33 @@ def test_a_session_late_on_the_last_day_of_a_winter_month_stays_in_that_month(cl
     this_month, next_month = month_of(last), month_of(last + timedelta(days=1))
     assert f'href="/courses/{course.slug}"' in courses_in_month(client, prospectus, this_month)
     assert f'href="/courses/{course.slug}"' not in courses_in_month(client, prospectus, next_month)
+
+
+@pytest.mark.parametrize(
+    ("length", "shown"),
+    [
+        (timedelta(hours=48), "48 hours"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=90), "90 minutes"),
+        (timedelta(minutes=6), "6 minutes"),
+        (timedelta(minutes=1), "1 minute"),
+    ],
+)
+def test_a_length_of_time_is_in_whole_hours_where_it_is_some(length, shown):
+    assert duration_text(length) == shown
+
+
+def test_a_place_offered_reads_as_an_offer_to_its_owner_and_with_its_deadline_to_a_trainer():
+    # 2:30pm in London on a winter's day.
+    offered = Booking(
+        status=BookingStatus.OFFERED, approval_expires_at=datetime(2027, 1, 14, 14, 30, tzinfo=UTC)
+    )
+    lapsed = Booking(
+        status=BookingStatus.DECLINED, offer_answer=OfferAnswer.LAPSED, approval_expired=True
+    )
+    declined = Booking(status=BookingStatus.DECLINED, offer_answer=OfferAnswer.DECLINED)
+
+    assert booking_status(offered) == "A place is offered to you"
+    assert register_status(offered) == "Offered a place until 2:30pm on Thursday 14 January 2027"
+    assert booking_status(lapsed) == "Offer not answered in time"
+    assert booking_status(declined) == "Offer declined"

@@ -310,3 +310,65 @@ def test_agencies_made_before_charges_are_partner_agencies_and_new_ones_chargeab
     assert band == "partner"
     assert typed_in == ChargingBand.CHARGEABLE.value
     assert kept == 2
+
+
+def test_places_offered_at_the_last_minute_are_active_and_go_back_to_their_turn_going_down(
+    tmp_path,
+):
+    app = make_app(f"sqlite:///{tmp_path / 'offers.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade()
+        with app.test_request_context():
+            from app.models import Booking, BookingEvent, BookingStatus, OfferAnswer, utcnow
+            from tests.factories import make_course, make_prospectus, make_session, make_user
+
+            session = make_session(make_course(make_prospectus()), capacity=1)
+            person, other = make_user(), make_user()
+            offered = Booking(
+                session=session,
+                user=person,
+                status=BookingStatus.OFFERED,
+                approval_expires_at=utcnow(),
+            )
+            offered.history = [
+                BookingEvent(at=utcnow(), to_status=BookingStatus.WAITING, reason="joined"),
+                BookingEvent(
+                    at=utcnow(),
+                    from_status=BookingStatus.WAITING,
+                    to_status=BookingStatus.OFFERED,
+                    reason="offered a place at the last minute",
+                ),
+            ]
+            lapsed = Booking(
+                session=session,
+                user=other,
+                status=BookingStatus.DECLINED,
+                offer_answer=OfferAnswer.LAPSED,
+            )
+            db.session.add_all([offered, lapsed])
+            db.session.commit()
+            # One active booking a person and session: an offer is one.
+            twice = Booking(session_id=session.id, user_id=person.id, status=BookingStatus.WAITING)
+            db.session.add(twice)
+            with pytest.raises(IntegrityError):
+                db.session.commit()
+            db.session.rollback()
+            db.session.remove()
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE booking SET offer_answer = 'maybe'"))
+
+        downgrade(revision="0014")
+        with db.engine.connect() as connection:
+            status, deadline = connection.execute(
+                text("SELECT status, approval_expires_at FROM booking ORDER BY id")
+            ).first()
+            history = connection.execute(
+                text("SELECT from_status, to_status FROM booking_event ORDER BY id")
+            ).all()
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE booking SET status = 'offered'"))
+        upgrade()
+        db.engine.dispose()
+
+    assert (status, deadline) == ("waiting", None)
+    assert history == [(None, "waiting"), ("waiting", "waiting")]

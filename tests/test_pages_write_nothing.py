@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.accounts import tokens
-from app.bookings.tokens import approval_token
+from app.bookings.tokens import approval_token, offer_token
 from app.evaluations.tokens import evaluation_token, follow_up_token, manager_view_token
 from app.extensions import db
 from app.models import (
@@ -23,11 +23,12 @@ from app.models import (
 from app.transfers.tokens import transfer_token
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_course, make_external_training, make_user, put_on_list
-from tests.test_permission_matrix import (  # noqa: F401 (world, evaluated_booking: fixtures)
+from tests.test_permission_matrix import (  # noqa: F401 (world, ..._booking: fixtures)
     COORDINATOR,
     address,
     browser_for,
     evaluated_booking,
+    offered_booking,
     staff_routes,
     world,
 )
@@ -166,3 +167,34 @@ def test_no_page_of_the_links_mailed_after_a_session_writes(
     }
 
     assert written == {}
+
+
+def test_no_page_showing_a_place_offered_at_the_last_minute_writes(
+    app,
+    world,  # noqa: F811
+    offered_booking,  # noqa: F811
+    count_queries,
+):
+    token = offer_token(offered_booking)
+    owner = app.test_client()
+    assert sign_in(owner, offered_booking.user.email, PASSWORD).status_code == 302
+    coordinator = browser_for(app, world, COORDINATOR)
+    pages = [
+        (app.test_client(), f"/offers/{token}/accept"),
+        (app.test_client(), f"/offers/{token}/decline"),
+        (owner, f"/offers/{token}/accept"),
+        (owner, f"/bookings/{offered_booking.id}"),
+        (owner, "/account/bookings"),
+        (coordinator, f"/trainer/sessions/{offered_booking.session_id}"),
+        (coordinator, f"/admin/sessions/{offered_booking.session_id}"),
+    ]
+
+    written = {
+        path: writes
+        for browser, path in pages
+        if (writes := writes_while_opening(app, count_queries, browser, path))
+    }
+
+    assert written == {}
+    db.session.expire_all()
+    assert db.session.get(Booking, offered_booking.id).status is BookingStatus.OFFERED

@@ -1,4 +1,5 @@
-"""Who may open each page of the trainer's and the coordinator's areas.
+"""Who may open each page of the trainer's and the coordinator's areas, and the links
+mailed to people without an account's protection.
 
 Every route under /trainer and /admin is found in the app's URL map, so a new one is
 checked the day it is added (and every route under /evaluations, opened by a signed link
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
+from app.bookings.tokens import approval_token, offer_token
 from app.evaluations import tokens
 from app.extensions import db
 from app.models import (
@@ -340,3 +342,83 @@ def test_everyone_signed_in_may_join_a_courses_interest_list_and_others_sign_in(
         went_to = urlsplit(answer.headers.get("Location", "")).path
         should = SIGN_IN if person == ANONYMOUS else course_page
         assert answer.status_code == 302 and went_to == should, f"POST {path} as {person}"
+
+
+# A place offered at the last minute --------------------------------------------------------
+#
+# Every route under /offers is opened by its signed link alone, whoever follows it, as the
+# links mailed after a session are; the same answers on the booking's own page are its
+# owner's alone: signed out, sent to sign in; anyone else, 404.
+
+
+def offer_link_routes(app: Flask) -> list[tuple[str, str, str]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/offers"):
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                found.append((rule.rule, method, rule.endpoint))
+    return sorted(found)
+
+
+@pytest.fixture
+def offered_booking(app, world) -> Booking:
+    """A place on a session starting tomorrow, offered until this afternoon to someone
+    who can sign in."""
+    session = make_session(
+        make_course(make_prospectus(slug="tomorrow")), starts_at=utcnow() + timedelta(hours=30)
+    )
+    booking = Booking(
+        session=session,
+        user=make_user(password=PASSWORD),
+        status=BookingStatus.OFFERED,
+        approval_expires_at=utcnow() + timedelta(hours=4),
+    )
+    db.session.add(booking)
+    db.session.commit()
+    return booking
+
+
+def test_each_offer_link_answers_everyone_alike_and_only_with_its_own_token(
+    app, world, offered_booking
+):
+    routes = offer_link_routes(app)
+    assert {endpoint for _, _, endpoint in routes} == {
+        "bookings.accept_offer_link",
+        "bookings.decline_offer_link",
+    }
+
+    for person in PEOPLE:
+        browser = browser_for(app, world, person)
+        for rule, method, endpoint in routes:
+            with app.test_request_context():
+                own = rule.replace("<token>", offer_token(offered_booking))
+                other = rule.replace("<token>", approval_token(offered_booking))
+            where = f"{method} {endpoint} as {person}"
+            answer = answer_of(browser, method, own)
+            # The first answer sent settles the offer; later ones are refused, not forbidden.
+            assert answer.status_code in ((200,) if method == "GET" else (302, 400)), where
+            assert urlsplit(answer.headers.get("Location", "")).path != SIGN_IN, where
+            assert answer_of(browser, method, other).status_code == 404, where
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_only_the_owner_answers_an_offer_on_their_booking(app, world, offered_booking, answer):
+    path = f"/bookings/{offered_booking.id}/{answer}"
+    owner = app.test_client()
+    assert sign_in(owner, offered_booking.user.email, PASSWORD).status_code == 302
+
+    for person in PEOPLE:
+        got = answer_of(browser_for(app, world, person), "POST", path)
+        if person == ANONYMOUS:
+            assert got.status_code == 302 and urlsplit(got.location).path == SIGN_IN, person
+        else:
+            assert got.status_code == 404, person
+    db.session.expire_all()
+    assert db.session.get(Booking, offered_booking.id).status is BookingStatus.OFFERED
+
+    mine = answer_of(owner, "POST", path)
+
+    assert mine.status_code == 302
+    assert urlsplit(mine.location).path == f"/bookings/{offered_booking.id}"
+    db.session.expire_all()
+    assert db.session.get(Booking, offered_booking.id).status is not BookingStatus.OFFERED

@@ -335,6 +335,8 @@ def test_the_register_costs_the_same_queries_however_many_people(
     def add_people(number: int) -> None:
         for _ in range(number):
             make_booking(to_come, agency=make_agency())
+            offered = make_booking(to_come, BookingStatus.OFFERED, agency=make_agency())
+            offered.approval_expires_at = min(utcnow() + timedelta(hours=4), to_come.starts_at)
             make_booking(to_come, BookingStatus.WAITING, agency=make_agency())
 
     add_people(1)

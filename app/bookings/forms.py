@@ -1,4 +1,5 @@
-"""Forms for booking a place and for a line manager's decision."""
+"""Forms for booking a place, for a line manager's decision, and for answering a place
+offered at the last minute."""
 
 from collections.abc import Iterable, Mapping
 
@@ -65,3 +66,11 @@ class DecisionForm(FlaskForm):
     )
     approve = SubmitField("Approve", widget=GovSubmitInput())
     decline = SubmitField("Decline", widget=GovSubmitInput())
+
+
+class AcceptOfferForm(FlaskForm):
+    submit = SubmitField("Accept the place", widget=GovSubmitInput())
+
+
+class DeclineOfferForm(FlaskForm):
+    submit = SubmitField("Decline", widget=GovSubmitInput())

@@ -1,8 +1,8 @@
 """Audits the booking invariants; `flask --app wsgi check-integrity` reports any breach."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.bookings.sectors import allocation_of, person_sector, sector_words
@@ -25,6 +25,10 @@ from app.models import (
     holds_a_place,
 )
 
+#: How long past its session's start an offer may stay open before it counts as left
+#: behind: `tick` (every five minutes) releases it well within that.
+OFFER_LEFT_AFTER_THE_START = timedelta(hours=1)
+
 
 def count_where(*conditions):
     return func.count(Booking.id).filter(and_(*conditions))
@@ -38,6 +42,7 @@ def breaches(db_session: Session, now: datetime) -> list[str]:
         *waiting_beside_free_places(db_session, now),
         *beyond_sector_limits(db_session),
         *promoted_twice(db_session),
+        *offers_out_of_time(db_session, now),
         *transferred_twice_at_once(db_session),
         *charged_but_never_chargeable(db_session),
         *charged_but_attended(db_session),
@@ -132,6 +137,33 @@ def promoted_twice(db_session: Session) -> list[str]:
         .having(promotions > 1)
     )
     return [f"booking {bid} was promoted {n} times" for bid, n in rows]
+
+
+def offers_out_of_time(db_session: Session, now: datetime) -> list[str]:
+    """A place offered at the last minute with no deadline, or one after its session
+    starts; or still offered long after the start, when nobody can accept it any more."""
+    rows = db_session.execute(
+        select(Booking.id, Booking.approval_expires_at, CourseSession.starts_at)
+        .join(Booking.session)
+        .where(
+            Booking.status == BookingStatus.OFFERED,
+            or_(
+                Booking.approval_expires_at.is_(None),
+                Booking.approval_expires_at > CourseSession.starts_at,
+                CourseSession.starts_at < now - OFFER_LEFT_AFTER_THE_START,
+            ),
+        )
+        .order_by(Booking.id)
+    )
+    return [offer_out_of_time(*row) for row in rows]
+
+
+def offer_out_of_time(booking_id: int, deadline: datetime | None, starts: datetime) -> str:
+    if deadline is None:
+        return f"booking {booking_id} is offered with no time to answer by"
+    if deadline > starts:
+        return f"booking {booking_id} is offered until {deadline}, after its session starts"
+    return f"booking {booking_id} is still offered, though its session started at {starts}"
 
 
 def transferred_twice_at_once(db_session: Session) -> list[str]:

@@ -1,20 +1,23 @@
-"""Booking a place, seeing and cancelling it, and a line manager's approval."""
+"""Booking a place, seeing and cancelling it, a line manager's approval, and answering a
+place offered at the last minute."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.bookings import bp, service
 from app.bookings.forms import (
+    AcceptOfferForm,
     BookingForm,
     CancelForm,
     DecisionForm,
+    DeclineOfferForm,
     booking_form,
     outcome_ids_sent,
 )
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.queries import get_booking_for_decision, get_own_booking, queue_position_of
 from app.bookings.sectors import why_waiting
-from app.bookings.tokens import booking_id_from
+from app.bookings.tokens import booking_id_from, offered_booking_id_from
 from app.calendar import ics
 from app.calendar.events import booking_event
 from app.catalogue.queries import get_session_to_book
@@ -53,10 +56,11 @@ def book(session_id: int):
         return place_booking(session_id, form)
     try:
         limit = service.limit_from(current_app.config)
-        offer = service.offer(db.session, session, current_user, utcnow(), limit)
+        last_minute = service.last_minute_from(current_app.config)
+        offer = service.offer(db.session, session, current_user, utcnow(), limit, last_minute)
         if offer.approvals_overdue and release_overdue_approvals(session_id):
             session = get_session_to_book(db.session, session_id)
-            offer = service.offer(db.session, session, current_user, utcnow(), limit)
+            offer = service.offer(db.session, session, current_user, utcnow(), limit, last_minute)
     except service.AlreadyBooked as refusal:
         return show_existing_booking(refusal.booking_id)
     except Refused as refusal:
@@ -78,6 +82,7 @@ def place_booking(session_id: int, form: BookingForm):
             utcnow(),
             form.confidence(),
             service.limit_from(current_app.config),
+            service.last_minute_from(current_app.config),
         )
     except service.AlreadyBooked as refusal:
         return show_existing_booking(refusal.booking_id)
@@ -125,11 +130,22 @@ def show(booking_id: int):
         after=after,
         evaluation_url=url_for("evaluations.evaluate", token=evaluation_token(booking)),
         form=CancelForm(),
+        offer_closed=offer_closed(booking),
+        accept_form=AcceptOfferForm(),
+        decline_form=DeclineOfferForm(),
         now=utcnow(),
         giving=transfers.giving(db.session, booking, utcnow()),
         withdraw_form=WithdrawForm(),
         late_charge=charge_if_cancelled_late(booking, rates_from(current_app.config)),
     )
+
+
+def offer_closed(booking) -> str | None:
+    """Why a place offered to this booking can no longer be answered; None while it can,
+    or when none is offered."""
+    if booking.status is not BookingStatus.OFFERED:
+        return None
+    return service.why_offer_closed(booking, utcnow())
 
 
 def add_to_calendar_links(booking) -> dict[str, str] | None:
@@ -156,13 +172,16 @@ def cancel(booking_id: int):
             current_user,
             utcnow(),
             rates=rates_from(current_app.config),
+            last_minute=service.last_minute_from(current_app.config),
         )
     except TryAgain:
         return try_again_page()
     except Refused as refusal:
         flash(str(refusal), "info")
         return redirect(url_for("bookings.show", booking_id=booking_id))
-    if booking.late_cancellation:
+    if booking.declined_the_offer:
+        flash(DECLINED, "success")
+    elif booking.late_cancellation:
         charge = booking.standing_charge
         charged = (
             f" {charge.agency.name} will be charged {pounds(charge.amount_pence)}: we have "
@@ -204,6 +223,7 @@ def approval(token: str):
             bool(form.approve.data),
             form.comment.data or "",
             utcnow(),
+            service.last_minute_from(current_app.config),
         )
     except TryAgain:
         return try_again_page()
@@ -213,3 +233,114 @@ def approval(token: str):
             "bookings/approval.html", booking=booking, form=form, now=utcnow(), refusal=str(refusal)
         ), 400
     return render_template("bookings/approval_done.html", booking=decided)
+
+
+# A place offered at the last minute: answered on the booking's page by its owner, or from
+# the mailed links by whoever holds them, signed in or not.
+
+DECLINED = "You declined the place: it goes to the next person waiting."
+
+
+def accepted(booking) -> str:
+    if booking.status is BookingStatus.AWAITING_APPROVAL:
+        return (
+            "You accepted the place. We have asked your line manager to approve it, and "
+            "emailed you."
+        )
+    return "The place is yours. We have emailed you the calendar invite."
+
+
+def accept_now(booking_id: int):
+    return saved(service.accept_offer, db.session, booking_id, utcnow())
+
+
+def decline_now(booking_id: int):
+    return saved(
+        service.decline_offer,
+        db.session,
+        booking_id,
+        utcnow(),
+        service.last_minute_from(current_app.config),
+    )
+
+
+@bp.post("/bookings/<id:booking_id>/accept")
+@login_required
+@locks_for_itself
+def accept(booking_id: int):
+    """Accept the place offered to one's own booking; anyone else's answers 404."""
+    get_own_booking(db.session, booking_id, current_user) or abort(404)
+    return answer_on_the_booking(booking_id, AcceptOfferForm(), accept_now, accepted)
+
+
+@bp.post("/bookings/<id:booking_id>/decline")
+@login_required
+@locks_for_itself
+def decline(booking_id: int):
+    """Decline the place offered to one's own booking; anyone else's answers 404."""
+    get_own_booking(db.session, booking_id, current_user) or abort(404)
+    return answer_on_the_booking(booking_id, DeclineOfferForm(), decline_now, lambda _: DECLINED)
+
+
+def answer_on_the_booking(booking_id: int, form, answer, said):
+    if not form.validate_on_submit():
+        abort(400, "The form had expired: go back, reload the page and try again.")
+    try:
+        booking = answer(booking_id)
+    except TryAgain:
+        return try_again_page()
+    except Refused as refusal:
+        flash(str(refusal), "info")
+    else:
+        flash(said(booking), "success")
+    return redirect(url_for("bookings.show", booking_id=booking_id))
+
+
+@bp.route("/offers/<token>/accept", methods=["GET", "POST"])
+@locks_for_itself
+def accept_offer_link(token: str):
+    """The offer and a button to accept it; nothing changes until it is pressed (mail
+    systems open links to check them)."""
+    return answer_from_the_link(token, AcceptOfferForm(), accept_now, accepting=True)
+
+
+@bp.route("/offers/<token>/decline", methods=["GET", "POST"])
+@locks_for_itself
+def decline_offer_link(token: str):
+    """The offer and a button to decline it; nothing changes until it is pressed."""
+    return answer_from_the_link(token, DeclineOfferForm(), decline_now, accepting=False)
+
+
+def answer_from_the_link(token: str, form, answer, accepting: bool):
+    """404 for a link that is not valid; once answered, the page says what became of the
+    offer (a POST to an offer no longer open answers 400 and changes nothing)."""
+    booking_id = offered_booking_id_from(token)
+    booking = get_booking_for_decision(db.session, booking_id) if booking_id else None
+    if booking is None:
+        return render_template("bookings/offer_invalid.html"), 404
+    if release_overdue_approvals(booking.session_id):
+        booking = get_booking_for_decision(db.session, booking_id)
+    closed = service.why_offer_closed(booking, utcnow())
+    status = 200
+    if request.method == "POST":
+        if closed is None and form.validate_on_submit():
+            try:
+                answer(booking_id)
+            except TryAgain:
+                return try_again_page()
+            except Refused as refusal:
+                booking = get_booking_for_decision(db.session, booking_id)
+                closed = str(refusal)
+            else:
+                return redirect(request.path)
+        status = 400
+    return render_template(
+        "bookings/offer.html",
+        booking=booking,
+        session=booking.session,
+        form=form,
+        accepting=accepting,
+        closed=closed,
+        asks_manager=service.needs_a_manager(booking.session, booking),
+        token=token,
+    ), status

@@ -1,5 +1,5 @@
 """The rules of booking a place: who may book, capacity, waiting lists, manager approval,
-cancellation.
+last-minute offers, cancellation.
 
 Every function that changes bookings first takes the session's lock (lock_session),
 then reads availability inside it, never from a cache; so places are never given
@@ -35,18 +35,18 @@ from app.charges import service as charges
 from app.charges.service import USUAL_RATES, ChargeRates, wasted_places
 from app.confidence.service import record_confidence
 from app.database import is_lock_failure, write_transaction
-from app.display import count_of_people, places_text
+from app.display import clock_time, count_of_people, duration_text, long_date, places_text
 from app.interest import service as interest
 from app.models import (
     ACTIVE_STATUSES,
     DECISION_STATUSES,
-    PLACE_HOLDING_STATUSES,
     Booking,
     BookingEvent,
     BookingStatus,
     BookingTransfer,
     Course,
     CourseSession,
+    OfferAnswer,
     Sector,
     SessionStatus,
     Stage,
@@ -135,6 +135,36 @@ class Override:
 
 
 @dataclass(frozen=True)
+class LastMinute:
+    """Within `window` of a session's start, a place that frees is offered to the first
+    person waiting rather than given: they have `time_to_answer` to accept it, never past
+    the start, before it passes to the next. Settings LAST_MINUTE_HOURS and OFFER_HOURS."""
+
+    window: timedelta = timedelta(hours=48)
+    time_to_answer: timedelta = timedelta(hours=4)
+
+    def __post_init__(self) -> None:
+        if self.window < timedelta(0) or self.time_to_answer <= timedelta(0):
+            raise ValueError("The window must not be negative, nor the time to answer nothing")
+
+    def applies_to(self, session: CourseSession, now: datetime) -> bool:
+        return now >= session.starts_at - self.window
+
+    def deadline(self, session: CourseSession, now: datetime) -> datetime:
+        return min(now + self.time_to_answer, session.starts_at)
+
+
+USUAL_LAST_MINUTE = LastMinute()
+
+
+def last_minute_from(settings: Mapping) -> LastMinute:
+    return LastMinute(
+        window=timedelta(hours=settings["LAST_MINUTE_HOURS"]),
+        time_to_answer=timedelta(hours=settings["OFFER_HOURS"]),
+    )
+
+
+@dataclass(frozen=True)
 class Places:
     """A session's places held, people waiting and approvals overdue, and one person's
     active booking on it and places wasted lately."""
@@ -159,6 +189,7 @@ class BookingContext:
     places: Places
     now: datetime
     limit: RepeatLimit = USUAL_LIMIT
+    last_minute: LastMinute = USUAL_LAST_MINUTE
     #: What the course requires first, with when the person last attended each.
     requirements: tuple[Requirement, ...] = ()
     override: Override | None = None
@@ -382,14 +413,24 @@ def booking_context(
     user: User,
     now: datetime,
     limit: RepeatLimit = USUAL_LIMIT,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
     override: Override | None = None,
 ) -> BookingContext:
     places = places_for(db_session, session.id, user, now, limit)
     requirements = ()
     if session.course.prerequisites:
         requirements = requirements_for(db_session, session.course_id, user.id, now)
-    shares = shares_of(db_session, session)
-    return BookingContext(session, user, places, now, limit, requirements, override, shares)
+    return BookingContext(
+        session,
+        user,
+        places,
+        now,
+        limit,
+        last_minute,
+        requirements=requirements,
+        override=override,
+        shares=shares_of(db_session, session),
+    )
 
 
 @dataclass(frozen=True)
@@ -414,9 +455,10 @@ def offer(
     user: User,
     now: datetime,
     limit: RepeatLimit = USUAL_LIMIT,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> Offer:
     """Raises the refusal of the first rule that refuses (AlreadyBooked with the booking)."""
-    context = booking_context(db_session, session, user, now, limit)
+    context = booking_context(db_session, session, user, now, limit, last_minute)
     decision = decision_for(context)
     return Offer(
         outcome=decision.outcome,
@@ -443,7 +485,15 @@ def waiting_explanation(context: BookingContext) -> str:
         if context.shares
         else "If a place frees, the first person waiting gets it and is emailed."
     )
-    return f"{context.why_waiting}. You will join the waiting list{behind}. {frees}{then}"
+    last_minute = context.last_minute
+    offered = (
+        f" In the last {duration_text(last_minute.window)} before the session, it is offered "
+        f"to them instead, and they have {duration_text(last_minute.time_to_answer)} to "
+        "accept it."
+        if last_minute.window
+        else ""
+    )
+    return f"{context.why_waiting}. You will join the waiting list{behind}. {frees}{offered}{then}"
 
 
 def missed_places(context: BookingContext) -> str:
@@ -567,6 +617,7 @@ def book(
     now: datetime,
     confidence: Mapping[int, int] | None = None,
     limit: RepeatLimit = USUAL_LIMIT,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
     override: Override | None = None,
 ) -> Done[Booking]:
     """Book a place, or a turn in the waiting list when the session is full, as
@@ -577,21 +628,21 @@ def book(
     or when a place frees for them. A coordinator booking the person (`override`) passes
     over that and the course's prerequisites.
 
-    Approvals left too long are released first; the person leaves the course's interest
-    list, if on it. Raises the first rule's refusal
-    (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
+    Approvals and offers left too long are released first (their places offered as
+    `last_minute` says); the person leaves the course's interest list, if on it. Raises
+    the first rule's refusal (AlreadyBooked, NotOffered, or a Refused), or TryAgain.
     """
     # The person's details are not what the lock protects: they are checked as read.
     session = lock_session(db_session, session_id, keep=user)
     notices: list[Notice] = []
-    context = booking_context(db_session, session, user, now, limit, override)
+    context = booking_context(db_session, session, user, now, limit, last_minute, override)
     if context.places.approvals_overdue:
-        release_overdue_approvals(db_session, session, now, notices)
-        context = booking_context(db_session, session, user, now, limit, override)
+        release_overdue_approvals(db_session, session, now, notices, last_minute)
+        context = booking_context(db_session, session, user, now, limit, last_minute, override)
     if context.allocation.someone_waiting_could_take_a_place:
         # Places held for a sector let go since anything last changed: those waiting first.
-        promote_from_waiting_list(db_session, session, now, notices)
-        context = booking_context(db_session, session, user, now, limit, override)
+        promote_from_waiting_list(db_session, session, now, notices, last_minute)
+        context = booking_context(db_session, session, user, now, limit, last_minute, override)
     decision = decision_for(context)
     booking = add_booking(db_session, context, access_needs, decision)
     record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
@@ -682,6 +733,7 @@ def book_for(
     override: Override,
     now: datetime,
     limit: RepeatLimit = USUAL_LIMIT,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> Done[Booking]:
     """A coordinator books the person: as book(), passing over what `override` says, with
     its reason required. Refused for a person whose account is closed."""
@@ -691,7 +743,16 @@ def book_for(
     if not person.active:
         raise Refused(f"{person.name}'s account is deactivated, so they cannot be booked")
     override = Override(override.by, reason, override.exempt_from_charges)
-    return book(db_session, session_id, person, "", now, limit=limit, override=override)
+    return book(
+        db_session,
+        session_id,
+        person,
+        "",
+        now,
+        limit=limit,
+        last_minute=last_minute,
+        override=override,
+    )
 
 
 NOTICE_OF_NEW_BOOKING = {
@@ -716,16 +777,20 @@ def cancel(
     now: datetime,
     reason: str = "cancelled",
     rates: ChargeRates = USUAL_RATES,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> Done[Booking]:
     """Cancel a booking; its place goes to the first person waiting.
 
     After the session's cut-off the cancellation is recorded as late, and charged at
-    these rates (app/charges/service.py).
+    these rates (app/charges/service.py). A person cancelling a place offered to them at
+    the last minute declines it: that wastes nothing.
     """
     session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
     session = lock_session(db_session, session_id)
     notices: list[Notice] = []
-    booking = cancel_under_lock(db_session, session, booking_id, actor, now, reason, notices, rates)
+    booking = cancel_under_lock(
+        db_session, session, booking_id, actor, now, reason, notices, rates, last_minute
+    )
     return Done(booking, notices)
 
 
@@ -738,6 +803,7 @@ def cancel_under_lock(
     reason: str,
     notices: list[Notice],
     rates: ChargeRates | None = None,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> Booking:
     """cancel(), with the booking's session already locked by the caller; a late
     cancellation is charged only when `rates` are given."""
@@ -746,7 +812,12 @@ def cancel_under_lock(
         raise Refused("This booking is already cancelled")
     if session.has_started(now):
         raise Refused("This session has started, so the booking can no longer be cancelled")
-    held_a_place = booking.status in PLACE_HOLDING_STATUSES and not booking.walk_in
+    if booking.status is BookingStatus.OFFERED and actor.id == booking.user_id:
+        decline_the_offer(db_session, session, booking, now, notices, last_minute)
+        return booking
+    # Only a place that was the person's own is wasted by cancelling late, or was sent to
+    # their calendar to be taken out again.
+    held_a_place = booking.holds_its_own_place
     record(db_session, booking, BookingStatus.CANCELLED, now, reason, actor=actor)
     booking.cancelled_at = now
     booking.late_cancellation = held_a_place and now >= session.cancellation_cutoff
@@ -754,7 +825,7 @@ def cancel_under_lock(
     db_session.flush()
     notices.append(Notice(NoticeKind.CANCELLED, booking, held_a_place=held_a_place))
     notices += charges.follow_cancellation(booking, actor, rates, now)
-    promote_from_waiting_list(db_session, session, now, notices)
+    promote_from_waiting_list(db_session, session, now, notices, last_minute)
     return booking
 
 
@@ -769,10 +840,15 @@ def withdraw_offers(db_session: Session, booking: Booking, now: datetime) -> Non
 
 
 def promote_from_waiting_list(
-    db_session: Session, session: CourseSession, now: datetime, notices: list[Notice]
+    db_session: Session,
+    session: CourseSession,
+    now: datetime,
+    notices: list[Notice],
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> list[Booking]:
-    """Give free places to the people waiting, first come first served, adding the
-    notices they are sent; returns their bookings. Call under lock."""
+    """Give free places to the people waiting, first come first served (or, at the last
+    minute, offer them), adding the notices they are sent; returns their bookings. Call
+    under lock."""
     promoted = []
     if session.status is SessionStatus.CANCELLED or session.has_started(now):
         return promoted
@@ -788,7 +864,7 @@ def promote_from_waiting_list(
         if booking.needs_coordinator:
             ask_a_coordinator(db_session, session, booking, now, notices)
         else:
-            give_the_place(db_session, session, booking, now, notices)
+            give_the_place(db_session, session, booking, now, notices, last_minute)
         promoted.append(booking)
         if allocation.free <= 0:
             break
@@ -850,10 +926,14 @@ def give_the_place(
     booking: Booking,
     now: datetime,
     notices: list[Notice],
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> None:
-    """A place freed for someone waiting: confirmed, or held while their line manager is
-    asked when the course needs it."""
-    if needs_a_manager(session, booking):
+    """A place freed for someone waiting: at the last minute, offered to them until their
+    time to answer runs out; else confirmed, or held while their line manager is asked
+    when the course needs it."""
+    if last_minute.applies_to(session, now):
+        offer_the_place(db_session, session, booking, now, notices, last_minute)
+    elif needs_a_manager(session, booking):
         hold_for_a_decision(
             db_session, session, booking, BookingStatus.AWAITING_APPROVAL, now, "asked for approval"
         )
@@ -864,8 +944,29 @@ def give_the_place(
         notices.append(Notice(NoticeKind.PROMOTED, booking))
 
 
+def offer_the_place(
+    db_session: Session,
+    session: CourseSession,
+    booking: Booking,
+    now: datetime,
+    notices: list[Notice],
+    last_minute: LastMinute,
+) -> None:
+    """Held for them, with its deadline in the booking's approval_expires_at, as a decision
+    is: left unanswered, it is released like one (release_overdue_approvals)."""
+    reason = "offered a place at the last minute"
+    record(db_session, booking, BookingStatus.OFFERED, now, reason)
+    booking.approval_expires_at = last_minute.deadline(session, now)
+    notices.append(Notice(NoticeKind.LAST_MINUTE_OFFER, booking))
+
+
 def decide(
-    db_session: Session, booking_id: int, approve: bool, comment: str, now: datetime
+    db_session: Session,
+    booking_id: int,
+    approve: bool,
+    comment: str,
+    now: datetime,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> Done[Booking]:
     """The line manager's answer; a decline, like an expiry, frees the place."""
     session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
@@ -874,7 +975,7 @@ def decide(
     session = lock_session(db_session, session_id)
     booking = db_session.get(Booking, booking_id, populate_existing=True)
     notices: list[Notice] = []
-    release_overdue_approvals(db_session, session, now, notices)
+    release_overdue_approvals(db_session, session, now, notices, last_minute)
     if booking.status is not BookingStatus.AWAITING_APPROVAL:
         raise Refused("This booking has already been decided, or has expired or been cancelled")
     booking.manager_comment = comment.strip()
@@ -886,7 +987,7 @@ def decide(
         record(db_session, booking, BookingStatus.DECLINED, now, "declined by line manager")
         db_session.flush()
         notices.append(Notice(NoticeKind.DECLINED, booking))
-        promote_from_waiting_list(db_session, session, now, notices)
+        promote_from_waiting_list(db_session, session, now, notices, last_minute)
     return Done(booking, notices)
 
 
@@ -897,6 +998,7 @@ def coordinator_decides(
     reason: str,
     actor: User,
     now: datetime,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> Done[Booking]:
     """A coordinator's decision on the booking of someone who missed too many places, with
     their reason, which the person is told. Approved, the place is theirs (or waits for
@@ -909,7 +1011,7 @@ def coordinator_decides(
     session = lock_session(db_session, session_id)
     booking = db_session.get(Booking, booking_id, populate_existing=True)
     notices: list[Notice] = []
-    release_overdue_approvals(db_session, session, now, notices)
+    release_overdue_approvals(db_session, session, now, notices, last_minute)
     if booking.status is not BookingStatus.AWAITING_COORDINATOR:
         raise Refused("This booking has already been decided, or has expired or been cancelled")
     booking.coordinator_approved, booking.coordinator_reason = approve, reason
@@ -917,7 +1019,7 @@ def coordinator_decides(
         record(db_session, booking, BookingStatus.DECLINED, now, "declined by a coordinator", actor)
         db_session.flush()
         notices.append(Notice(NoticeKind.COORDINATOR_DECLINED, booking))
-        promote_from_waiting_list(db_session, session, now, notices)
+        promote_from_waiting_list(db_session, session, now, notices, last_minute)
     elif needs_a_manager(session, booking):
         hold_for_a_decision(
             db_session,
@@ -938,13 +1040,133 @@ def coordinator_decides(
     return Done(booking, notices)
 
 
-# Approvals left unanswered too long
+# Last-minute offers
+
+
+def why_offer_closed(booking: Booking, now: datetime) -> str | None:
+    """Why the place offered can no longer be accepted or declined; None while it can."""
+    if booking.offer_answer is OfferAnswer.ACCEPTED:
+        return "You have already accepted this place"
+    if booking.offer_answer is OfferAnswer.DECLINED:
+        return "You have already declined this place"
+    if booking.offer_lapsed or (
+        booking.status is BookingStatus.OFFERED and now >= booking.approval_expires_at
+    ):
+        deadline = booking.approval_expires_at
+        return (
+            f"The time to accept this place ran out at {clock_time(deadline)} on "
+            f"{long_date(deadline)}, so it is no longer held for you. You can book again if "
+            "places remain"
+        )
+    if booking.status is not BookingStatus.OFFERED:
+        return "This place is not offered to you"
+    if booking.session.is_cancelled:
+        return "This session has been cancelled"
+    return None
+
+
+def locked_offer(
+    db_session: Session, booking_id: int, now: datetime
+) -> tuple[CourseSession, Booking]:
+    """The session under its lock, and the booking whose offer is still open; raises
+    NotOffered for no such booking, Refused (why_offer_closed) for an offer closed."""
+    session_id = db_session.scalar(select(Booking.session_id).where(Booking.id == booking_id))
+    if session_id is None:
+        raise NotOffered
+    session = lock_session(db_session, session_id)
+    booking = db_session.get(Booking, booking_id, populate_existing=True)
+    if reason := why_offer_closed(booking, now):
+        raise Refused(reason)
+    return session, booking
+
+
+def accept_offer(db_session: Session, booking_id: int, now: datetime) -> Done[Booking]:
+    """The person takes the place offered to them: it is confirmed, with its calendar
+    invite, or held while their line manager is asked, where the course needs it.
+
+    Refused, changing nothing, once the offer has been answered or its time has run out.
+    """
+    session, booking = locked_offer(db_session, booking_id, now)
+    booking.offer_answer = OfferAnswer.ACCEPTED
+    if needs_a_manager(session, booking):
+        hold_for_a_decision(
+            db_session,
+            session,
+            booking,
+            BookingStatus.AWAITING_APPROVAL,
+            now,
+            "accepted the offer, then asked for approval",
+            booking.user,
+        )
+        notice = Notice(NoticeKind.APPROVAL_REQUESTED, booking)
+    else:
+        person = booking.user
+        record(db_session, booking, BookingStatus.CONFIRMED, now, "accepted the offer", person)
+        booking.promoted_at = now
+        notice = Notice(NoticeKind.CONFIRMED, booking)
+    db_session.flush()
+    return Done(booking, [notice])
+
+
+def decline_offer(
+    db_session: Session,
+    booking_id: int,
+    now: datetime,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
+) -> Done[Booking]:
+    """The person turns down the place offered to them: it goes to the next person
+    waiting. Refused, changing nothing, once the offer has been answered or its time has
+    run out."""
+    session, booking = locked_offer(db_session, booking_id, now)
+    notices: list[Notice] = []
+    decline_the_offer(db_session, session, booking, now, notices, last_minute)
+    return Done(booking, notices)
+
+
+def decline_the_offer(
+    db_session: Session,
+    session: CourseSession,
+    booking: Booking,
+    now: datetime,
+    notices: list[Notice],
+    last_minute: LastMinute,
+) -> None:
+    """The person turns down the place offered, under the session's lock: it was never
+    theirs, so nothing is wasted (no late cancellation, no charge); it goes to the next
+    person waiting."""
+    booking.offer_answer = OfferAnswer.DECLINED
+    record(db_session, booking, BookingStatus.DECLINED, now, "declined the offer", booking.user)
+    db_session.flush()
+    notices.append(Notice(NoticeKind.LAST_MINUTE_OFFER_DECLINED, booking))
+    promote_from_waiting_list(db_session, session, now, notices, last_minute)
+
+
+def keep_offers_before_the_start(db_session: Session, session: CourseSession) -> None:
+    """A session moved earlier cuts short the time to answer its offers: an offer never
+    runs past the start."""
+    db_session.execute(
+        update(Booking)
+        .where(
+            Booking.session_id == session.id,
+            Booking.status == BookingStatus.OFFERED,
+            Booking.approval_expires_at > session.starts_at,
+        )
+        .values(approval_expires_at=session.starts_at)
+    )
+
+
+# Approvals and offers left unanswered too long
 
 
 def release_overdue_approvals(
-    db_session: Session, session: CourseSession, now: datetime, notices: list[Notice]
+    db_session: Session,
+    session: CourseSession,
+    now: datetime,
+    notices: list[Notice],
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> int:
-    """Release the places of approvals left unanswered too long, and offer them to people
+    """Release the places held for answers that did not come by their deadline (a
+    manager's or a coordinator's approval, or a last-minute offer), and give them to people
     waiting; how many were released. Call under lock."""
     overdue = db_session.scalars(
         select(Booking).where(
@@ -954,26 +1176,37 @@ def release_overdue_approvals(
         )
     ).all()
     for booking in overdue:
-        kind = EXPIRY_NOTICES[booking.status]
-        record(db_session, booking, BookingStatus.DECLINED, now, "approval expired")
+        kind, reason = EXPIRY_NOTICES[booking.status], EXPIRY_REASONS[booking.status]
+        if booking.status is BookingStatus.OFFERED:
+            booking.offer_answer = OfferAnswer.LAPSED
+        record(db_session, booking, BookingStatus.DECLINED, now, reason)
         booking.approval_expired = True
         notices.append(Notice(kind, booking))
     db_session.flush()
     if overdue:
-        promote_from_waiting_list(db_session, session, now, notices)
+        promote_from_waiting_list(db_session, session, now, notices, last_minute)
     return len(overdue)
 
 
 EXPIRY_NOTICES = {
     BookingStatus.AWAITING_APPROVAL: NoticeKind.APPROVAL_EXPIRED,
     BookingStatus.AWAITING_COORDINATOR: NoticeKind.COORDINATOR_EXPIRED,
+    BookingStatus.OFFERED: NoticeKind.LAST_MINUTE_OFFER_LAPSED,
+}
+
+#: What the booking's history says of each, once its place is released.
+EXPIRY_REASONS = {
+    BookingStatus.AWAITING_APPROVAL: "approval expired",
+    BookingStatus.AWAITING_COORDINATOR: "approval expired",
+    BookingStatus.OFFERED: "offer not answered in time",
 }
 
 
 def sessions_with_overdue_approvals(
     db_session: Session, now: datetime, session_id: int | None = None
 ) -> list[int]:
-    """The sessions holding places for approvals left too long (or whether this one is)."""
+    """The sessions holding places for approvals or offers left unanswered too long (or
+    whether this one is)."""
     query = select(Booking.session_id).where(
         Booking.status.in_(DECISION_STATUSES), Booking.approval_expires_at <= now
     )
@@ -982,11 +1215,17 @@ def sessions_with_overdue_approvals(
     return list(db_session.scalars(query.distinct()))
 
 
-def release_session_approvals(db_session: Session, session_id: int, now: datetime) -> Done[int]:
-    """Release one session's overdue approvals, under its lock, in a transaction of its own."""
+def release_session_approvals(
+    db_session: Session,
+    session_id: int,
+    now: datetime,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
+) -> Done[int]:
+    """Release one session's overdue approvals and offers, under its lock, in a
+    transaction of its own."""
     session = lock_session(db_session, session_id)
     notices: list[Notice] = []
-    released = release_overdue_approvals(db_session, session, now, notices)
+    released = release_overdue_approvals(db_session, session, now, notices, last_minute)
     return Done(released, notices)
 
 
@@ -1015,7 +1254,8 @@ def confirmed_bookings(db_session: Session, session_id: int) -> list[Booking]:
 
 
 def still_waiting(db_session: Session, session_id: int) -> list[Booking]:
-    """Bookings waiting for a place, or for a manager's approval, in the order they came."""
+    """Bookings waiting for a place, or holding one for an answer (a manager's, a
+    coordinator's, or their own to a place offered), in the order they came."""
     return list(
         db_session.scalars(
             select(Booking)

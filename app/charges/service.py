@@ -10,7 +10,8 @@ saved with the mark or the cancellation that raised it, or not at all.
   before the end raises its charge when the session ends (`raise_due_charges`, a job of
   `flask tick`), unless the mark has changed by then.
 - A cancellation after the session's cut-off by the person (or for them) raises one; the
-  bookings cancelled because a coordinator closed the account raise none.
+  bookings cancelled because a coordinator closed the account raise none, nor does
+  turning down a place offered at the last minute, which was never the person's.
 - Only an agency in the chargeable band is charged, and nothing when the amount (the
   course's own, else the partnership's usual one) is £0; a person with no agency is
   charged nothing, as there is nobody to invoice; nor is a place a coordinator booked
@@ -29,7 +30,6 @@ from sqlalchemy.orm import Session, joinedload, object_session, selectinload
 
 from app.display import pounds
 from app.models import (
-    PLACE_HOLDING_STATUSES,
     Agency,
     Attendance,
     Booking,
@@ -95,7 +95,7 @@ def amount_owed(booking: Booking, reason: ChargeReason, rates: ChargeRates) -> i
 def charge_if_cancelled_late(booking: Booking, rates: ChargeRates) -> int | None:
     """What cancelling this booking after its cut-off would cost its agency, for the
     person to know before they cancel; None when it would cost nothing."""
-    if booking.status not in PLACE_HOLDING_STATUSES or booking.walk_in:
+    if not booking.holds_its_own_place:
         return None
     return amount_owed(booking, ChargeReason.LATE_CANCELLATION, rates)
 

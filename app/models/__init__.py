@@ -14,6 +14,7 @@ from app.models.bookings import (
     BookingEvent,
     BookingNoticeSent,
     BookingStatus,
+    OfferAnswer,
     attended_the_whole_course,
     holds_a_place,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "InterestNoticeSent",
     "LearningOutcome",
     "LessonLink",
+    "OfferAnswer",
     "OutboxMessage",
     "OutboxStatus",
     "OutcomeConfidence",

@@ -25,8 +25,20 @@ class BookingStatus(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting-approval"
     #: The person missed too many places lately: a coordinator decides whether it is theirs.
     AWAITING_COORDINATOR = "awaiting-coordinator"
+    #: A place freed close to the session, offered to the first person waiting, held for
+    #: them until they accept it or their time to answer runs out.
+    OFFERED = "offered"
     CANCELLED = "cancelled"
     DECLINED = "declined"
+
+
+class OfferAnswer(enum.StrEnum):
+    """What became of a place offered at the last minute."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    #: Not answered by its deadline: the place went to the next person waiting.
+    LAPSED = "lapsed"
 
 
 #: Bookings that hold one of a session's places.
@@ -34,16 +46,24 @@ PLACE_HOLDING_STATUSES = (
     BookingStatus.CONFIRMED,
     BookingStatus.AWAITING_APPROVAL,
     BookingStatus.AWAITING_COORDINATOR,
+    BookingStatus.OFFERED,
 )
 
-#: Bookings waiting for someone's decision, holding a place until it comes or runs out.
-DECISION_STATUSES = (BookingStatus.AWAITING_APPROVAL, BookingStatus.AWAITING_COORDINATOR)
+#: Bookings holding a place until an answer comes by the booking's deadline
+#: (approval_expires_at): a line manager's, a coordinator's, or, for a place offered at the
+#: last minute, the person's own. Left unanswered, the place is released.
+DECISION_STATUSES = (
+    BookingStatus.AWAITING_APPROVAL,
+    BookingStatus.AWAITING_COORDINATOR,
+    BookingStatus.OFFERED,
+)
 
 #: Bookings a person can hold only one of per session.
 ACTIVE_STATUSES = (
     BookingStatus.CONFIRMED,
     BookingStatus.AWAITING_APPROVAL,
     BookingStatus.AWAITING_COORDINATOR,
+    BookingStatus.OFFERED,
     BookingStatus.WAITING,
 )
 
@@ -92,10 +112,14 @@ class Booking(Timestamped, db.Model):
     status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus))
     access_needs: Mapped[str] = mapped_column(Text, default="")
     manager_email: Mapped[str | None] = mapped_column(String(254))
+    # The deadline of the answer a place is held for (DECISION_STATUSES): the line
+    # manager's, a coordinator's, or the person's own to a place offered at the last minute.
     approval_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     manager_comment: Mapped[str] = mapped_column(Text, default="")
-    # Declined because the manager did not answer in time, rather than by the manager.
+    # Declined because that answer did not come by its deadline, rather than as an answer.
     approval_expired: Mapped[bool] = mapped_column(default=False)
+    # Offered a place at the last minute: what became of the offer (None if never offered).
+    offer_answer: Mapped[OfferAnswer | None] = mapped_column(enum_column(OfferAnswer))
     # The person had missed too many places when they booked (app/bookings/service.py):
     # a coordinator decides before the place is theirs, now or when it frees for them.
     needs_coordinator: Mapped[bool] = mapped_column(default=False)
@@ -138,6 +162,24 @@ class Booking(Timestamped, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def holds_its_own_place(self) -> bool:
+        """The place is the person's to waste: cancelling late wastes it. A place offered at
+        the last minute is not theirs until they accept it, and a walk-in takes none."""
+        return (
+            self.status in PLACE_HOLDING_STATUSES
+            and self.status is not BookingStatus.OFFERED
+            and not self.walk_in
+        )
+
+    @property
+    def offer_lapsed(self) -> bool:
+        return self.offer_answer is OfferAnswer.LAPSED
+
+    @property
+    def declined_the_offer(self) -> bool:
+        return self.offer_answer is OfferAnswer.DECLINED
 
     @property
     def declined_by_coordinator(self) -> bool:

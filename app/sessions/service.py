@@ -47,6 +47,7 @@ WALKED_IN_FROM = {
     BookingStatus.WAITING: "walked in from the waiting list",
     BookingStatus.AWAITING_APPROVAL: "walked in while waiting for approval",
     BookingStatus.AWAITING_COORDINATOR: "walked in while waiting for a coordinator",
+    BookingStatus.OFFERED: "walked in while offered a place",
 }
 
 
@@ -150,6 +151,7 @@ def move(db_session: Session, session_id: int, times: SessionTimes, now: datetim
     )
     session.sequence += 1
     db_session.flush()
+    bookings.keep_offers_before_the_start(db_session, session)
     db_session.refresh(session)
     notices = [
         Notice(NoticeKind.SESSION_CHANGED, booking)
@@ -162,10 +164,15 @@ def move(db_session: Session, session_id: int, times: SessionTimes, now: datetim
 
 
 def change_capacity(
-    db_session: Session, session_id: int, capacity: int, now: datetime
+    db_session: Session,
+    session_id: int,
+    capacity: int,
+    now: datetime,
+    last_minute: bookings.LastMinute = bookings.USUAL_LAST_MINUTE,
 ) -> Done[list[Booking]]:
-    """Raising the number of places offers them to people waiting, in turn, and returns
-    their bookings; lowering it below the places held is refused."""
+    """Raising the number of places gives them to people waiting, in turn (or offers them,
+    at the last minute), and returns their bookings; lowering it below the places held is
+    refused."""
     check_capacity(capacity)
     session = changeable_session(db_session, session_id, now)
     held = bookings.places_held(db_session, session_id)
@@ -182,7 +189,7 @@ def change_capacity(
     session.capacity = capacity
     db_session.flush()
     notices: list[Notice] = []
-    offered = bookings.promote_from_waiting_list(db_session, session, now, notices)
+    offered = bookings.promote_from_waiting_list(db_session, session, now, notices, last_minute)
     return Done(offered, notices)
 
 
@@ -246,7 +253,11 @@ def check_share(share: Share, capacity: int) -> None:
 
 
 def share_places(
-    db_session: Session, session_id: int, share: Share, now: datetime
+    db_session: Session,
+    session_id: int,
+    share: Share,
+    now: datetime,
+    last_minute: bookings.LastMinute = bookings.USUAL_LAST_MINUTE,
 ) -> Done[list[Booking]]:
     """Set one sector's share of the session's places, replacing any it had; people
     waiting whom the new share lets in are given places (their bookings are returned).
@@ -275,11 +286,15 @@ def share_places(
             f"cannot be less than {taken}",
             field="most",
         )
-    return let_in_those_waiting(db_session, session, now)
+    return let_in_those_waiting(db_session, session, now, last_minute)
 
 
 def stop_sharing(
-    db_session: Session, session_id: int, sector: Sector, now: datetime
+    db_session: Session,
+    session_id: int,
+    sector: Sector,
+    now: datetime,
+    last_minute: bookings.LastMinute = bookings.USUAL_LAST_MINUTE,
 ) -> Done[list[Booking]]:
     """The sector no longer has a share of its own; people waiting it kept out may now
     have places."""
@@ -288,14 +303,14 @@ def stop_sharing(
         if row.sector == sector:
             session.sector_places.remove(row)
     db_session.flush()
-    return let_in_those_waiting(db_session, session, now)
+    return let_in_those_waiting(db_session, session, now, last_minute)
 
 
 def let_in_those_waiting(
-    db_session: Session, session: CourseSession, now: datetime
+    db_session: Session, session: CourseSession, now: datetime, last_minute: bookings.LastMinute
 ) -> Done[list[Booking]]:
     notices: list[Notice] = []
-    offered = bookings.promote_from_waiting_list(db_session, session, now, notices)
+    offered = bookings.promote_from_waiting_list(db_session, session, now, notices, last_minute)
     return Done(offered, notices)
 
 
@@ -324,11 +339,16 @@ def sessions_with_held_places_let_go(db_session: Session, now: datetime) -> list
     return sorted({sid for sid, starts_at, days in rows if held_until(starts_at, days) <= now})
 
 
-def let_in_after_held_places(db_session: Session, session_id: int, now: datetime) -> Done[int]:
+def let_in_after_held_places(
+    db_session: Session,
+    session_id: int,
+    now: datetime,
+    last_minute: bookings.LastMinute = bookings.USUAL_LAST_MINUTE,
+) -> Done[int]:
     """Offer a session's free places to the people waiting whom the places held for a
     sector kept out, under its lock; how many were offered one."""
     session = locked_session(db_session, session_id)
-    done = let_in_those_waiting(db_session, session, now)
+    done = let_in_those_waiting(db_session, session, now, last_minute)
     return Done(len(done.value), done.notices)
 
 

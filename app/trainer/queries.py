@@ -31,9 +31,12 @@ class SessionList:
 
 @dataclass
 class Register:
-    """Who is coming to a session: people with places by name, then the waiting list in turn."""
+    """Who is coming to a session: people with places by name, then the waiting list in
+    turn, after the people offered a place from it at the last minute."""
 
     places: list[Booking] = field(default_factory=list)
+    #: Offered a place, held for them until they answer: not coming until they accept.
+    offered: list[Booking] = field(default_factory=list)
     waiting: list[Booking] = field(default_factory=list)
 
     @property
@@ -108,6 +111,8 @@ def register_of(db_session: Session, session_id: int) -> Register:
     for booking in bookings:
         if booking.status is BookingStatus.WAITING:
             register.waiting.append(booking)
+        elif booking.status is BookingStatus.OFFERED:
+            register.offered.append(booking)
         else:
             register.places.append(booking)
     register.places.sort(key=lambda booking: (booking.user.name.casefold(), booking.id))

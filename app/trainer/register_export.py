@@ -28,7 +28,9 @@ BLANK_ROWS = 5
 
 
 def register_rows(register: Register) -> list[list[str]]:
-    places = [booking_row(booking, position=None) for booking in register.places]
+    places = [
+        booking_row(booking, position=None) for booking in [*register.places, *register.offered]
+    ]
     waiting = [
         booking_row(booking, position=position)
         for position, booking in enumerate(register.waiting, start=1)

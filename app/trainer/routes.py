@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.accounts.service import listed_agencies
 from app.bookings.overdue import release_overdue_approvals
-from app.bookings.service import confirmed_bookings
+from app.bookings.service import confirmed_bookings, last_minute_from
 from app.charges.service import rates_from
 from app.database import locks_for_itself
 from app.display import capacity_changed, count_of_people, pounds, session_moved
@@ -299,7 +299,14 @@ def change_capacity(session_id: int):
         return form_page("trainer/capacity.html", form, session=session, taken=taken)
     capacity = form.capacity.data
     try:
-        offered = saved(changes.change_capacity, db.session, session_id, capacity, utcnow())
+        offered = saved(
+            changes.change_capacity,
+            db.session,
+            session_id,
+            capacity,
+            utcnow(),
+            last_minute_from(current_app.config),
+        )
     except TryAgain:
         return try_again_page()
     except Refused as error:

@@ -62,6 +62,7 @@ def approval(booking_id: int):
             form.reason.data,
             current_user,
             utcnow(),
+            service.last_minute_from(current_app.config),
         )
     except service.NotOffered:
         abort(404)

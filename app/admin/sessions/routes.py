@@ -6,7 +6,7 @@ trainer's screens) under the session's lock, told to the people booked, and save
 or not at all.
 """
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from app.admin import bp
 from app.admin.courses.service import get_course
@@ -21,6 +21,7 @@ from app.admin.sessions.forms import (
 )
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.queries import waiting_counts
+from app.bookings.service import last_minute_from
 from app.database import locks_for_itself
 from app.display import capacity_changed, interest_told, long_date, session_moved
 from app.errors import try_again_page
@@ -153,7 +154,14 @@ def session_capacity(session_id: int):
         return form_page("admin/sessions/capacity.html", form, session=found)
     capacity = form.capacity.data
     try:
-        offered = saved(changes.change_capacity, db.session, session_id, capacity, utcnow())
+        offered = saved(
+            changes.change_capacity,
+            db.session,
+            session_id,
+            capacity,
+            utcnow(),
+            last_minute_from(current_app.config),
+        )
     except TryAgain:
         return try_again_page()
     except Refused as refusal:

@@ -2,12 +2,13 @@
 at a time, under the session's lock, letting in people waiting whom it no longer keeps out.
 """
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 
 from app.admin import bp
 from app.admin.sessions.forms import SectorPlacesForm
 from app.admin.sessions.routes import session_or_404
 from app.bookings.sectors import allocation_of, sector_words
+from app.bookings.service import last_minute_from
 from app.database import locks_for_itself
 from app.display import offered_from_waiting_list
 from app.errors import try_again_page
@@ -45,7 +46,14 @@ def session_sector_places(session_id: int):
     if not form.validate_on_submit():
         return page(form, session_id)
     try:
-        let_in = saved(changes.share_places, db.session, session_id, form.share(), utcnow())
+        let_in = saved(
+            changes.share_places,
+            db.session,
+            session_id,
+            form.share(),
+            utcnow(),
+            last_minute_from(current_app.config),
+        )
     except TryAgain:
         return try_again_page()
     except Refused as refusal:
@@ -62,7 +70,14 @@ def remove_session_sector_places(session_id: int):
     session_or_404(session_id)
     chosen = sector_sent()
     try:
-        let_in = saved(changes.stop_sharing, db.session, session_id, chosen, utcnow())
+        let_in = saved(
+            changes.stop_sharing,
+            db.session,
+            session_id,
+            chosen,
+            utcnow(),
+            last_minute_from(current_app.config),
+        )
     except TryAgain:
         return try_again_page()
     except Refused as refusal:

@@ -99,7 +99,14 @@ def deactivate_user(user_id: int):
     if not form.validate_on_submit():
         return show_person(user_id, deactivate_form=form, status=page_status(form))
     try:
-        cancelled = saved(service.deactivate, db.session, person, current_user, utcnow())
+        cancelled = saved(
+            service.deactivate,
+            db.session,
+            person,
+            current_user,
+            utcnow(),
+            bookings.last_minute_from(current_app.config),
+        )
     except service.PeopleError as refusal:
         show_refusal(form, refusal, at="deactivate")
         return show_person(user_id, deactivate_form=form, status=400)
@@ -143,6 +150,7 @@ def book_for_person(user_id: int):
             override,
             utcnow(),
             bookings.limit_from(current_app.config),
+            bookings.last_minute_from(current_app.config),
         )
     except TryAgain:
         return try_again_page()

@@ -113,12 +113,18 @@ def change_role(db_session: Session, user: User, role: Role, now: datetime) -> N
     user.role = role
 
 
-def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> Done[int]:
+def deactivate(
+    db_session: Session,
+    user: User,
+    actor: User,
+    now: datetime,
+    last_minute: bookings.LastMinute = bookings.USUAL_LAST_MINUTE,
+) -> Done[int]:
     """Close the account: it is signed out everywhere and can no longer sign in.
 
     Its places on sessions still to come are cancelled first, in the same transaction,
-    so they go to people waiting: each session is locked in turn, in the order of their
-    ids. Returns how many bookings were cancelled.
+    so they go to people waiting (offered to them at the last minute): each session is
+    locked in turn, in the order of their ids. Returns how many bookings were cancelled.
     """
     if user.id == actor.id:
         raise PeopleError("You cannot deactivate your own account")
@@ -140,7 +146,14 @@ def deactivate(db_session: Session, user: User, actor: User, now: datetime) -> D
     for booking_id, session_id in upcoming:
         session = bookings.lock_another_session(db_session, session_id)
         bookings.cancel_under_lock(
-            db_session, session, booking_id, actor, now, "account deactivated", notices
+            db_session,
+            session,
+            booking_id,
+            actor,
+            now,
+            "account deactivated",
+            notices,
+            last_minute=last_minute,
         )
     user.active = False
     user.session_version += 1
