@@ -149,22 +149,24 @@ def test_a_progressive_jpeg_and_one_with_data_after_its_end_are_taken():
     assert files.certificate_type(with_more) == "image/jpeg"
 
 
-def encrypted_pdf(user_password: str) -> bytes:
+def encrypted_pdf(user_password: str, algorithm: str = "RC4-128") -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
-    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def test_a_pdf_restricted_without_a_password_to_open_it_is_taken():
-    assert files.certificate_type(encrypted_pdf("")) == "application/pdf"
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_a_pdf_restricted_without_a_password_to_open_it_is_taken(algorithm):
+    assert files.certificate_type(encrypted_pdf("", algorithm)) == "application/pdf"
 
 
-def test_a_pdf_that_needs_a_password_is_refused():
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_a_pdf_that_needs_a_password_is_refused(algorithm):
     with pytest.raises(Refused, match="protected by a password"):
-        files.certificate_type(encrypted_pdf("secret"))
+        files.certificate_type(encrypted_pdf("secret", algorithm))
 
 
 def test_a_certificate_over_5_mb_is_refused_before_it_is_read():

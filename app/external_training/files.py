@@ -70,11 +70,7 @@ def check_pdf(content: bytes) -> None:
         raise refused(
             "The certificate's PDF file is protected by a password. Choose a copy without one"
         ) from None
-    except DependencyError:
-        # Read whole as far as its encryption, which only another library opens (AES);
-        # the coordinator's PDF reader will.
-        return
-    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError):
+    except (PyPdfError, DependencyError, ValueError, KeyError, TypeError, RecursionError):
         pages = 0
     if not pages:
         raise unreadable("PDF")
