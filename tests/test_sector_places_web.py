@@ -137,15 +137,17 @@ def test_the_session_page_shows_the_shares_and_what_is_left_for_the_persons_sect
     assert "Places per sector At most 1 place for police" in visitor
     assert "your sector" not in visitor
 
+    assert "Book a place" in visitor
     mine = words(signed_in_as(app, officer(police)).get(path).text)
     assert (
         "For police, your sector: none left. At most 1 place on this session is for "
         "police, and it is taken." in mine
     )
+    assert "Join the waiting list" in mine and "Book a place" not in mine
     health = make_user(password=PASSWORD, agency=make_agency(sector=Sector.HEALTH))
-    assert "For health, your sector: 9 places left" in words(
-        signed_in_as(app, health).get(path).text
-    )
+    theirs = words(signed_in_as(app, health).get(path).text)
+    assert "For health, your sector: 9 places left" in theirs
+    assert "Book a place" in theirs
 
 
 def test_a_waiting_booking_says_why_it_waits(app, session, police):

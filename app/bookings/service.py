@@ -470,6 +470,17 @@ def offer(
     )
 
 
+def book_button(
+    session: CourseSession, now: datetime, prerequisites_missing: bool, room: int | None
+) -> str | None:
+    """What the session's page offers to do: book a place, join the waiting list, or
+    nothing (`room`: the places the person's sector could have, where the session shares
+    its places; the booking page then says why and what booking would do)."""
+    if session.is_cancelled or not session.booking_is_open(now) or prerequisites_missing:
+        return None
+    return "Join the waiting list" if session.is_full or room == 0 else "Book a place"
+
+
 def waiting_explanation(context: BookingContext) -> str:
     waiting = context.places.waiting
     behind = f", behind {count_of_people(waiting)}" if waiting else ""

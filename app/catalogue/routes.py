@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from app.bookings import service as bookings
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.sectors import sharing_for
 from app.catalogue import bp, pdf, queries
@@ -180,12 +181,13 @@ def session(session_id: int):
     if release_overdue_approvals(session_id):
         found = queries.get_public_session(db.session, session_id)
     now, person = utcnow(), signed_in()
+    standing = prerequisites.standing(db.session, found.course_id, person, found.starts_at, now)
+    sharing = sharing_for(db.session, found, person, now)
     return render_template(
         "catalogue/session.html",
         session=found,
         now=now,
-        prerequisites=prerequisites.standing(
-            db.session, found.course_id, person, found.starts_at, now
-        ),
-        sharing=sharing_for(db.session, found, person, now),
+        prerequisites=standing,
+        sharing=sharing,
+        book_button=bookings.book_button(found, now, bool(standing.missing), sharing.room),
     )
