@@ -332,6 +332,16 @@ def test_cancelling_an_offered_place_declines_it_and_is_never_charged(app):
     assert fresh(eve.second).status is BookingStatus.OFFERED
 
 
+def test_cancelling_an_offer_whose_time_ran_out_is_refused_and_changes_nothing(eve, offered):
+    before = (fresh(offered).status, fresh(eve.second).status)
+
+    with pytest.raises(Refused, match="The time to accept this place ran out"):
+        cancel(offered, offered.approval_expires_at)
+
+    assert (fresh(offered).status, fresh(eve.second).status) == before
+    assert fresh(offered).offer_answer is None
+
+
 def test_a_coordinator_closing_the_account_ends_the_offer_without_a_late_cancellation(eve, offered):
     coordinator = make_user()
 

@@ -824,6 +824,9 @@ def cancel_under_lock(
     if session.has_started(now):
         raise Refused("This session has started, so the booking can no longer be cancelled")
     if booking.status is BookingStatus.OFFERED and actor.id == booking.user_id:
+        # An offer whose time ran out is not theirs to decline: the next look passes it on.
+        if reason := why_offer_closed(booking, now):
+            raise Refused(reason)
         decline_the_offer(db_session, session, booking, now, notices, last_minute)
         return booking
     # Only a place that was the person's own is wasted by cancelling late, or was sent to
