@@ -394,7 +394,7 @@ def test_a_coordinator_books_a_person_past_the_prerequisites_with_a_reason(
     [event] = db.session.scalars(select(BookingEvent).where(BookingEvent.booking_id == booking.id))
     assert event.actor_id == coordinator.id
     assert event.reason == (
-        "booked by Joanne Kelsall without the prerequisites: Level 1 done at Sheffield"
+        "booked by a coordinator without the prerequisites: Level 1 done at Sheffield"
     )
     [message] = db.session.scalars(select(OutboxMessage))
     assert message.to_address == person.email
@@ -421,7 +421,7 @@ def test_the_coordinators_booking_is_in_the_audit_log_with_its_reason(session, p
 
 
 def test_a_coordinator_must_say_why(session, person, coordinator):
-    for reason in ("", "   ", "x" * 151):
+    for reason in ("", "   ", "x" * 121):
         with pytest.raises(Refused) as refused:
             book_for(session, person, coordinator, reason=reason)
         assert refused.value.field == "reason"
@@ -435,7 +435,7 @@ def test_a_coordinator_booking_someone_who_meets_them_says_only_why(
 
     booking = book_for(session, person, coordinator, reason="Asked by their manager")
 
-    assert booking.history[0].reason == "booked by Joanne Kelsall: Asked by their manager"
+    assert booking.history[0].reason == "booked by a coordinator: Asked by their manager"
 
 
 def test_a_coordinator_booking_still_counts_places(session, person, coordinator):
@@ -455,6 +455,26 @@ def test_a_coordinator_cannot_book_someone_twice_nor_a_closed_account(session, p
     db.session.commit()
     with pytest.raises(Refused, match="deactivated"):
         book_for(make_session(session.course), person, coordinator)
+
+
+def test_a_coordinator_cannot_book_themselves_past_the_rules(session, coordinator):
+    with pytest.raises(Refused, match="You cannot book yourself past the rules"):
+        book_for(session, coordinator, coordinator)
+
+
+def test_a_coordinator_is_told_in_their_own_words_what_the_persons_details_lack(
+    prospectus, person, coordinator
+):
+    person.email_verified_at = None
+    db.session.commit()
+    with pytest.raises(Refused, match="Priya Sharma has not confirmed their email address"):
+        book_for(make_session(make_course(prospectus)), person, coordinator)
+
+    person.email_verified_at = utcnow()
+    approval = make_course(prospectus, requires_approval=True)
+    db.session.commit()
+    with pytest.raises(Refused, match="needs Priya Sharma's line manager's approval"):
+        book_for(make_session(approval), person, coordinator)
 
 
 def test_a_coordinators_booking_needs_no_further_coordinators_decision(

@@ -67,8 +67,9 @@ APPROVAL_TIME = timedelta(days=7)
 #: The longest reason a coordinator may give for a decision.
 DECISION_REASON_LENGTH = 500
 #: The longest reason a coordinator may give for booking a person: it is kept whole in
-#: the booking's history, whose lines hold 200 characters.
-OVERRIDE_REASON_LENGTH = 150
+#: the booking's history, whose lines hold 200 characters, after at most 68 of its own
+#: ("joined the waiting list by a coordinator without the prerequisites: ").
+OVERRIDE_REASON_LENGTH = 120
 
 
 class NotOffered(Refused):
@@ -233,11 +234,13 @@ class BookingContext:
 
 @dataclass(frozen=True)
 class Decision:
-    """What booking does: the booking's status and the words its history keeps."""
+    """What booking does: the booking's status and the words its history keeps, with why
+    where the rule says more (the sector whose places are taken, say)."""
 
     outcome: Outcome
     status: BookingStatus
     reason: str
+    why: str = ""
 
 
 #: A booking rule: a refusal, a decision, or None to leave it to the rules after it.
@@ -312,10 +315,8 @@ def wait_when_full_or_queued(context: BookingContext) -> Decision | None:
     # sectors' shares keep them from it.
     if (why := context.why_waiting) is None:
         return None
-    reason = "joined the waiting list"
-    if context.shares:
-        reason = f"{reason}: {why[0].lower()}{why[1:]}"[:200]
-    return Decision(Outcome.WAIT, BookingStatus.WAITING, reason)
+    told = f"{why[0].lower()}{why[1:]}" if context.shares else ""
+    return Decision(Outcome.WAIT, BookingStatus.WAITING, "joined the waiting list", told)
 
 
 def ask_a_coordinator_after_repeated_non_attendance(context: BookingContext) -> Decision | None:
@@ -728,13 +729,13 @@ def add_booking_for(db_session: Session, values: dict, override: Override) -> Bo
 
 
 def history_reason(context: BookingContext, decision: Decision) -> str:
-    """The decision's words, and for a coordinator's booking, by whom, what it passed over
-    and why."""
+    """The decision's words, and why where it says; for a coordinator's booking (whose
+    name the history's actor gives), what it passed over and the coordinator's reason."""
     override = context.override
     if override is None:
-        return decision.reason
+        return f"{decision.reason}: {decision.why}"[:200] if decision.why else decision.reason
     passed_over = " without the prerequisites" if context.missing_prerequisites else ""
-    return f"{decision.reason} by {override.by.name}{passed_over}: {override.reason}"[:200]
+    return f"{decision.reason} by a coordinator{passed_over}: {override.reason}"
 
 
 def book_for(
@@ -747,23 +748,40 @@ def book_for(
     last_minute: LastMinute = USUAL_LAST_MINUTE,
 ) -> Done[Booking]:
     """A coordinator books the person: as book(), passing over what `override` says, with
-    its reason required. Refused for a person whose account is closed."""
+    its reason required. Refused, in the coordinator's words, for the coordinator
+    themselves, and for a person whose account is closed or not yet confirmed, or who has
+    no line manager for a course needing one."""
     reason = reason_given(
         override.reason, OVERRIDE_REASON_LENGTH, "Enter why you are booking this person"
     )
+    if person.id == override.by.id:
+        raise Refused("You cannot book yourself past the rules: ask another coordinator")
     if not person.active:
         raise Refused(f"{person.name}'s account is deactivated, so they cannot be booked")
+    if not person.is_verified:
+        raise Refused(
+            f"{person.name} has not confirmed their email address yet, so they cannot be booked"
+        )
     override = Override(override.by, reason, override.exempt_from_charges)
-    return book(
-        db_session,
-        session_id,
-        person,
-        "",
-        now,
-        limit=limit,
-        last_minute=last_minute,
-        override=override,
-    )
+    try:
+        return book(
+            db_session,
+            session_id,
+            person,
+            "",
+            now,
+            limit=limit,
+            last_minute=last_minute,
+            override=override,
+        )
+    except Refused as refusal:
+        if refusal.field != DETAILS:
+            raise
+        # The only rule of the person's details left: a course needing their manager.
+        raise Refused(
+            f"This course needs {person.name}'s line manager's approval, and their details "
+            "give no line manager's email address"
+        ) from None
 
 
 NOTICE_OF_NEW_BOOKING = {

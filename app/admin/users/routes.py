@@ -14,6 +14,7 @@ from app.admin.users.forms import (
     SearchForm,
 )
 from app.bookings import service as bookings
+from app.bookings.sectors import why_waiting
 from app.charges.queries import charges_of_person
 from app.database import locks_for_itself
 from app.display import long_date
@@ -163,11 +164,12 @@ def book_for_person(user_id: int):
     except Refused as refusal:
         show_refusal(form, refusal, at="session")
         return page()
-    flash(booked_message(person.name, booking), "success")
+    why = why_waiting(db.session, booking, utcnow())
+    flash(booked_message(person.name, booking, why), "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-def booked_message(name: str, booking) -> str:
+def booked_message(name: str, booking, why_waiting: str | None) -> str:
     where = f"{booking.session.course.title} on {long_date(booking.session.starts_at)}"
     if booking.status is BookingStatus.CONFIRMED:
         return f"{name} has a place on {where}. We have emailed them."
@@ -176,7 +178,8 @@ def booked_message(name: str, booking) -> str:
             f"{name}'s place on {where} waits for their line manager's approval. We have "
             "emailed them and their manager."
         )
-    return f"{where} is full: {name} is on its waiting list. We have emailed them."
+    because = why_waiting or f"{where} is full"
+    return f"{because}: {name} is on the waiting list. We have emailed them."
 
 
 def record_of(user_id: int) -> records.TrainingRecord:
