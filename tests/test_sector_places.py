@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.bookings import integrity
 from app.bookings import service as bookings
-from app.bookings.sectors import Allocation, SectorShare
+from app.bookings.sectors import Allocation, SectorShare, held_until
 from app.extensions import db
 from app.models import (
     Booking,
@@ -330,6 +330,27 @@ def test_tick_gives_places_let_go_to_those_waiting(app, session, agencies):
 
     db.session.expire_all()
     assert db.session.get(Booking, waiting.id).status is BookingStatus.CONFIRMED
+
+
+def test_places_are_held_until_the_sessions_time_of_day_across_a_clock_change():
+    # 9:30am GMT on Tuesday 2 November 2027; a fortnight before, London kept summer time.
+    starts = datetime(2027, 11, 2, 9, 30, tzinfo=UTC)
+
+    assert held_until(starts, 14) == datetime(2027, 10, 19, 8, 30, tzinfo=UTC)
+    assert held_until(starts, None) is None
+
+
+def test_tick_leaves_alone_a_session_whose_waiting_people_still_cannot_have_a_place(
+    session, agencies
+):
+    set_share(session, sector=HEALTH, held=2, held_until_days=14)
+    set_share(session, sector=POLICE, most=1)
+    book(session, person(agencies, POLICE))
+    book(session, person(agencies, POLICE))
+    let_go = STARTS - timedelta(days=13)
+
+    assert sessions.sessions_with_held_places_let_go(db.session, let_go) == []
+    assert let_go_held_places(let_go) == 0
 
 
 def test_check_integrity_finds_a_sector_beyond_its_places(session, agencies):

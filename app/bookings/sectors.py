@@ -12,12 +12,12 @@ A person's sector is their agency's; someone with no agency is counted as "other
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
-from app.display import long_date
+from app.display import in_london, long_date
 from app.models import (
     Agency,
     Booking,
@@ -161,8 +161,11 @@ class Allocation:
 
 
 def held_until(starts_at: datetime, days_before: int | None) -> datetime | None:
-    """When places held for a sector until so many days before a session are let go."""
-    return None if days_before is None else starts_at - timedelta(days=days_before)
+    """When places held for a sector until so many days before a session are let go: at
+    the session's time of day on London's clocks, whichever side of a clock change."""
+    if days_before is None:
+        return None
+    return (in_london(starts_at) - timedelta(days=days_before)).astimezone(UTC)
 
 
 def sector_words(sector: Sector | None) -> str:

@@ -277,15 +277,29 @@ def add_prerequisite(
             f"The number of years must be between 1 and {WITHIN_YEARS_MOST}",
             field="within_years",
         )
-    if any(row.required_course_id == required.id for row in course.prerequisites):
-        raise PrerequisiteError(f"{course.title} already requires {required.title}", field="course")
     lock_prerequisites(db_session)
+    if already_required(db_session, course, required):
+        raise PrerequisiteError(f"{course.title} already requires {required.title}", field="course")
     if chain := chain_back_to(db_session, required.id, course.id):
         raise PrerequisiteError(circle_message(db_session, chain), field="course")
     prerequisite = Prerequisite(required_course=required, within_years=within_years)
     course.prerequisites.append(prerequisite)
     db_session.flush()
     return prerequisite
+
+
+def already_required(db_session: Session, course: Course, required: Course) -> bool:
+    """Read from the database once prerequisites are locked: another coordinator may just
+    have added it."""
+    return (
+        db_session.scalar(
+            select(Prerequisite.id).where(
+                Prerequisite.course_id == course.id,
+                Prerequisite.required_course_id == required.id,
+            )
+        )
+        is not None
+    )
 
 
 def circle_message(db_session: Session, chain: list[int]) -> str:

@@ -336,7 +336,16 @@ def sessions_with_held_places_let_go(db_session: Session, now: datetime) -> list
             waiting.exists(),
         )
     )
-    return sorted({sid for sid, starts_at, days in rows if held_until(starts_at, days) <= now})
+    let_go = {sid for sid, starts_at, days in rows if held_until(starts_at, days) <= now}
+    # Only those where someone waiting could have a free place: the others (an officer kept
+    # out by the police's most, say) would be locked on every run for nothing.
+    return sorted(
+        session_id
+        for session_id in let_go
+        if allocation_of(
+            db_session, db_session.get(CourseSession, session_id), now
+        ).someone_waiting_could_take_a_place
+    )
 
 
 def let_in_after_held_places(
