@@ -20,6 +20,7 @@ from app.accounts import tokens
 from app.bookings.tokens import approval_token, offer_token
 from app.calendar import ics
 from app.calendar.events import booking_event, prodid
+from app.charges.service import manager_told
 from app.evaluations.tokens import evaluation_token, follow_up_token, manager_view_token
 from app.links import absolute_url
 from app.mail import queue_mail
@@ -398,8 +399,7 @@ def about_a_charge(subject: str, template: str):
             for_manager=False,
             **context,
         )
-        manager = person.line_manager_email or booking.manager_email
-        if manager:
+        if manager := manager_told(booking):
             queue_mail(
                 db_session,
                 manager,

@@ -205,7 +205,10 @@ def test_a_coordinator_waives_a_charge_with_a_reason(as_coordinator, police):
     assert field_errors(missing.text)["reason"] == "Enter why the charge is waived"
     assert response.status_code == 302
     page = words(as_coordinator.get(response.headers["Location"]).text)
-    assert "The charge of £50 to South Yorkshire Police for Olive Officer is waived" in page
+    assert (
+        "The charge of £50 to South Yorkshire Police for Olive Officer is waived; they and "
+        "their line manager have been emailed." in page
+    )
     assert "Stuck on the M1, told us at 9am" in page
     db.session.expire_all()
     waived = db.session.get(Charge, made.id)
@@ -216,6 +219,20 @@ def test_a_coordinator_waives_a_charge_with_a_reason(as_coordinator, police):
     assert entry.changes["waive_reason"][1] == "Stuck on the M1, told us at 9am"
     again = as_coordinator.get(url)
     assert "Nothing is owed on this charge" in words(again.text)
+
+
+def test_waiving_the_charge_of_someone_with_no_line_manager_says_only_they_were_told(
+    as_coordinator, police
+):
+    made = charge(police, email="nomanager@police.example.org", raised_at=datetime.now(UTC))
+
+    response = submit(as_coordinator, f"/admin/charges/{made.id}/waive", {"reason": "Snow"})
+
+    page = words(as_coordinator.get(response.headers["Location"]).text)
+    assert "for Olive Officer is waived; they have been emailed." in page
+    assert db.session.scalars(select(OutboxMessage.to_address)).all() == [
+        "nomanager@police.example.org"
+    ]
 
 
 def test_waiving_a_charge_that_is_not_there_is_404(as_coordinator):

@@ -121,6 +121,11 @@ def raise_charge(
     return charge
 
 
+def manager_told(booking: Booking) -> str | None:
+    """The line manager's address told of the booking's charges, where there is one."""
+    return booking.user.line_manager_email or booking.manager_email
+
+
 def note(booking: Booking, what: str, now: datetime, actor: User | None = None) -> None:
     """A line in the booking's history that leaves its status as it is."""
     object_session(booking).add(

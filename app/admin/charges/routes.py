@@ -57,9 +57,12 @@ def waive_charge(charge_id: int):
     except Refused as refusal:
         show_refusal(form, refusal)
         return form_page("admin/charges/waive.html", form, charge=charge)
+    told = (
+        "they and their line manager have" if service.manager_told(charge.booking) else "they have"
+    )
     flash(
         f"The charge of {pounds(charge.amount_pence)} to {charge.agency.name} for "
-        f"{charge.user.name} is waived; they and their line manager have been emailed.",
+        f"{charge.user.name} is waived; {told} been emailed.",
         "success",
     )
     return redirect(url_for("admin.charges"))
