@@ -267,6 +267,7 @@ def add_session(
         venue=venues[planned["venue"]] if planned.get("venue") else None,
         capacity=planned["capacity"],
         status=SessionStatus(planned.get("status", "scheduled")),
+        cancellation_reason=planned.get("cancellation_reason", ""),
         published=True,
         sector_places=[
             SectorPlaces(
@@ -280,6 +281,9 @@ def add_session(
     )
     db_session.add(session)
     booked_at = min(starts_at, london_moment(today, "09:00")) - BOOKED_BEFORE
+    if session.is_cancelled:
+        # A week before the demo was loaded, after its places were booked.
+        session.cancelled_at = london_moment(today - timedelta(days=7), "09:00")
     booked = planned.get("booked", 0)
     bookings = [
         add_booking(db_session, session, person, booked_at, BookingStatus.CONFIRMED)

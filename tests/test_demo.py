@@ -14,6 +14,7 @@ from app.demo import load_demo_data, planned_moments, read_demo_file
 from app.display import in_london
 from app.extensions import db
 from app.models import (
+    Agency,
     Attendance,
     Booking,
     BookingStatus,
@@ -513,3 +514,28 @@ def test_on_the_demo_a_place_freed_tomorrow_evening_is_offered_passed_on_and_acc
     db.session.expire_all()
     assert tom.status is BookingStatus.CONFIRMED
     assert places["wayne.appleyard@example.org"].status is BookingStatus.WAITING
+
+
+def test_demo_cancelled_sessions_say_when_and_why_in_the_coordinators_area(runner, app):
+    runner.invoke(args=["seed", "--demo"])
+    cancelled = db.session.scalars(
+        select(CourseSession).where(CourseSession.status == SessionStatus.CANCELLED)
+    ).all()
+    browser = app.test_client()
+    sign_in(browser, "joanne.kelsall@example.org", read_demo_file()["demo_password"])
+
+    assert len(cancelled) == 2
+    for session in cancelled:
+        assert session.cancelled_at < session.starts_at and session.cancellation_reason
+        page = browser.get(f"/admin/sessions/{session.id}")
+        assert page.status_code == 200
+        assert "The trainer is unwell" in page.text
+
+
+def test_demo_police_officers_have_a_line_manager_to_tell_of_charges(runner):
+    runner.invoke(args=["seed", "--demo"])
+    officers = db.session.scalars(
+        select(User).join(User.agency).where(Agency.name == "South Yorkshire Police")
+    ).all()
+
+    assert {officer.line_manager_email for officer in officers} == {"karen.lowe@example.org"}
