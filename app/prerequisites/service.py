@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session, joinedload
 
+from app.catalogue.queries import bookable_session
 from app.display import LONDON, long_date, short_date, years_text
 from app.models import (
     WITHIN_YEARS_MOST,
@@ -27,7 +28,6 @@ from app.models import (
     ExternalTraining,
     Prerequisite,
     Prospectus,
-    SessionStatus,
     User,
     attended_the_whole_course,
 )
@@ -112,12 +112,7 @@ def requirements_statement(course_id: int, person_id: int | None, now: datetime)
     required = Course.__table__.alias("required")
     next_session = (
         select(func.min(CourseSession.starts_at))
-        .where(
-            CourseSession.course_id == Prerequisite.required_course_id,
-            CourseSession.published.is_(True),
-            CourseSession.status == SessionStatus.SCHEDULED,
-            CourseSession.starts_at > now,
-        )
+        .where(CourseSession.course_id == Prerequisite.required_course_id, *bookable_session(now))
         .scalar_subquery()
     )
     last_attended = (

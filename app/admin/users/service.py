@@ -7,12 +7,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.bookings import service as bookings
+from app.catalogue.queries import bookable_session, visible_course
 from app.models import (
     ACTIVE_STATUSES,
     Booking,
     Course,
     CourseSession,
-    Prospectus,
     Role,
     SessionStatus,
     User,
@@ -173,9 +173,8 @@ def sessions_open_for_booking(db_session: Session, now: datetime) -> list[Course
             .join(CourseSession.course)
             .join(Course.prospectus)
             .where(
-                CourseSession.published.is_(True),
-                CourseSession.status == SessionStatus.SCHEDULED,
-                CourseSession.starts_at > now,
+                *bookable_session(now),
+                *visible_course(),
                 or_(
                     CourseSession.booking_opens_at.is_(None), CourseSession.booking_opens_at <= now
                 ),
@@ -183,8 +182,6 @@ def sessions_open_for_booking(db_session: Session, now: datetime) -> list[Course
                     CourseSession.booking_closes_at.is_(None),
                     CourseSession.booking_closes_at > now,
                 ),
-                Course.published.is_(True),
-                Prospectus.published.is_(True),
             )
             .options(joinedload(CourseSession.course))
             .order_by(Course.title, CourseSession.starts_at, CourseSession.id)
