@@ -18,6 +18,7 @@ from app.models import (
     BookingEvent,
     BookingStatus,
     BookingTransfer,
+    CourseInterest,
     OutboxMessage,
     Prerequisite,
     utcnow,
@@ -26,7 +27,14 @@ from app.prerequisites.service import PrerequisitesMissing
 from app.refusals import Refused
 from app.transactions import saved
 from app.transfers import service
-from tests.factories import make_agency, make_course, make_prospectus, make_session, make_user
+from tests.factories import (
+    make_agency,
+    make_course,
+    make_prospectus,
+    make_session,
+    make_user,
+    put_on_list,
+)
 
 
 @pytest.fixture
@@ -108,6 +116,14 @@ def test_a_colleague_with_an_account_in_the_agency_gets_the_place_at_once(bookin
     assert received.access_needs == ""
     assert received.manager_email == "cams.boss@police.example.org"
     assert bookings.places_held(db.session, booking.session_id) == 1
+
+
+def test_a_colleague_given_a_place_leaves_the_courses_interest_list(booking, colleague):
+    put_on_list(booking.session.course, colleague)
+
+    give(booking, colleague.email)
+
+    assert db.session.scalars(select(CourseInterest)).all() == []
 
 
 def test_the_history_of_both_bookings_says_from_whom_to_whom_and_by_whom(booking, colleague):

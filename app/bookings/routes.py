@@ -341,6 +341,8 @@ def answer_from_the_link(token: str, form, answer, accepting: bool):
         form=form,
         accepting=accepting,
         closed=closed,
+        # Why a button pressed changed nothing, shown as an error.
+        problem=closed if request.method == "POST" else None,
         asks_manager=service.needs_a_manager(booking.session, booking),
         token=token,
     ), status

@@ -178,6 +178,8 @@ class Places:
     wasted: int = 0
     #: The person's sector, which the session's places may be shared by.
     sector: Sector = Sector.OTHER
+    #: The person asked to be told of the course's dates (booking takes them off the list).
+    on_interest_list: bool = False
 
 
 @dataclass(frozen=True)
@@ -395,15 +397,22 @@ PLACES_FOR = select(
     # Over all the person's bookings, not this session's.
     wasted_places(bindparam("user_id"), bindparam("since")).scalar_subquery().correlate(None),
     sector_of_person_sql(bindparam("user_id")).correlate(None),
+    interest.on_the_list(bindparam("course_id"), bindparam("user_id")).correlate(None),
 ).where(Booking.session_id == bindparam("session_id"))
 
 
 def places_for(
-    db_session: Session, session_id: int, user: User, now: datetime, limit: RepeatLimit
+    db_session: Session, session: CourseSession, user: User, now: datetime, limit: RepeatLimit
 ) -> Places:
-    """Places held, people waiting, approvals overdue, the person's own active booking and
-    their places wasted lately, in one statement."""
-    parameters = {"session_id": session_id, "user_id": user.id, "now": now}
+    """Places held, people waiting, approvals overdue, the person's own active booking,
+    their places wasted lately, their sector and whether they are on the course's interest
+    list, in one statement."""
+    parameters = {
+        "session_id": session.id,
+        "course_id": session.course_id,
+        "user_id": user.id,
+        "now": now,
+    }
     row = db_session.execute(PLACES_FOR, parameters | {"since": limit.since(now)}).one()
     return Places(*row)
 
@@ -417,7 +426,7 @@ def booking_context(
     last_minute: LastMinute = USUAL_LAST_MINUTE,
     override: Override | None = None,
 ) -> BookingContext:
-    places = places_for(db_session, session.id, user, now, limit)
+    places = places_for(db_session, session, user, now, limit)
     requirements = ()
     if session.course.prerequisites:
         requirements = requirements_for(db_session, session.course_id, user.id, now)
@@ -658,7 +667,8 @@ def book(
     decision = decision_for(context)
     booking = add_booking(db_session, context, access_needs, decision)
     record_confidence(db_session, booking, confidence or {}, Stage.BEFORE, now)
-    interest.leave(db_session, session.course_id, user.id)
+    if context.places.on_interest_list:
+        interest.leave(db_session, session.course_id, user.id)
     # Where the sectors' shares kept them waiting, the mail says how.
     why = context.why_waiting if context.shares else None
     notices.append(Notice(NOTICE_OF_NEW_BOOKING[decision.status], booking, message=why or ""))

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.bookings.service import USUAL_LIMIT, RepeatLimit, lock_session, needs_coordinator, record
+from app.interest import service as interest
 from app.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -192,9 +193,26 @@ def why_colleague_cannot_take(
     now: datetime,
     limit: RepeatLimit,
 ) -> str | None:
-    """Why this account cannot take the place; None when it can. Whether a coordinator
-    must decide on the colleague's bookings, or which courses they have attended, is
-    theirs to know, not the giver's."""
+    """Why this account cannot take the place, as the giver is told; None when it can.
+    Whether a coordinator must decide on the colleague's bookings, or which courses they
+    have attended, is theirs to know, not the giver's."""
+    if reason := why_not_a_colleague_free_for_it(db_session, session, booking, colleague):
+        return reason
+    if needs_coordinator(db_session, colleague, now, limit) or missing_for(
+        db_session, session, colleague, now
+    ):
+        return (
+            f"This place cannot be given to {colleague.email}: they can book a place "
+            "themselves on the session's page"
+        )
+    return None
+
+
+def why_not_a_colleague_free_for_it(
+    db_session: Session, session: CourseSession, booking: Booking, colleague: User
+) -> str | None:
+    """Why the account is not a colleague of the giver's free to take the place: their
+    own, closed, of another agency, or already booked on the session."""
     giver = booking.user
     if colleague.id == giver.id:
         return "That is your own email address: enter your colleague's"
@@ -215,13 +233,6 @@ def why_colleague_cannot_take(
     )
     if has_booking is not None:
         return f"{colleague.email} already has a booking for this session"
-    if needs_coordinator(db_session, colleague, now, limit) or missing_for(
-        db_session, session, colleague, now
-    ):
-        return (
-            f"This place cannot be given to {colleague.email}: they can book a place "
-            "themselves on the session's page"
-        )
     return None
 
 
@@ -247,6 +258,8 @@ def move_place(
     )
     booking.cancelled_at = now
     booking.late_cancellation = False
+    # Having a place on the course, the colleague need not be told of its dates.
+    interest.leave(db_session, session.course_id, colleague.id)
     # The access needs were the giver's; the manager told is the colleague's own.
     received = Booking(
         session=session,
@@ -365,7 +378,7 @@ def claim(
         )
     if lacking := missing_for(db_session, session, person, now):
         raise PrerequisitesMissing(lacking)
-    if reason := why_colleague_cannot_take(db_session, session, booking, person, now, limit):
+    if reason := why_not_a_colleague_free_for_it(db_session, session, booking, person):
         raise Refused(reason)
     if session.course.requires_approval:
         raise Refused(

@@ -29,12 +29,13 @@ def sector_sent() -> Sector:
 
 
 def page(form: SectorPlacesForm, session_id: int) -> tuple[str, int]:
-    found = session_or_404(session_id)
+    found, now = session_or_404(session_id), utcnow()
     return form_page(
         "admin/sessions/sector_places.html",
         form,
         session=found,
-        allocation=allocation_of(db.session, found, utcnow()),
+        allocation=allocation_of(db.session, found, now),
+        changeable=changes.change_refusal(found, now) is None,
     )
 
 
