@@ -175,7 +175,7 @@ def test_joining_a_course_that_has_a_date_says_why_not_and_changes_nothing(app, 
     answer = browser.post("/courses/neglect/interest", data={"csrf_token": token})
 
     assert answer.status_code == 302 and answer.location == "/courses/neglect"
-    assert "Neglect has a date you can book now" in words(browser.get(answer.location).text)
+    assert "Neglect already has a date" in words(browser.get(answer.location).text)
     assert count(CourseInterest) == 0
 
 

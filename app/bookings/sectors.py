@@ -178,10 +178,11 @@ def places_words(count: int) -> str:
 
 
 def places_held_words(shares: Iterable[SectorShare]) -> str:
-    held = list(shares)
-    sectors = " and ".join(sector_words(share.sector) for share in held)
-    until = min(share.held_until for share in held)
-    return f"The places left are held for {sectors} until {long_date(until)}"
+    """The places left are held for health until a day (and for police until another)."""
+    held = " and ".join(
+        f"for {sector_words(share.sector)} until {long_date(share.held_until)}" for share in shares
+    )
+    return f"The places left are held {held}"
 
 
 # Reading

@@ -121,7 +121,7 @@ def join(db_session: Session, course: Course, person: User, now: datetime) -> No
     if not person.is_verified:
         raise Refused("Confirm your email address before you ask to be told of a date")
     if db_session.scalar(select(has_a_date(course.id, now))):
-        raise Refused(f"{course.title} has a date you can book now: choose one below")
+        raise Refused(f"{course.title} already has a date: see its sessions below")
     db_session.execute(
         insert_new(db_session, CourseInterest.__table__).values(
             course_id=course.id, user_id=person.id, created_at=now

@@ -110,11 +110,15 @@ def test_police_at_most_one_place_and_the_second_officer_waits_told_why(site, ne
     heading(page, "Places per sector")
     hands.choose(page.get_by_label("Sector", exact=True), "Police")
     hands.fill(page.get_by_label("The most places the sector may have (optional)"), "1")
-    hands.fill(page.get_by_label("Held until how many days before the session"), "3")
+    hands.fill(
+        page.get_by_label("Held until how many days before the session (with places held)"), "3"
+    )
     hands.press(page.get_by_role("button", name="Save the sector's places"))
     errors_shown(page, {"Places held for the sector (optional)": "Enter how many places are held"})
     check(page, "sector-places-errors")
-    hands.fill(page.get_by_label("Held until how many days before the session"), "")
+    hands.fill(
+        page.get_by_label("Held until how many days before the session (with places held)"), ""
+    )
     hands.press(page.get_by_role("button", name="Save the sector's places"))
     expect(page.get_by_text("The places for police are saved.")).to_be_visible()
     expect(page.get_by_text("At most 1 place")).to_be_visible()

@@ -274,7 +274,7 @@ class SectorPlacesForm(FlaskForm):
         "until the day below.",
     )
     held_until_days = WholeNumberField(
-        "Held until how many days before the session",
+        "Held until how many days before the session (with places held)",
         what="number of days",
         minimum=0,
         maximum=HELD_UNTIL_DAYS_MOST,
