@@ -371,11 +371,12 @@ def test_withdrawing_needs_the_forms_token(as_person, person, e_learning):
     assert len(records()) == 1
 
 
-def test_the_person_finds_the_page_from_the_menu_and_their_record(as_person):
+def test_the_person_finds_the_page_from_their_record_whose_menu_item_stays_current(as_person):
     record = as_person.get("/account/record").text
 
-    assert 'href="/account/external-training"' in as_person.get("/account/bookings").text
     assert 'href="/account/external-training"' in record
+    listed = as_person.get("/account/external-training").text
+    assert 'href="/account/record" aria-current="true"' in listed
     assert "Record training you did elsewhere" in words(record)
 
 
@@ -403,7 +404,9 @@ def test_coordinators_see_the_records_waiting_the_longest_waiting_first(
     assert "Barnardo's" in text and "20 November 2026" in text
     assert "Decided already" not in text
     assert f'href="/admin/external-training/{first.id}"' in page.text
-    assert "External training waiting for a decision 2" in words(as_coordinator.get("/admin").text)
+    assert "Training done elsewhere waiting for a decision 2" in words(
+        as_coordinator.get("/admin").text
+    )
 
 
 def test_the_coordinators_list_costs_the_same_queries_for_2_or_30(
@@ -549,7 +552,7 @@ def test_the_persons_page_in_admin_lists_their_external_training(
 
     page = as_coordinator.get(f"/admin/users/{person.id}")
 
-    assert "External training" in page.text
+    assert "Training done elsewhere" in page.text
     assert f'href="/admin/external-training/{training.id}"' in page.text
     assert "Virtual College" in words(page.text)
 

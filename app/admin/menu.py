@@ -17,7 +17,7 @@ SECTIONS = (
     ("admin.agencies", "Agencies"),
     ("admin.charges", "Charges"),
     ("admin.approvals", "Approvals"),
-    ("admin.external_training", "External training"),
+    ("admin.external_training", "Training done elsewhere"),
     ("admin.case_reviews", "Case reviews"),
     ("admin.users", "People"),
     ("admin.audit_log", "Audit log"),

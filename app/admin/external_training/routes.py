@@ -1,4 +1,4 @@
-"""External training: the records waiting for a decision, each with its certificate,
+"""Training done elsewhere: the records waiting for a decision, each with its certificate,
 accepted or rejected with a reason the person is mailed."""
 
 from flask import abort, flash, redirect, render_template, url_for
