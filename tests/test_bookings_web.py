@@ -750,6 +750,19 @@ def test_the_session_page_offers_the_waiting_list_when_full(client, session):
     assert book_button(client.get(f"/sessions/{session.id}")) == "Join the waiting list"
 
 
+def test_the_session_page_leads_someone_booked_to_their_booking_not_to_book_again(app, session):
+    person, browser = signed_in(app)
+    booking = Booking(session=session, user=person, status=BookingStatus.WAITING)
+    db.session.add(booking)
+    db.session.commit()
+
+    page = browser.get(f"/sessions/{session.id}")
+
+    assert book_button(page) is None
+    assert "You have a booking for this session: see your booking" in words(page)
+    assert f'href="/bookings/{booking.id}"' in page.text
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -183,11 +183,15 @@ def session(session_id: int):
     now, person = utcnow(), signed_in()
     standing = prerequisites.standing(db.session, found.course_id, person, found.starts_at, now)
     sharing = sharing_for(db.session, found, person, now)
+    own = bookings.active_booking(db.session, found.id, person) if person else None
     return render_template(
         "catalogue/session.html",
         session=found,
         now=now,
         prerequisites=standing,
         sharing=sharing,
-        book_button=bookings.book_button(found, now, bool(standing.missing), sharing.room),
+        own_booking=own,
+        book_button=None
+        if own
+        else bookings.book_button(found, now, bool(standing.missing), sharing.room),
     )
