@@ -513,9 +513,12 @@ class BookingMachine(RuleBasedStateMachine):
     def try_to_cancel(self, booking_id: int) -> None:
         expected = deepcopy(self.model)
         place = expected.bookings[booking_id]
-        if place.status in ACTIVE_STATUSES:
+        offered = place.status is BookingStatus.OFFERED
+        if offered and not expected.open_offer(booking_id, self.now):
+            # Its time ran out: not theirs to decline, though not yet passed on.
+            expected = None
+        elif place.status in ACTIVE_STATUSES:
             # Cancelling a place offered declines it.
-            offered = place.status is BookingStatus.OFFERED
             place.status = BookingStatus.DECLINED if offered else BookingStatus.CANCELLED
             expected.promote(place.session, self.now)
         else:
