@@ -44,6 +44,7 @@ from app.models import (
     Delivery,
     ExternalTraining,
     ExternalTrainingStatus,
+    KeyFinding,
     LessonLink,
     Prerequisite,
     Prospectus,
@@ -182,8 +183,13 @@ def upsert_case_review(db_session: Session, entry: dict) -> CaseReview:
     review.title = entry["title"]
     review.year = entry.get("year")
     review.summary = entry["summary"].strip()
-    review.key_findings = "\n".join(entry.get("key_findings", []))
     review.published = True
+    findings = entry.get("key_findings", [])
+    for position, text in enumerate(findings, start=1):
+        if position > len(review.key_findings):
+            review.key_findings.append(KeyFinding(position=position))
+        review.key_findings[position - 1].text = text
+    del review.key_findings[len(findings) :]
     reports = entry.get("reports", [])
     for position, report in enumerate(reports):
         if position == len(review.reports):

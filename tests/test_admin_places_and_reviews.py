@@ -44,7 +44,7 @@ def review_details(**fields) -> case_reviews.CaseReviewDetails:
         title="Child T - Serious Case Review",
         year=2014,
         summary="What happened.",
-        key_findings="First finding\nSecond finding",
+        reflection_questions="What would you do?",
         reports=(),
     )
     return case_reviews.CaseReviewDetails(**(defaults | fields))
@@ -255,7 +255,7 @@ def test_a_new_case_review_is_a_draft_with_an_address_from_its_title(app):
         db.session,
         review_details(
             title="  Child T:  Serious Case Review ",
-            key_findings=" First finding \n\n Second finding\n",
+            reflection_questions=" What would you do? \n\n Who would you tell?\n",
             reports=(
                 report("Overview report", "https://example.org/overview.pdf"),
                 report(" Executive  summary ", " http://example.org/summary.pdf "),
@@ -266,7 +266,7 @@ def test_a_new_case_review_is_a_draft_with_an_address_from_its_title(app):
     assert review.published is False
     assert review.title == "Child T: Serious Case Review"
     assert review.slug == "child-t-serious-case-review"
-    assert review.findings == ["First finding", "Second finding"]
+    assert review.questions == ["What would you do?", "Who would you tell?"]
     assert [(r.title, r.url, r.position) for r in review.reports] == [
         ("Overview report", "https://example.org/overview.pdf", 0),
         ("Executive summary", "http://example.org/summary.pdf", 1),

@@ -70,7 +70,13 @@ from app.models.outcomes import (
 )
 from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
 from app.models.prerequisites import WITHIN_YEARS_MOST, Prerequisite
-from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
+from app.models.reviews import (
+    CaseReview,
+    CaseReviewReport,
+    KeyFinding,
+    LessonLink,
+    lesson_link_finding,
+)
 from app.models.sector_places import HELD_UNTIL_DAYS_MOST, SectorPlaces
 from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer, open_transfer
 
@@ -129,6 +135,7 @@ __all__ = [
     "ExternalTrainingStatus",
     "FollowUp",
     "InterestNoticeSent",
+    "KeyFinding",
     "LearningOutcome",
     "LessonLink",
     "OfferAnswer",
@@ -149,6 +156,7 @@ __all__ = [
     "attended_the_whole_course",
     "enum_column",
     "holds_a_place",
+    "lesson_link_finding",
     "open_transfer",
     "session_trainer",
     "split_lines",

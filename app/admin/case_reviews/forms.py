@@ -49,7 +49,12 @@ class CaseReviewForm(FlaskForm):
         description="What happened and why the review was held. Leave a blank line "
         "between paragraphs.",
     )
-    key_findings = text_box("Key findings", 10000, description="One finding on each line.")
+    reflection_questions = text_box(
+        "Reflection questions (optional)",
+        2000,
+        description="Questions for a team to discuss, printed on the review's 7-minute "
+        "briefing. One question on each line.",
+    )
     reports = FieldList(FormField(ReportForm), max_entries=20)
     submit = SubmitField("Save case review", widget=GovSubmitInput())
 
@@ -87,7 +92,7 @@ class CaseReviewForm(FlaskForm):
             title=self.title.data or "",
             year=int(year) if year else None,
             summary=self.summary.data or "",
-            key_findings=self.key_findings.data or "",
+            reflection_questions=self.reflection_questions.data or "",
             reports=tuple(
                 ReportDetails(title=row["title"] or "", url=row["url"] or "")
                 for row in self.reports.data

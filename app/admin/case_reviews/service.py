@@ -34,7 +34,7 @@ class CaseReviewDetails:
     title: str
     year: int | None
     summary: str
-    key_findings: str
+    reflection_questions: str
     # In the order they are shown.
     reports: tuple[ReportDetails, ...]
 
@@ -97,7 +97,7 @@ def apply_details(db_session: Session, review: CaseReview, details: CaseReviewDe
     review.title = title
     review.year = details.year
     review.summary = details.summary.strip()
-    review.key_findings = "\n".join(split_lines(details.key_findings))
+    review.reflection_questions = "\n".join(split_lines(details.reflection_questions))
     replace_reports(review, reports)
 
 
