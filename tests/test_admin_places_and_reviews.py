@@ -44,6 +44,7 @@ def review_details(**fields) -> case_reviews.CaseReviewDetails:
         title="Child T - Serious Case Review",
         year=2014,
         summary="What happened.",
+        practice_points="Act on concerns at once.",
         reflection_questions="What would you do?",
         reports=(),
     )

@@ -35,7 +35,9 @@ class CaseReview(Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     year: Mapped[int | None]
     summary: Mapped[str] = mapped_column(Text, default="")
-    #: Questions for a team to discuss after reading it, one a line (the 7-minute briefing's).
+    #: What its findings mean for everyday practice, one point a line (for its briefing).
+    practice_points: Mapped[str] = mapped_column(Text, default="")
+    #: Questions for a team to discuss after reading it, one a line (for its briefing).
     reflection_questions: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(default=False)
 
@@ -57,6 +59,10 @@ class CaseReview(Timestamped, db.Model):
     def findings(self) -> list[str]:
         """The findings' words, in order."""
         return [finding.text for finding in self.key_findings]
+
+    @property
+    def for_practice(self) -> list[str]:
+        return split_lines(self.practice_points)
 
     @property
     def questions(self) -> list[str]:

@@ -49,6 +49,13 @@ class CaseReviewForm(FlaskForm):
         description="What happened and why the review was held. Leave a blank line "
         "between paragraphs.",
     )
+    practice_points = text_box(
+        "What it means for practice (optional)",
+        4000,
+        called="What it means for practice",
+        description="What practitioners should do differently because of the review's "
+        "findings, printed on its 7-minute briefing. One point on each line.",
+    )
     reflection_questions = text_box(
         "Reflection questions (optional)",
         2000,
@@ -92,6 +99,7 @@ class CaseReviewForm(FlaskForm):
             title=self.title.data or "",
             year=int(year) if year else None,
             summary=self.summary.data or "",
+            practice_points=self.practice_points.data or "",
             reflection_questions=self.reflection_questions.data or "",
             reports=tuple(
                 ReportDetails(title=row["title"] or "", url=row["url"] or "")
