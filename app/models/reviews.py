@@ -9,6 +9,12 @@ from app.extensions import db
 from app.models.base import Timestamped, split_lines
 from app.models.catalogue import Course
 
+#: The longest a key finding may be: a sentence or two, as a review's summary states it.
+FINDING_LENGTH = 500
+
+#: More than this is the review itself, not its key findings (and no longer fits a briefing).
+MOST_FINDINGS = 10
+
 #: Which findings of its review a lesson link's course teaches; a row goes with either side.
 lesson_link_finding = Table(
     "lesson_link_finding",
