@@ -43,7 +43,8 @@ key_finding = sa.table(
 
 
 def lines_of(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    """Each line's words, tidied as the app tidies a finding typed in."""
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
 
 
 def upgrade():
@@ -132,6 +133,7 @@ def downgrade():
             key_finding.c.case_review_id, key_finding.c.position
         )
     ):
+        # One line each, whatever spaces a finding holds.
         texts.setdefault(review_id, []).append(" ".join(text.split()))
     for review_id, lines in texts.items():
         connection.execute(

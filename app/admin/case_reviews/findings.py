@@ -113,6 +113,8 @@ def remove_finding(
         link.updated_at = now
         untied.append(link.course.title)
     review.key_findings.remove(finding)
+    # Deleted by name, not only as an orphan, so the audit log sees it go.
+    db_session.delete(finding)
     review.updated_at = now
     db_session.flush()
     return sorted(untied)
