@@ -158,7 +158,7 @@ class LessonLinkForm(FlaskForm):
         what="key findings",
         coerce=int,
         description="Shown with each finding on the review's page and in its 7-minute "
-        "briefing. A finding no course teaches stands out in the reports.",
+        "briefing. A finding no course teaches is marked on the review's findings page.",
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
