@@ -28,12 +28,14 @@ from app.models import (
     Delivery,
     ExternalTraining,
     ExternalTrainingStatus,
+    KeyFinding,
     LearningOutcome,
     LessonLink,
     Prospectus,
     Sector,
     User,
     Venue,
+    split_lines,
     utcnow,
 )
 
@@ -152,24 +154,40 @@ def fill(session: CourseSession, places: int, status=BookingStatus.CONFIRMED) ->
         make_booking(session, status)
 
 
-def make_case_review(slug: str | None = None, **fields) -> CaseReview:
+def make_case_review(
+    slug: str | None = None,
+    key_findings: str = "Enquiries were not started in time\nRoles were unclear",
+    **fields,
+) -> CaseReview:
+    """A published review; its key findings are given as lines, one finding each."""
     number = next(_numbers)
     defaults = dict(
         title=f"Child {number} - Serious Case Review",
         year=2012,
         summary="What the review found.",
-        key_findings="Enquiries were not started in time\nRoles were unclear",
         published=True,
     )
     review = CaseReview(slug=slug or f"child-{number}", **(defaults | fields))
+    review.key_findings = [
+        KeyFinding(position=position, text=text)
+        for position, text in enumerate(split_lines(key_findings), start=1)
+    ]
     review.reports = [
         CaseReviewReport(title="Overview report", url="https://example.org/overview.pdf")
     ]
     return _add(review)
 
 
-def link(course: Course, review: CaseReview, note: str = "Uses the review's findings.") -> None:
-    _add(LessonLink(course=course, case_review=review, note=note))
+def link(
+    course: Course,
+    review: CaseReview,
+    note: str = "Uses the review's findings.",
+    teaches: tuple[KeyFinding, ...] = (),
+) -> LessonLink:
+    """The course draws on the review, teaching the findings given."""
+    return _add(
+        LessonLink(course=course, case_review=review, note=note, key_findings=list(teaches))
+    )
 
 
 def charge_on(booking: Booking, amount_pence: int = 5000, **fields) -> Charge:

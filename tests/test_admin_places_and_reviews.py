@@ -44,7 +44,8 @@ def review_details(**fields) -> case_reviews.CaseReviewDetails:
         title="Child T - Serious Case Review",
         year=2014,
         summary="What happened.",
-        key_findings="First finding\nSecond finding",
+        practice_points="Act on concerns at once.",
+        reflection_questions="What would you do?",
         reports=(),
     )
     return case_reviews.CaseReviewDetails(**(defaults | fields))
@@ -255,7 +256,7 @@ def test_a_new_case_review_is_a_draft_with_an_address_from_its_title(app):
         db.session,
         review_details(
             title="  Child T:  Serious Case Review ",
-            key_findings=" First finding \n\n Second finding\n",
+            reflection_questions=" What would you do? \n\n Who would you tell?\n",
             reports=(
                 report("Overview report", "https://example.org/overview.pdf"),
                 report(" Executive  summary ", " http://example.org/summary.pdf "),
@@ -266,7 +267,7 @@ def test_a_new_case_review_is_a_draft_with_an_address_from_its_title(app):
     assert review.published is False
     assert review.title == "Child T: Serious Case Review"
     assert review.slug == "child-t-serious-case-review"
-    assert review.findings == ["First finding", "Second finding"]
+    assert review.questions == ["What would you do?", "Who would you tell?"]
     assert [(r.title, r.url, r.position) for r in review.reports] == [
         ("Overview report", "https://example.org/overview.pdf", 0),
         ("Executive summary", "http://example.org/summary.pdf", 1),
@@ -483,10 +484,10 @@ def test_a_note_is_changed_but_never_emptied(course, review):
     link(course, review, note="Missed visits.")
     (found,) = lesson_links.links_of_course(db.session, course)
 
-    lesson_links.change_note(found, " Joint enquiries. ")
+    lesson_links.change_link(db.session, found, " Joint enquiries. ", [], utcnow())
     assert found.note == "Joint enquiries."
     with pytest.raises(lesson_links.LessonLinkError, match="Say how the course uses"):
-        lesson_links.change_note(found, "")
+        lesson_links.change_link(db.session, found, "", [], utcnow())
 
     assert found.note == "Joint enquiries."
 
@@ -536,7 +537,9 @@ def fingerprint_after(change) -> tuple[str, str]:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda course, review, found: lesson_links.change_note(found, "A new note."),
+        lambda course, review, found: lesson_links.change_link(
+            db.session, found, "A new note.", [], utcnow()
+        ),
         lambda course, review, found: lesson_links.remove_link(db.session, found),
         lambda course, review, found: lesson_links.add_link(
             db.session, make_course(course.prospectus).id, review.id, "Also."

@@ -404,7 +404,7 @@ REVIEW = {
     "title": "Child T - Serious Case Review",
     "year": "2014",
     "summary": "What happened to Child T.\n\nWhat the review asked.",
-    "key_findings": "Enquiries were late\nRoles were unclear",
+    "reflection_questions": "Who would you tell?\nWhat would you record?",
     "reports-0-title": "Overview report",
     "reports-0-url": "https://example.org/child-t-overview.pdf",
     "reports-1-title": "",
@@ -459,7 +459,7 @@ def test_a_case_review_form_with_errors_keeps_what_was_typed(as_coordinator):
     assert_refused_at(response, "reports-2-title", "Enter the title of report 3")
     for field in ("title", "year", "reports-0-url", "reports-1-title", "reports-1-url"):
         assert value_of(response.text, field) == typed[field]
-    assert text_of(response.text, "key_findings") == typed["key_findings"]
+    assert text_of(response.text, "reflection_questions") == typed["reflection_questions"]
     assert count(CaseReview) == 0
 
 

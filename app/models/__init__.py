@@ -70,7 +70,15 @@ from app.models.outcomes import (
 )
 from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
 from app.models.prerequisites import WITHIN_YEARS_MOST, Prerequisite
-from app.models.reviews import CaseReview, CaseReviewReport, LessonLink
+from app.models.reviews import (
+    FINDING_LENGTH,
+    MOST_FINDINGS,
+    CaseReview,
+    CaseReviewReport,
+    KeyFinding,
+    LessonLink,
+    lesson_link_finding,
+)
 from app.models.sector_places import HELD_UNTIL_DAYS_MOST, SectorPlaces
 from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer, open_transfer
 
@@ -91,9 +99,11 @@ __all__ = [
     "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
     "EXTERNAL_TRAINING_STATUS_LABELS",
+    "FINDING_LENGTH",
     "HELD_UNTIL_DAYS_MOST",
     "LEVELS",
     "MAX_CAPACITY",
+    "MOST_FINDINGS",
     "MOST_OUTCOMES",
     "OPEN_TRANSFER_SQL",
     "OUTCOME_LENGTH",
@@ -129,6 +139,7 @@ __all__ = [
     "ExternalTrainingStatus",
     "FollowUp",
     "InterestNoticeSent",
+    "KeyFinding",
     "LearningOutcome",
     "LessonLink",
     "OfferAnswer",
@@ -149,6 +160,7 @@ __all__ = [
     "attended_the_whole_course",
     "enum_column",
     "holds_a_place",
+    "lesson_link_finding",
     "open_transfer",
     "session_trainer",
     "split_lines",
