@@ -1,6 +1,7 @@
 """The partnership's training booking system: create_app() builds the Flask app."""
 
 import logging
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -15,7 +16,7 @@ from app.database import begin_requests_that_write_with_the_lock, configure_engi
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
 from app.external_training import files as external_training_files
 from app.ids import IdConverter
-from config import Config, ProductionConfig, config_from_environment
+from config import MISSING_SECRET_KEY, Config, config_from_environment, secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,12 +63,18 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 def configure(app: Flask, config: type[Config] | dict | None) -> None:
     if isinstance(config, type):
         app.config.from_object(config)
-        return
-    base = config_from_environment()
-    if base is ProductionConfig:
-        ProductionConfig.check()
-    app.config.from_object(base)
-    app.config.update(config or {})
+    else:
+        app.config.from_object(config_from_environment())
+        app.config.update(config or {})
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or secret_key() or key_for_tests(app)
+
+
+def key_for_tests(app: Flask) -> str:
+    """Tests sign with a random key of their own; anything else needs SECRET_KEY set, so
+    that no key anyone could read signs a session."""
+    if not app.config.get("TESTING"):
+        raise RuntimeError(MISSING_SECRET_KEY)
+    return secrets.token_hex(32)
 
 
 def init_extensions(app: Flask) -> None:
