@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from app.accounts import passwords, tokens
+from app.accounts import passwords, service, tokens
 from app.extensions import db
 from app.models import (
     DECISION_STATUSES,
@@ -430,6 +430,37 @@ def test_an_agency_name_left_out_is_refused_alike_for_a_taken_address(app, agenc
     assert mailbox.received == []
 
 
+NOT_YOUR_OWN = "Enter your line manager's email address, not your own"
+
+
+@pytest.mark.parametrize("typed", ["sam.taylor@example.org", "Sam.Taylor@EXAMPLE.org"])
+def test_your_own_address_is_refused_as_your_line_managers(client, agency, mailbox, typed):
+    response = register(client, agency, line_manager_email=typed)
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "line_manager_email", NOT_YOUR_OWN)
+    assert account("sam.taylor@example.org") is None
+    assert mailbox.received == []
+
+
+def test_registering_refuses_your_own_address_as_your_managers_in_the_service_too(app, agency):
+    details = service.Details(
+        name="Sam Taylor",
+        email="sam.taylor@example.org",
+        job_title="School nurse",
+        agency_id=agency.id,
+        new_agency_name="",
+        line_manager_name="Sam Taylor",
+        line_manager_email="SAM.taylor@example.org",
+    )
+
+    with pytest.raises(service.AccountError, match=NOT_YOUR_OWN) as refused:
+        service.register(db.session, details, NEW_PASSWORD)
+
+    assert refused.value.field == "line_manager_email"
+    assert account("sam.taylor@example.org") is None
+
+
 # Confirming the address -------------------------------------------------------------------
 
 
@@ -835,6 +866,41 @@ def test_another_accounts_address_cannot_be_taken(client, signed_in, mailbox):
     )
     assert count(OutboxMessage) == before
     assert mailbox.received == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"line_manager_email": "Robin.Hughes@example.org"},
+        {"email": "robin.new@example.org", "line_manager_email": "robin.new@example.org"},
+    ],
+)
+def test_your_own_address_cannot_become_your_line_managers(client, signed_in, mailbox, changes):
+    response = submit(client, "/account/profile", details_of(signed_in, **changes))
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "line_manager_email", NOT_YOUR_OWN)
+    user = reloaded(signed_in)
+    assert (user.email, user.line_manager_email) == (
+        "robin.hughes@example.org",
+        "alex.morgan@example.org",
+    )
+    assert mailbox.received == []
+
+
+def test_your_current_address_cannot_become_your_managers_in_the_service_either(signed_in):
+    details = service.Details(
+        name=signed_in.name,
+        email="robin.new@example.org",
+        job_title=signed_in.job_title,
+        agency_id=signed_in.agency_id,
+        new_agency_name="",
+        line_manager_name="",
+        line_manager_email="robin.hughes@example.org",
+    )
+
+    with pytest.raises(service.AccountError, match=NOT_YOUR_OWN):
+        service.update_profile(db.session, signed_in, details)
 
 
 def test_your_details_keep_what_was_typed_on_error(client, signed_in):

@@ -12,7 +12,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from app.accounts.passwords import password_problem
 from app.accounts.roles import PLAIN_EMAIL_MESSAGE
-from app.accounts.service import Details
+from app.accounts.service import Details, manager_address_problem
 from app.fields import strip
 
 NOT_LISTED = "not-listed"
@@ -122,6 +122,10 @@ class DetailsForm(FlaskForm):
     def validate_agency(self, field) -> None:
         if field.data not in self.agency.choices or not field.data:
             raise ValidationError("Choose your agency")
+
+    def validate_line_manager_email(self, field) -> None:
+        if problem := manager_address_problem(field.data, self.email.data or ""):
+            raise ValidationError(problem)
 
     def validate_new_agency_name(self, field) -> None:
         if self.agency.data == NOT_LISTED and not (field.data or "").strip():

@@ -6,8 +6,8 @@ one without, so nobody can learn from them who has an account.
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.accounts import passwords
 from app.models import Agency, Sector, User, utcnow
@@ -32,6 +32,54 @@ class Details:
     line_manager_email: str
 
 
+NOT_YOUR_OWN_MANAGER = "Enter your line manager's email address, not your own"
+
+
+def manager_address_problem(manager_email: str | None, *own_emails: str) -> str | None:
+    """A line manager approves the person's bookings, so their address is never one of the
+    person's own (`own_emails`: the address the account has, and any it is changing to)."""
+    manager = (manager_email or "").strip().lower()
+    if manager and manager in {email.strip().lower() for email in own_emails}:
+        return NOT_YOUR_OWN_MANAGER
+    return None
+
+
+def alike(manager: type[User], person: type[User]) -> ColumnElement[bool]:
+    """`manager` is another account at `person`'s line manager's address, in the person's
+    own name and agency: perhaps the person themselves, approving their own bookings."""
+    return and_(
+        manager.email == person.line_manager_email,
+        manager.id != person.id,
+        func.lower(manager.name) == func.lower(person.name),
+        manager.agency_id == person.agency_id,
+    )
+
+
+def manager_alike(db_session: Session, person: User) -> User | None:
+    """The account at the person's line manager's address, when it is alike them."""
+    if not person.line_manager_email:
+        return None
+    manager, the_person = aliased(User), aliased(User)
+    return db_session.scalar(
+        select(manager)
+        .join(the_person, alike(manager, the_person))
+        .where(the_person.id == person.id)
+    )
+
+
+def managed_by_someone_alike(db_session: Session) -> list[User]:
+    """Active accounts whose line manager's address is an account alike them, by name."""
+    manager = aliased(User)
+    return list(
+        db_session.scalars(
+            select(User)
+            .join(manager, alike(manager, User))
+            .where(User.active)
+            .order_by(User.name, User.id)
+        )
+    )
+
+
 def find_by_email(db_session: Session, email: str) -> User | None:
     return db_session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -48,6 +96,8 @@ def register(db_session: Session, details: Details, password: str) -> Done[User 
     """
     if problem := passwords.password_problem(password, details.email):
         raise AccountError(problem, field="password")
+    if problem := manager_address_problem(details.line_manager_email, details.email):
+        raise AccountError(problem, field="line_manager_email")
     # Checked and hashed whether or not the address has an account, so both answers
     # are alike in what they say and in how long they take.
     agency = choose_agency(db_session, details)
@@ -159,6 +209,8 @@ def update_profile(db_session: Session, user: User, details: Details) -> Done[bo
     """
     old_email = user.email
     new_email = details.email.strip().lower()
+    if problem := manager_address_problem(details.line_manager_email, new_email, old_email):
+        raise AccountError(problem, field="line_manager_email")
     if new_email != old_email and find_by_email(db_session, new_email) is not None:
         raise AccountError("Another account uses that email address", field="email")
     apply_details(user, details, choose_agency(db_session, details))
