@@ -128,7 +128,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "training")
-    SIGN_IN_LIMIT_PER_ADDRESS = "5 per 15 minutes"
+    # Wrong passwords for an address from one client: past this, that client waits.
+    SIGN_IN_LIMIT_PER_ADDRESS_AND_CLIENT = "5 per 15 minutes"
+    # Wrong passwords for an address from every client together: past this, only browsers
+    # that signed in to the account before may try it, so guessing never locks out its owner.
+    SIGN_IN_LIMIT_PER_ADDRESS = "20 per hour"
     SIGN_IN_LIMIT_PER_CLIENT = "30 per 15 minutes"
     RESET_LIMIT_PER_ADDRESS = "3 per hour"
     RESET_LIMIT_PER_CLIENT = "10 per hour"

@@ -1064,6 +1064,56 @@ def test_sign_in_attempts_for_one_address_are_limited(client, person):
     assert sign_in(client, other.email, PASSWORD).status_code == 302
 
 
+def sign_in_from(browser, client_address: str, email: str, password: str):
+    """Sign in from a client at `client_address`."""
+    found = {"environ_base": {"REMOTE_ADDR": client_address}}
+    return submit(browser, "/account/sign-in", {"email": email, "password": password}, **found)
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app, person):
+    guesser, owner = new_browser(app), new_browser(app)
+
+    guesses = [
+        sign_in_from(guesser, "203.0.113.9", person.email, "a wrong guess").status_code
+        for _ in range(6)
+    ]
+
+    assert guesses == [400] * 5 + [429]
+    assert sign_in_from(owner, "198.51.100.7", person.email, PASSWORD).status_code == 302
+    assert is_signed_in(owner)
+    assert sign_in_from(guesser, "203.0.113.9", person.email, PASSWORD).status_code == 429
+
+
+def test_guesses_for_one_address_from_many_clients_are_limited(app, person):
+    known = new_browser(app)
+    assert sign_in_from(known, "198.51.100.7", person.email, PASSWORD).status_code == 302
+    sign_out(known)
+    guessers = [f"203.0.113.{n}" for n in range(1, 21)]
+
+    guesses = [
+        sign_in_from(new_browser(app), n, person.email, "a wrong guess").status_code
+        for n in guessers
+    ]
+    from_a_new_client = sign_in_from(new_browser(app), "203.0.113.99", person.email, PASSWORD)
+
+    assert guesses == [400] * 20
+    assert from_a_new_client.status_code == 429
+    assert "Too many attempts" in from_a_new_client.text
+    assert sign_in_from(known, "192.0.2.1", person.email, PASSWORD).status_code == 302
+    assert is_signed_in(known)
+
+
+def test_a_browser_signed_in_to_another_account_is_not_known_to_this_one(app, person):
+    someone_else = make_user(password=PASSWORD)
+    browser = new_browser(app)
+    sign_in_from(browser, "198.51.100.7", someone_else.email, PASSWORD)
+    sign_out(browser)
+    for n in range(1, 21):
+        sign_in_from(new_browser(app), f"203.0.113.{n}", person.email, "a wrong guess")
+
+    assert sign_in_from(browser, "198.51.100.7", person.email, PASSWORD).status_code == 429
+
+
 def test_sign_in_attempts_from_one_client_are_limited(app, client, person):
     saved = app.config["SIGN_IN_LIMIT_PER_CLIENT"]
     app.config["SIGN_IN_LIMIT_PER_CLIENT"] = "3 per minute"
