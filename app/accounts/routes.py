@@ -118,7 +118,7 @@ def verify(token: str):
         claims = tokens.confirmation_link(token)
         if not form.validate_on_submit():
             user = service.user_to_verify(db.session, claims)
-            return form_page("accounts/verify.html", form, user=user)
+            return form_page("accounts/verify.html", form, user=user, address=claims["email"])
         user = saved(service.verify_email, db.session, claims)
     except Refused as error:
         return render_template("accounts/verify_failed.html", message=str(error)), 400
@@ -248,7 +248,9 @@ def profile():
         return render_template("accounts/profile.html", form=form, confirm=ConfirmForm()), 400
     if changed_email:
         flash(
-            f"Your details are saved. Confirm {form.email.data} from the link we sent.", "success"
+            f"Your details are saved. We have sent a link to {form.email.data}: your email "
+            "address changes to it once you open the link.",
+            "success",
         )
     else:
         flash("Your details are saved.", "success")

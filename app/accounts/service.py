@@ -1,7 +1,8 @@
 """The rules of professionals' accounts: registering, verifying, signing in, resetting.
 
-Registering, signing in and resetting answer alike for an address with an account and
-one without, so nobody can learn from them who has an account.
+Registering, signing in, resetting and changing an address answer alike, and do the same
+work, for an address with an account and one without, so nobody can learn from them who
+has an account: where the answers differ, they go by mail to the address concerned.
 """
 
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ def register(db_session: Session, details: Details, password: str) -> Done[User 
     existing = find_by_email(db_session, details.email)
     if existing is not None:
         return Done(None, [Notice(NoticeKind.ALREADY_REGISTERED, person=existing)])
-    user = User(password_hash=password_hash)
+    user = User(password_hash=password_hash, email=details.email)
     apply_details(user, details, agency)
     db_session.add(user)
     db_session.flush()
@@ -113,8 +114,8 @@ def register(db_session: Session, details: Details, password: str) -> Done[User 
 
 
 def apply_details(user: User, details: Details, agency: Agency) -> None:
+    """All but the address, which changes only once the new one is confirmed."""
     user.name = details.name.strip()
-    user.email = details.email
     user.job_title = details.job_title.strip()
     user.line_manager_name = details.line_manager_name.strip()
     user.line_manager_email = details.line_manager_email or None
@@ -147,16 +148,26 @@ def send_verification(user: User) -> Done[None]:
 def user_to_verify(db_session: Session, claims: dict) -> User:
     """The account a confirmation link's claims name, if it still uses that address."""
     user = db_session.get(User, claims["user"])
-    if user is None or not user.active or user.email != claims["email"]:
+    if user is None or not user.active or user.email != claims.get("from", claims["email"]):
         raise AccountError("That link is for an email address this account no longer uses")
     return user
 
 
-def verify_email(db_session: Session, claims: dict) -> User:
+def verify_email(db_session: Session, claims: dict) -> Done[User]:
+    """Confirm the address a link was mailed to: the account's own, or a new one it asked
+    to change to (which the link's claims say it is changing `from`), which it then takes."""
     user = user_to_verify(db_session, claims)
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-    return user
+    new_email = claims["email"]
+    if new_email == user.email:
+        user.email_verified_at = user.email_verified_at or utcnow()
+        return Done(user)
+    if find_by_email(db_session, new_email) is not None:
+        raise AccountError("Another account has that address now: your address has not changed")
+    old_email = user.email
+    user.email = new_email
+    user.email_verified_at = utcnow()
+    db_session.flush()
+    return Done(user, [Notice(NoticeKind.EMAIL_CHANGED, person=user, old_email=old_email)])
 
 
 def authenticate(db_session: Session, email: str, password: str) -> User:
@@ -171,10 +182,12 @@ def authenticate(db_session: Session, email: str, password: str) -> User:
 
 
 def request_password_reset(db_session: Session, email: str) -> Done[None]:
-    """Mail a reset link when the address has an active account; say nothing either way."""
+    """Mail a reset link to the address of an active account, and to any other address
+    that no account there can sign in: the same answer and the same work either way."""
     user = find_by_email(db_session, email)
     if user is None or not user.active:
-        return Done(None)
+        address = email.strip().lower()
+        return Done(None, [Notice(NoticeKind.NO_ACCOUNT_TO_RESET, address=address)])
     return Done(None, [Notice(NoticeKind.RESET_PASSWORD, person=user)])
 
 
@@ -203,23 +216,23 @@ def reset_password(db_session: Session, claims: dict, password: str) -> User:
 
 
 def update_profile(db_session: Session, user: User, details: Details) -> Done[bool]:
-    """Change someone's details; a new email address must be verified again.
+    """Change someone's details. A new email address is only asked for: a link mailed to
+    it makes the change (verify_email). When another account has that address, its owner
+    is mailed instead, and the answer and the work are the same.
 
-    Returns whether the address changed.
+    Returns whether a new address was asked for.
     """
     old_email = user.email
     new_email = details.email.strip().lower()
     if problem := manager_address_problem(details.line_manager_email, new_email, old_email):
         raise AccountError(problem, field="line_manager_email")
-    if new_email != old_email and find_by_email(db_session, new_email) is not None:
-        raise AccountError("Another account uses that email address", field="email")
     apply_details(user, details, choose_agency(db_session, details))
     if new_email == old_email:
         return Done(False)
-    user.email_verified_at = None
-    db_session.flush()
-    told = Notice(NoticeKind.EMAIL_CHANGED, person=user, old_email=old_email)
-    return Done(True, [confirmation(user), told])
+    owner = find_by_email(db_session, new_email)
+    if owner is not None:
+        return Done(True, [Notice(NoticeKind.ADDRESS_IN_USE, person=owner)])
+    return Done(True, [Notice(NoticeKind.CONFIRM_NEW_EMAIL, person=user, address=new_email)])
 
 
 # Built once: every signed-in request runs it, and building it costs more than running it.
