@@ -668,6 +668,32 @@ def test_signing_out_with_the_button_signs_out(client, person):
     assert not is_signed_in(client)
 
 
+def test_a_copy_of_the_cookie_taken_before_signing_out_signs_nobody_in(app, person):
+    browser = new_browser(app)
+    sign_in(browser, person.email, PASSWORD)
+    copied = browser.get_cookie("session").value
+
+    sign_out(browser)
+
+    thief = new_browser(app)
+    thief.set_cookie("session", copied)
+    response = thief.get("/account/bookings")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/account/sign-in"
+
+
+def test_signing_out_signs_out_everywhere(app, person):
+    here, elsewhere = new_browser(app), new_browser(app)
+    sign_in(here, person.email, PASSWORD)
+    sign_in(elsewhere, person.email, PASSWORD)
+
+    sign_out(here)
+
+    assert not is_signed_in(elsewhere)
+    assert sign_in(elsewhere, person.email, PASSWORD).status_code == 302
+    assert is_signed_in(elsewhere)
+
+
 def test_visiting_the_sign_out_address_alone_does_not_sign_out(client, person):
     sign_in(client, person.email, PASSWORD)
 

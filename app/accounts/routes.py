@@ -182,9 +182,12 @@ def save_rehashed_password(user) -> None:
 
 @bp.route("/sign-out", methods=["GET", "POST"])
 def sign_out():
-    """GET offers the button (for bookmarks); only the POST, with its CSRF token, signs out."""
+    """GET offers the button (for bookmarks); only the POST, with its CSRF token, signs out,
+    everywhere: a copy of the session's cookie, wherever it is, no longer signs anyone in."""
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
+        if current_user.is_authenticated:
+            saved(service.sign_out, current_user)
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
