@@ -1,12 +1,25 @@
 """What the README's Security section promises, where no one area's tests keep it: nobody
-approves their own bookings, and coordinators see the accounts that might.
+approves their own bookings, and coordinators see the accounts that might; no text typed
+anywhere hides or disguises what it says.
 """
 
-import pytest
+import importlib
+import pkgutil
 
+import pytest
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+from wtforms.meta import DefaultMeta
+
+import app as the_app
 from app.bookings import service as bookings
+from app.extensions import db
+from app.models import User
 from app.refusals import Refused
-from tests.conftest import words
+from tests.conftest import field_errors, submit, words
 from tests.factories import make_agency, make_user
 from tests.test_booking_core import context
 
@@ -83,3 +96,138 @@ def test_the_overview_costs_the_same_queries_for_1_or_12_flagged(
         return len(counted)
 
     assert queries_flagging(0, 1) == queries_flagging(1, 12)
+
+
+# Characters that hide or disguise text ------------------------------------------------------
+
+HIDDEN = "must not contain hidden characters"
+#: A NUL (which PostgreSQL cannot store), other C0 and C1 controls, DEL, and the
+#: bidirectional overrides and isolates that show text in another order than it has.
+DISGUISES = ["\x00", "\x1b[31m", "\x7f", "\x85", "\u202e", "\u202d", "\u2066", "\u2069"]
+
+
+def forms_of_the_app() -> list[type]:
+    """Every form class the app defines, in any module."""
+    for module in pkgutil.walk_packages(the_app.__path__, "app."):
+        importlib.import_module(module.name)
+    found, to_visit = [], [FlaskForm, Form]
+    while to_visit:
+        for subclass in to_visit.pop().__subclasses__():
+            to_visit.append(subclass)
+            if subclass.__module__.startswith("app.") and subclass not in found:
+                found.append(subclass)
+    return found
+
+
+def text_fields() -> list[tuple[str, UnboundField]]:
+    """Every field of the app's forms that takes text a person types (not a password,
+    which is never stored nor shown, only its hash)."""
+    fields = []
+    for form in forms_of_the_app():
+        for name in dir(form):
+            field = getattr(form, name)
+            if (
+                isinstance(field, UnboundField)
+                and issubclass(field.field_class, StringField)
+                and not issubclass(field.field_class, PasswordField | HiddenField)
+            ):
+                fields.append((f"{form.__module__}.{form.__name__}.{name}", field))
+    return fields
+
+
+def errors_for(field: UnboundField, typed: str) -> list[str]:
+    bound = field.bind(form=None, name="typed", _meta=DefaultMeta())
+    bound.process(MultiDict({"typed": typed}))
+    bound.validate(form=None)
+    return bound.errors
+
+
+def test_the_forms_are_all_found():
+    names = [name for name, _ in text_fields()]
+
+    assert len(names) > 40
+    assert "app.accounts.forms.RegisterForm.name" in names
+    assert "app.bookings.forms.BookingForm.access_needs" in names
+    assert "app.admin.courses.forms.CourseForm.title" in names
+
+
+def refused_as_hidden(field: UnboundField, typed: str) -> bool:
+    return any(HIDDEN in error for error in errors_for(field, typed))
+
+
+@pytest.mark.parametrize("hidden", DISGUISES)
+def test_every_text_field_of_every_form_refuses_hidden_characters(app, hidden):
+    with app.test_request_context():
+        missed = [
+            name for name, field in text_fields() if not refused_as_hidden(field, f"Sam{hidden}x")
+        ]
+
+    assert missed == []
+
+
+def test_paragraphs_may_have_line_breaks_and_tabs(app):
+    with app.test_request_context():
+        refused = [
+            name
+            for name, field in text_fields()
+            if issubclass(field.field_class, TextAreaField)
+            and refused_as_hidden(field, "One\r\n\tTwo")
+        ]
+
+    assert refused == []
+
+
+def test_a_name_and_job_title_with_hidden_characters_are_refused_and_nothing_saved(client, agency):
+    response = submit(
+        client,
+        "/account/register",
+        {
+            "name": "Sam\x00 Taylor",
+            "email": "sam.taylor@example.org",
+            "agency": str(agency.id),
+            "new_agency_name": "",
+            "job_title": "Nurse\u202eesruN",
+            "line_manager_name": "",
+            "line_manager_email": "",
+            "password": "kettle orchard lantern pebble",
+        },
+    )
+
+    assert response.status_code == 400
+    errors = field_errors(response.text)
+    assert errors["name"].startswith("Full name " + HIDDEN)
+    assert errors["job_title"].startswith("Job title " + HIDDEN)
+    assert db.session.scalar(select(User)) is None
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/courses/%00",
+        "/prospectuses/x%00",
+        "/case-reviews/%00",
+        "/api/v1/courses/%00",
+        "/calendar/%00.ics",
+        "/prospectuses/%E2%80%AE/sessions.ics",
+    ],
+)
+def test_an_address_with_hidden_characters_names_no_page(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_the_command_line_refuses_a_name_with_hidden_characters(runner):
+    result = runner.invoke(
+        args=["users", "create", "sam@example.org", "--name", "Sam\u202e", "--password-stdin"],
+        input="kettle orchard lantern pebble",
+    )
+
+    assert result.exit_code != 0
+    assert "The person's name " + HIDDEN in result.output
+    assert db.session.scalar(select(User)) is None
+
+
+def test_the_command_line_refuses_an_address_with_hidden_characters(runner):
+    result = runner.invoke(args=["users", "set-role", "sam\x00@example.org", "trainer"])
+
+    assert result.exit_code != 0
+    assert "Enter an email address in the correct format" in result.output
