@@ -1,10 +1,14 @@
 """What the README's Security section promises, where no one area's tests keep it: nobody
 approves their own bookings, and coordinators see the accounts that might; no text typed
-anywhere hides or disguises what it says.
+anywhere hides or disguises what it says; no cache keeps a personal page, and the server
+names no version.
 """
 
 import importlib
 import pkgutil
+import shlex
+import subprocess
+import urllib.request
 
 import pytest
 from flask_wtf import FlaskForm
@@ -19,8 +23,9 @@ from app.bookings import service as bookings
 from app.extensions import db
 from app.models import User
 from app.refusals import Refused
-from tests.conftest import field_errors, submit, words
-from tests.factories import make_agency, make_user
+from tests.conftest import field_errors, free_port, signed_in_as, submit, words
+from tests.factories import PASSWORD, make_agency, make_prospectus, make_user
+from tests.servers import ROOT, app_environment, migrate, wait_until_answering
 from tests.test_booking_core import context
 
 # Approving your own booking -----------------------------------------------------------------
@@ -231,3 +236,79 @@ def test_the_command_line_refuses_an_address_with_hidden_characters(runner):
 
     assert result.exit_code != 0
     assert "Enter an email address in the correct format" in result.output
+
+
+# What caches keep, and what the server says of itself -----------------------------------------
+
+
+def cache_control(response) -> set[str]:
+    return {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/account/bookings", "/account/profile", "/account/record", "/no-such-page"]
+)
+def test_no_cache_keeps_a_page_shown_to_someone_signed_in(app, path):
+    browser = signed_in_as(app, make_user(password=PASSWORD))
+
+    response = browser.get(path)
+
+    assert "no-store" in cache_control(response)
+    assert "private" in cache_control(response)
+
+
+def addresses_with_a_secret(app) -> list[str]:
+    """Every address holding a secret (a mailed link's token, a certificate's code), with
+    one made up: its page, or its refusal, is for whoever holds the link alone."""
+    return sorted(
+        rule.rule.replace("<token>", "not-a-token").replace("<code>", "NOTACODE")
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.arguments & {"token", "code"}
+    )
+
+
+def test_no_cache_keeps_a_page_reached_by_a_secret(app, client):
+    addresses = addresses_with_a_secret(app)
+
+    kept = {path: client.get(path).headers.get("Cache-Control") for path in addresses}
+
+    assert len(addresses) >= 8
+    assert {path: value for path, value in kept.items() if "no-store" not in (value or "")} == {}
+
+
+def test_public_pages_seen_without_signing_in_may_be_kept(client):
+    assert "no-store" not in cache_control(client.get("/"))
+
+
+def test_a_page_that_says_how_to_keep_it_is_kept_so(app):
+    make_prospectus(slug="multi-agency")
+    browser = signed_in_as(app, make_user(password=PASSWORD))
+
+    feed = browser.get("/prospectuses/multi-agency/sessions.ics")
+
+    assert cache_control(feed) == {"public", "max-age=300"}
+
+
+def serve_command(port: int) -> list[str]:
+    """The server scripts/serve ends by running, as it runs it, on `port`."""
+    script = (ROOT / "scripts" / "serve").read_text().splitlines()
+    command = next(line for line in script if line.startswith("exec "))
+    return [part.replace("5000", str(port)) for part in shlex.split(command)[1:]]
+
+
+def test_the_server_scripts_serve_runs_names_no_version(tmp_path):
+    environment = app_environment(
+        f"sqlite:///{tmp_path / 'serve.sqlite'}", MAIL_FOLDER=str(tmp_path / "mail")
+    )
+    migrate(environment)
+    port = free_port()
+    server = subprocess.Popen(serve_command(port), cwd=ROOT, env=environment)
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/healthz", server)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
+            says = page.headers.get_all("Server")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert says == ["gunicorn"]
