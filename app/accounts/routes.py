@@ -1,5 +1,6 @@
 """Account pages under /account. Each form shows its errors and keeps what was typed."""
 
+from collections.abc import Callable
 from email.utils import parseaddr
 
 from flask import (
@@ -50,7 +51,9 @@ def failed(response: Response) -> bool:
     return response.status_code == 400
 
 
-def limit_failures(setting: str, key_func, exempt_when=None):
+def limit_failures(
+    setting: str, key_func: Callable[[], str], exempt_when: Callable[[], bool] | None = None
+):
     """A limit on failed attempts only: what is past it is refused whatever the password."""
     return limiter.limit(
         lambda: current_app.config[setting],

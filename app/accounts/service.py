@@ -1,8 +1,8 @@
 """The rules of professionals' accounts: registering, verifying, signing in, resetting.
 
-Registering, signing in, resetting and changing an address answer alike, and do the same
-work, for an address with an account and one without, so nobody can learn from them who
-has an account: where the answers differ, they go by mail to the address concerned.
+Registering, signing in, resetting and changing an address answer alike for an address
+with an account and one without, and do the costly work either way, so nobody can learn
+from them who has an account: where the answers differ, they go by mail to the address.
 """
 
 from dataclasses import dataclass
@@ -182,8 +182,8 @@ def authenticate(db_session: Session, email: str, password: str) -> User:
 
 
 def request_password_reset(db_session: Session, email: str) -> Done[None]:
-    """Mail a reset link to the address of an active account, and to any other address
-    that no account there can sign in: the same answer and the same work either way."""
+    """Mail a reset link to the address of an active account, and to any other address a
+    message that no account signs in with it: the same answer and the same work either way."""
     user = find_by_email(db_session, email)
     if user is None or not user.active:
         address = email.strip().lower()
