@@ -2,13 +2,47 @@
 
 import math
 import os
+import secrets
+import stat
 from pathlib import Path
 from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = ROOT / "instance"
 
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+#: The key a checkout keeps for itself when SECRET_KEY is not set: scripts/serve makes it.
+SECRET_KEY_FILE = INSTANCE / "secret_key"
+
+MISSING_SECRET_KEY = (
+    "SECRET_KEY must be set: it signs sessions, forms and the links in mail. Set it in the "
+    "environment to a long random value (python3 -c 'import secrets; print(secrets.token_hex())' "
+    "prints one), or run scripts/serve, which keeps one in instance/secret_key."
+)
+
+
+def make_secret_key(path: Path | None = None) -> None:
+    """Write a random key to `path` (instance/secret_key), readable by its owner alone,
+    unless one is there already: every run of the checkout then signs with the same key."""
+    path = path or SECRET_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(32) + "\n")
+
+
+def secret_key() -> str | None:
+    """SECRET_KEY from the environment, or else the key kept in instance/secret_key."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = SECRET_KEY_FILE
+    if not path.exists():
+        return None
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise RuntimeError(f"{path} must be readable by its owner alone: run `chmod 600 {path}`.")
+    return path.read_text().strip() or None
 
 
 def pence_of(pounds: str) -> int:
@@ -41,7 +75,8 @@ def hours(name: str, default: str) -> float:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    # None here: create_app() reads it with secret_key(), and refuses to start without one.
+    SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = (
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'training.sqlite'}"
     )
@@ -93,7 +128,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "training")
-    SIGN_IN_LIMIT_PER_ADDRESS = "5 per 15 minutes"
+    # Wrong passwords for an address from one client: past this, that client waits.
+    SIGN_IN_LIMIT_PER_ADDRESS_AND_CLIENT = "5 per 15 minutes"
+    # Wrong passwords for an address from every client together: past this, only browsers
+    # that signed in to the account before may try it, so guessing never locks out its owner.
+    SIGN_IN_LIMIT_PER_ADDRESS = "20 per hour"
     SIGN_IN_LIMIT_PER_CLIENT = "30 per 15 minutes"
     RESET_LIMIT_PER_ADDRESS = "3 per hour"
     RESET_LIMIT_PER_CLIENT = "10 per hour"
@@ -135,12 +174,6 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
-
-    @classmethod
-    def check(cls) -> None:
-        """Refuse to start a production app with the development secret."""
-        if not os.environ.get("SECRET_KEY"):
-            raise RuntimeError("SECRET_KEY must be set in production.")
 
 
 CONFIGS = {

@@ -1,6 +1,7 @@
 """The partnership's training booking system: create_app() builds the Flask app."""
 
 import logging
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -8,14 +9,14 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import audit, mail
+from app import audit, mail, safety
 from app.accounts import passwords
 from app.accounts import service as accounts_service
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
 from app.external_training import files as external_training_files
 from app.ids import IdConverter
-from config import Config, ProductionConfig, config_from_environment
+from config import MISSING_SECRET_KEY, Config, config_from_environment, secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,18 +63,25 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 def configure(app: Flask, config: type[Config] | dict | None) -> None:
     if isinstance(config, type):
         app.config.from_object(config)
-        return
-    base = config_from_environment()
-    if base is ProductionConfig:
-        ProductionConfig.check()
-    app.config.from_object(base)
-    app.config.update(config or {})
+    else:
+        app.config.from_object(config_from_environment())
+        app.config.update(config or {})
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or secret_key() or key_for_tests(app)
+
+
+def key_for_tests(app: Flask) -> str:
+    """Tests sign with a random key of their own; anything else needs SECRET_KEY set, so
+    that no key anyone could read signs a session."""
+    if not app.config.get("TESTING"):
+        raise RuntimeError(MISSING_SECRET_KEY)
+    return secrets.token_hex(32)
 
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])
+    safety.init_app(app)
     app.before_request(begin_requests_that_write_with_the_lock)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)

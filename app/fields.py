@@ -1,6 +1,7 @@
 """Form fields whose errors speak plainly, for the trainer's and the coordinator's forms:
 text with a length limit, dates typed as day, month and year, times of day typed as people
-write them, whole numbers, hours, choices from lists, and checklists."""
+write them, whole numbers, hours, choices from lists, and checklists; and PlainText, which
+every form's text fields carry."""
 
 import re
 from datetime import date, datetime, time
@@ -24,11 +25,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 
 from app.display import clock_time, london_moment, long_date, read_clock_time
 from app.ids import read_id
 from app.models import CONFIDENCE_LABELS
+from app.text import has_hidden_characters, hidden_characters_message
 
 
 def strip(value: str | None) -> str | None:
@@ -36,14 +38,36 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def field_name(label: str) -> str:
+    """A field as messages name it: its label without "(optional)"."""
+    return label.split(" (")[0]
+
+
+class PlainText:
+    """A validator, the first of every text field of every form: text with characters that
+    hide or disguise it (app.text) is refused; `paragraphs` may hold line breaks and tabs.
+    It stops the other validators, so the message shown is the one to act on; it names the
+    field as `called`, or else by its label (see field_name)."""
+
+    def __init__(self, called: str = "", paragraphs: bool = False) -> None:
+        self.called = called
+        self.paragraphs = paragraphs
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if isinstance(field.data, str) and has_hidden_characters(field.data, self.paragraphs):
+            name = self.called or field_name(field.label.text)
+            raise StopValidation(hidden_characters_message(name))
+
+
 def text_validators(
-    label: str, limit: int, required: str, called: str
-) -> list[InputRequired | Length]:
-    """`required`: the message when nothing is typed (none: it may be left empty). The limit's
-    message names the field as `called`, or else by its label without "(optional)"."""
-    name = called or label.split(" (")[0]
+    label: str, limit: int, required: str, called: str, paragraphs: bool = False
+) -> list[PlainText | InputRequired | Length]:
+    """`required`: the message when nothing is typed (none: it may be left empty). The
+    messages name the field as `called`, or else by its label (see field_name)."""
+    name = called or field_name(label)
     too_long = Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")
-    return [InputRequired(message=required), too_long] if required else [too_long]
+    plain = PlainText(name, paragraphs)
+    return [plain, InputRequired(message=required), too_long] if required else [plain, too_long]
 
 
 def text_line(
@@ -66,7 +90,7 @@ def text_box(
     return TextAreaField(
         label,
         filters=[strip],
-        validators=text_validators(label, limit, required, called),
+        validators=text_validators(label, limit, required, called, paragraphs=True),
         widget=GovTextArea(),
         **kwargs,
     )

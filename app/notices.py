@@ -42,7 +42,10 @@ class NoticeKind(StrEnum):
     ALREADY_REGISTERED = "already-registered"
     CONFIRM_EMAIL = "confirm-email"
     EMAIL_CHANGED = "email-changed"
+    CONFIRM_NEW_EMAIL = "confirm-new-email"
+    ADDRESS_IN_USE = "address-in-use"
     RESET_PASSWORD = "reset-password"
+    NO_ACCOUNT_TO_RESET = "no-account-to-reset"
     PLACE_GIVEN = "place-given"
     PLACE_RECEIVED = "place-received"
     PLACE_OFFERED = "place-offered"
@@ -67,6 +70,9 @@ class Notice:
     person: User | None = None
     #: Where a notice of a changed address goes: the address it replaced.
     old_email: str = ""
+    #: An address a notice goes to that is not the account's own: a new one to confirm,
+    #: or one no account can sign in with.
+    address: str = ""
     #: A cancellation of a booking that held a place also cancels its calendar event.
     held_a_place: bool = False
     #: A trainer's message: its subject, its text and who sent it.

@@ -209,6 +209,45 @@ def reset_password(db_session: Session, notice: Notice) -> None:
     )
 
 
+def confirm_new_email(db_session: Session, notice: Notice) -> None:
+    """To the address the account asked to change to: opening the link makes the change."""
+    token = tokens.change_email_token(notice.person, notice.address)
+    queue_mail(
+        db_session,
+        notice.address,
+        "Confirm your new email address",
+        "confirm_new_email",
+        user=notice.person,
+        new_email=notice.address,
+        verify_url=absolute_url("accounts.verify", token=token),
+    )
+
+
+def address_in_use(db_session: Session, notice: Notice) -> None:
+    """To the owner of an address another account asked to change to, which it cannot."""
+    to_account_owner(
+        db_session,
+        notice,
+        "Someone asked to use your email address",
+        "address_in_use",
+        sign_in_url=absolute_url("accounts.sign_in"),
+        reset_url=absolute_url("accounts.reset_password"),
+    )
+
+
+def no_account_to_reset(db_session: Session, notice: Notice) -> None:
+    """To an address a reset was asked for that no account can sign in with."""
+    queue_mail(
+        db_session,
+        notice.address,
+        "Reset your password",
+        "no_account_to_reset",
+        address=notice.address,
+        register_url=absolute_url("accounts.register"),
+        reset_url=absolute_url("accounts.reset_password"),
+    )
+
+
 def email_changed(db_session: Session, notice: Notice) -> None:
     """To the address it replaced, so its owner hears of a change they did not make."""
     queue_mail(
@@ -473,7 +512,10 @@ WRITERS = {
     NoticeKind.ALREADY_REGISTERED: already_registered,
     NoticeKind.CONFIRM_EMAIL: confirm_email,
     NoticeKind.EMAIL_CHANGED: email_changed,
+    NoticeKind.CONFIRM_NEW_EMAIL: confirm_new_email,
+    NoticeKind.ADDRESS_IN_USE: address_in_use,
     NoticeKind.RESET_PASSWORD: reset_password,
+    NoticeKind.NO_ACCOUNT_TO_RESET: no_account_to_reset,
     NoticeKind.PLACE_GIVEN: place_given,
     NoticeKind.PLACE_RECEIVED: copied_to_manager(place_received, "Place confirmed"),
     NoticeKind.PLACE_OFFERED: place_offered,

@@ -12,6 +12,7 @@ Run from the repository root: .venv/bin/python bench/calendar_feed.py
 """
 
 import logging
+import secrets
 import statistics
 import sys
 import tempfile
@@ -130,6 +131,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
+                "SECRET_KEY": secrets.token_hex(32),
                 "PDF_CACHE_DIR": str(Path(folder) / "pdf-cache"),
                 "MAIL_FOLDER": str(Path(folder) / "mail"),
                 "BASE_URL": "https://training.example.org",

@@ -11,6 +11,7 @@ Run from the repository root: .venv/bin/python bench/pdf_build.py
 
 import io
 import logging
+import secrets
 import statistics
 import sys
 import tempfile
@@ -96,6 +97,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
+                "SECRET_KEY": secrets.token_hex(32),
                 "PDF_CACHE_DIR": str(cache),
                 "BASE_URL": "https://training.example.org",
                 "DEBUG": False,

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from app.accounts import passwords, tokens
+from app.accounts import passwords, service, tokens
 from app.extensions import db
 from app.models import (
     DECISION_STATUSES,
@@ -290,13 +290,45 @@ def test_a_password_under_10_characters_is_refused(client, agency, mailbox):
 
 @pytest.mark.parametrize("common", ["password1234", "qwertyuiop", "QwertyUIOP"])
 def test_a_common_password_is_refused(client, agency, mailbox, common):
-    assert common.lower() in passwords.common_passwords()
-
     response = register(client, agency, password=common)
 
     assert response.status_code == 400
     assert_refused_at(response.text, "password", "That password is too easy to guess")
     assert count(User) == count(OutboxMessage) == 0
+
+
+@pytest.mark.parametrize(
+    ("weak", "hint"),
+    [
+        ("aaaaaaaaaa", 'Repeats like "aaa" are easy to guess'),
+        ("abcdefghij", 'Sequences like "abc" or "6543" are easy to guess'),
+        ("2026-12-07!!", "Dates are often easy to guess"),
+        ("Liverpool1!", "This is similar to a commonly used password"),
+    ],
+)
+def test_a_password_easy_to_guess_is_refused_saying_how_to_choose_one(
+    client, agency, mailbox, weak, hint
+):
+    response = register(client, agency, password=weak)
+
+    assert response.status_code == 400
+    message = field_errors(response.text)["password"]
+    assert message.startswith("That password is too easy to guess")
+    assert hint in message and "Add another word or two" in message
+    assert count(User) == count(OutboxMessage) == 0
+
+
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("a" * 100, False),
+        ("kettle orchard lantern pebble " * 3, True),
+        ("safeguarding-demo-2026", True),
+        ("Tr0ub4dor&3x", True),
+    ],
+)
+def test_a_password_is_judged_by_how_hard_it_is_to_guess(password, accepted):
+    assert (passwords.password_problem(password, "sam@example.org") is None) == accepted
 
 
 def test_the_email_address_as_password_is_refused(client, agency, mailbox):
@@ -430,6 +462,37 @@ def test_an_agency_name_left_out_is_refused_alike_for_a_taken_address(app, agenc
     assert mailbox.received == []
 
 
+NOT_YOUR_OWN = "Enter your line manager's email address, not your own"
+
+
+@pytest.mark.parametrize("typed", ["sam.taylor@example.org", "Sam.Taylor@EXAMPLE.org"])
+def test_your_own_address_is_refused_as_your_line_managers(client, agency, mailbox, typed):
+    response = register(client, agency, line_manager_email=typed)
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "line_manager_email", NOT_YOUR_OWN)
+    assert account("sam.taylor@example.org") is None
+    assert mailbox.received == []
+
+
+def test_registering_refuses_your_own_address_as_your_managers_in_the_service_too(app, agency):
+    details = service.Details(
+        name="Sam Taylor",
+        email="sam.taylor@example.org",
+        job_title="School nurse",
+        agency_id=agency.id,
+        new_agency_name="",
+        line_manager_name="Sam Taylor",
+        line_manager_email="SAM.taylor@example.org",
+    )
+
+    with pytest.raises(service.AccountError, match=NOT_YOUR_OWN) as refused:
+        service.register(db.session, details, NEW_PASSWORD)
+
+    assert refused.value.field == "line_manager_email"
+    assert account("sam.taylor@example.org") is None
+
+
 # Confirming the address -------------------------------------------------------------------
 
 
@@ -468,16 +531,16 @@ def test_a_link_for_an_address_the_account_no_longer_uses_is_refused(client, age
     sign_in(client, "first@example.org", PASSWORD)
     changed = submit(client, "/account/profile", details_of(user, email="second@example.org"))
     assert changed.status_code == 302
+    assert (
+        confirm_address(client, link_in(mailbox.last_to("second@example.org"))).status_code == 200
+    )
+    assert reloaded(user).is_verified
 
     response = client.get(old_link)
 
     assert response.status_code == 400
     assert "no longer uses" in response.text
-    assert not reloaded(user).is_verified
-    assert (
-        confirm_address(client, link_in(mailbox.last_to("second@example.org"))).status_code == 200
-    )
-    assert reloaded(user).is_verified
+    assert reloaded(user).email == "second@example.org"
 
 
 def test_the_confirmation_link_can_be_sent_again(client, person, mailbox):
@@ -637,6 +700,32 @@ def test_signing_out_with_the_button_signs_out(client, person):
     assert not is_signed_in(client)
 
 
+def test_a_copy_of_the_cookie_taken_before_signing_out_signs_nobody_in(app, person):
+    browser = new_browser(app)
+    sign_in(browser, person.email, PASSWORD)
+    copied = browser.get_cookie("session").value
+
+    sign_out(browser)
+
+    thief = new_browser(app)
+    thief.set_cookie("session", copied)
+    response = thief.get("/account/bookings")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/account/sign-in"
+
+
+def test_signing_out_signs_out_everywhere(app, person):
+    here, elsewhere = new_browser(app), new_browser(app)
+    sign_in(here, person.email, PASSWORD)
+    sign_in(elsewhere, person.email, PASSWORD)
+
+    sign_out(here)
+
+    assert not is_signed_in(elsewhere)
+    assert sign_in(elsewhere, person.email, PASSWORD).status_code == 302
+    assert is_signed_in(elsewhere)
+
+
 def test_visiting_the_sign_out_address_alone_does_not_sign_out(client, person):
     sign_in(client, person.email, PASSWORD)
 
@@ -656,16 +745,57 @@ def reset_link(client, mailbox, email: str) -> str:
     return link_in(mailbox.last_to(email))
 
 
-def test_a_reset_request_answers_the_same_for_known_and_unknown_addresses(app, person, mailbox):
-    known = submit(new_browser(app), "/account/reset-password", {"email": person.email})
-    unknown = submit(new_browser(app), "/account/reset-password", {"email": "no@example.org"})
+def posted_counting(browser, url: str, data: dict, count_queries):
+    """Send the form on the page at `url`; the answer, and the statements sending it ran."""
+    token = csrf_token(browser.get(url).text)
+    with count_queries() as counted:
+        response = browser.post(url, data={"csrf_token": token, **data})
+    return response, counted
+
+
+def shapes(counted) -> list[str]:
+    """The statements run, by kind and table: what work was done, whatever the values.
+    (SQLite's PRAGMAs set up the connection a request is given, not its work.)"""
+    return [
+        " ".join(statement.split()[:4])
+        for statement in counted.statements
+        if not statement.startswith("PRAGMA")
+    ]
+
+
+def test_a_reset_request_answers_the_same_for_known_and_unknown_addresses(
+    app, person, mailbox, count_queries
+):
+    url = "/account/reset-password"
+    known, known_work = posted_counting(
+        new_browser(app), url, {"email": person.email}, count_queries
+    )
+    unknown, unknown_work = posted_counting(
+        new_browser(app), url, {"email": "no@example.org"}, count_queries
+    )
 
     assert known.status_code == unknown.status_code == 200
     assert "Check your email" in known.text
     assert without_csrf_tokens(known.text).replace(person.email, "typed") == (
         without_csrf_tokens(unknown.text).replace("no@example.org", "typed")
     )
-    assert [message["To"] for message in mailbox.received] == [person.email]
+    assert shapes(known_work) == shapes(unknown_work)
+    assert [message["To"] for message in mailbox.received] == [person.email, "no@example.org"]
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_an_address_no_account_can_sign_in_with_is_told_so(client, mailbox, active):
+    if not active:
+        make_user(email="closed@example.org", password=PASSWORD, active=False)
+
+    submit(client, "/account/reset-password", {"email": "Closed@example.org"})
+
+    message = mailbox.last_to("closed@example.org")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert message["Subject"] == "Reset your password"
+    assert "no account that can sign in uses this email address" in " ".join(text.split())
+    assert "/account/reset-password/" not in text
+    assert count(OutboxMessage) == 1
 
 
 def test_a_known_address_is_mailed_a_reset_link(client, person, mailbox):
@@ -798,43 +928,121 @@ def test_changes_to_your_details_are_saved(client, signed_in, mailbox):
     assert mailbox.received == []
 
 
-def test_a_new_email_address_must_be_confirmed_and_the_old_one_is_told(client, signed_in, mailbox):
+ASKED_FOR = (
+    "Your details are saved. We have sent a link to {}: your email address changes to it "
+    "once you open the link."
+)
+
+
+def test_a_new_email_address_is_the_accounts_once_confirmed_and_the_old_one_is_told(
+    client, signed_in, mailbox
+):
     response = submit(
         client, "/account/profile", details_of(signed_in, email="Robin.New@Example.org")
     )
 
     assert response.status_code == 302
+    assert ASKED_FOR.format("Robin.New@Example.org") in words(client.get("/account/profile").text)
     user = reloaded(signed_in)
-    assert user.email == "robin.new@example.org"
-    assert not user.is_verified
-    assert mailbox.last_to("robin.new@example.org")["Subject"] == "Confirm your email address"
+    assert (user.email, user.is_verified) == ("robin.hughes@example.org", True)
+    link = link_in(mailbox.last_to("robin.new@example.org"))
+    assert mailbox.last_to("robin.new@example.org")["Subject"] == "Confirm your new email address"
+    assert mailbox.to("robin.hughes@example.org") == []
+    assert "robin.new@example.org" in words(client.get(link).text)
+
+    confirm_address(client, link)
+
+    user = reloaded(signed_in)
+    assert (user.email, user.is_verified) == ("robin.new@example.org", True)
     notice = mailbox.last_to("robin.hughes@example.org")
     assert notice["Subject"] == "Your email address was changed"
     assert "robin.new@example.org" in notice.get_body(preferencelist=("plain",)).get_content()
-    confirm_address(client, link_in(mailbox.last_to("robin.new@example.org")))
-    assert reloaded(signed_in).is_verified
+    assert client.get(link).status_code == 400
 
 
-def test_another_accounts_address_cannot_be_taken(client, signed_in, mailbox):
-    make_user(email="taken@example.org")
-    before = count(OutboxMessage)
+def test_a_link_to_a_new_address_is_void_once_another_account_has_it(client, signed_in, mailbox):
+    submit(client, "/account/profile", details_of(signed_in, email="robin.new@example.org"))
+    link = link_in(mailbox.last_to("robin.new@example.org"))
+    make_user(email="robin.new@example.org")
 
-    response = submit(
-        client,
-        "/account/profile",
-        details_of(signed_in, email="Taken@example.org", name="Robin H"),
-    )
+    response = confirm_address(client, link)
 
     assert response.status_code == 400
-    assert_refused_at(response.text, "email", "Another account uses that email address")
+    assert reloaded(signed_in).email == "robin.hughes@example.org"
+
+
+def test_another_accounts_address_gets_the_same_answer_and_its_owner_is_told(
+    app, signed_in, mailbox, count_queries
+):
+    owner = make_user(email="taken@example.org", name="Tam Owner")
+    url = "/account/profile"
+    browser = new_browser(app)
+    sign_in(browser, signed_in.email, PASSWORD)
+
+    free, free_work = posted_counting(
+        browser, url, details_of(signed_in, email="Free@example.org", name="Robin H"), count_queries
+    )
+    free_page = browser.get(url).text
+    taken, taken_work = posted_counting(
+        browser,
+        url,
+        details_of(signed_in, email="Taken@example.org", name="Robin J"),
+        count_queries,
+    )
+    taken_page = browser.get(url).text
+
+    assert free.status_code == taken.status_code == 302
+    assert ASKED_FOR.format("Free@example.org") in words(free_page)
+    assert ASKED_FOR.format("Taken@example.org") in words(taken_page)
+    assert without_csrf_tokens(free_page).replace("Free", "X").replace("Robin H", "R") == (
+        without_csrf_tokens(taken_page).replace("Taken", "X").replace("Robin J", "R")
+    )
+    assert shapes(free_work) == shapes(taken_work)
     user = reloaded(signed_in)
     assert (user.email, user.name, user.is_verified) == (
         "robin.hughes@example.org",
-        "Robin Hughes",
+        "Robin J",
         True,
     )
-    assert count(OutboxMessage) == before
+    told = mailbox.last_to(owner.email)
+    assert told["Subject"] == "Someone asked to use your email address"
+    assert "nothing has changed" in told.get_body(preferencelist=("plain",)).get_content()
+    assert [message["To"] for message in mailbox.received] == ["free@example.org", owner.email]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"line_manager_email": "Robin.Hughes@example.org"},
+        {"email": "robin.new@example.org", "line_manager_email": "robin.new@example.org"},
+    ],
+)
+def test_your_own_address_cannot_become_your_line_managers(client, signed_in, mailbox, changes):
+    response = submit(client, "/account/profile", details_of(signed_in, **changes))
+
+    assert response.status_code == 400
+    assert_refused_at(response.text, "line_manager_email", NOT_YOUR_OWN)
+    user = reloaded(signed_in)
+    assert (user.email, user.line_manager_email) == (
+        "robin.hughes@example.org",
+        "alex.morgan@example.org",
+    )
     assert mailbox.received == []
+
+
+def test_your_current_address_cannot_become_your_managers_in_the_service_either(signed_in):
+    details = service.Details(
+        name=signed_in.name,
+        email="robin.new@example.org",
+        job_title=signed_in.job_title,
+        agency_id=signed_in.agency_id,
+        new_agency_name="",
+        line_manager_name="",
+        line_manager_email="robin.hughes@example.org",
+    )
+
+    with pytest.raises(service.AccountError, match=NOT_YOUR_OWN):
+        service.update_profile(db.session, signed_in, details)
 
 
 def test_your_details_keep_what_was_typed_on_error(client, signed_in):
@@ -996,6 +1204,56 @@ def test_sign_in_attempts_for_one_address_are_limited(client, person):
     assert sixth.status_code == 429
     assert "Too many attempts" in sixth.text
     assert sign_in(client, other.email, PASSWORD).status_code == 302
+
+
+def sign_in_from(browser, client_address: str, email: str, password: str):
+    """Sign in from a client at `client_address`."""
+    found = {"environ_base": {"REMOTE_ADDR": client_address}}
+    return submit(browser, "/account/sign-in", {"email": email, "password": password}, **found)
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(app, person):
+    guesser, owner = new_browser(app), new_browser(app)
+
+    guesses = [
+        sign_in_from(guesser, "203.0.113.9", person.email, "a wrong guess").status_code
+        for _ in range(6)
+    ]
+
+    assert guesses == [400] * 5 + [429]
+    assert sign_in_from(owner, "198.51.100.7", person.email, PASSWORD).status_code == 302
+    assert is_signed_in(owner)
+    assert sign_in_from(guesser, "203.0.113.9", person.email, PASSWORD).status_code == 429
+
+
+def test_guesses_for_one_address_from_many_clients_are_limited(app, person):
+    known = new_browser(app)
+    assert sign_in_from(known, "198.51.100.7", person.email, PASSWORD).status_code == 302
+    sign_out(known)
+    guessers = [f"203.0.113.{n}" for n in range(1, 21)]
+
+    guesses = [
+        sign_in_from(new_browser(app), n, person.email, "a wrong guess").status_code
+        for n in guessers
+    ]
+    from_a_new_client = sign_in_from(new_browser(app), "203.0.113.99", person.email, PASSWORD)
+
+    assert guesses == [400] * 20
+    assert from_a_new_client.status_code == 429
+    assert "Too many attempts" in from_a_new_client.text
+    assert sign_in_from(known, "192.0.2.1", person.email, PASSWORD).status_code == 302
+    assert is_signed_in(known)
+
+
+def test_a_browser_signed_in_to_another_account_is_not_known_to_this_one(app, person):
+    someone_else = make_user(password=PASSWORD)
+    browser = new_browser(app)
+    sign_in_from(browser, "198.51.100.7", someone_else.email, PASSWORD)
+    sign_out(browser)
+    for n in range(1, 21):
+        sign_in_from(new_browser(app), f"203.0.113.{n}", person.email, "a wrong guess")
+
+    assert sign_in_from(browser, "198.51.100.7", person.email, PASSWORD).status_code == 429
 
 
 def test_sign_in_attempts_from_one_client_are_limited(app, client, person):

@@ -12,8 +12,8 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from app.accounts.passwords import password_problem
 from app.accounts.roles import PLAIN_EMAIL_MESSAGE
-from app.accounts.service import Details
-from app.fields import strip
+from app.accounts.service import Details, manager_address_problem
+from app.fields import PlainText, strip
 
 NOT_LISTED = "not-listed"
 
@@ -30,6 +30,7 @@ def email_field(label: str, required: bool = True, description: str = "") -> Ema
         description=description,
         filters=[strip],
         validators=[
+            PlainText(),
             presence,
             Length(max=254, message="Email address must be 254 characters or fewer"),
             plain_email,
@@ -66,6 +67,7 @@ class DetailsForm(FlaskForm):
     name = StringField(
         "Full name",
         validators=[
+            PlainText(),
             InputRequired(message="Enter your full name"),
             Length(max=200, message="Full name must be 200 characters or fewer"),
         ],
@@ -84,13 +86,17 @@ class DetailsForm(FlaskForm):
     # No Optional(): it would stop the check that a name is given when one is needed.
     new_agency_name = StringField(
         "If your agency is not listed, its name",
-        validators=[Length(max=200, message="Agency name must be 200 characters or fewer")],
+        validators=[
+            PlainText("Agency name"),
+            Length(max=200, message="Agency name must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
         render_kw={"autocomplete": "organization"},
     )
     job_title = StringField(
         "Job title",
         validators=[
+            PlainText(),
             InputRequired(message="Enter your job title"),
             Length(max=200, message="Job title must be 200 characters or fewer"),
         ],
@@ -100,6 +106,7 @@ class DetailsForm(FlaskForm):
     line_manager_name = StringField(
         "Line manager's name (optional)",
         validators=[
+            PlainText(),
             Optional(),
             Length(max=200, message="Line manager's name must be 200 characters or fewer"),
         ],
@@ -122,6 +129,10 @@ class DetailsForm(FlaskForm):
     def validate_agency(self, field) -> None:
         if field.data not in self.agency.choices or not field.data:
             raise ValidationError("Choose your agency")
+
+    def validate_line_manager_email(self, field) -> None:
+        if problem := manager_address_problem(field.data, self.email.data or ""):
+            raise ValidationError(problem)
 
     def validate_new_agency_name(self, field) -> None:
         if self.agency.data == NOT_LISTED and not (field.data or "").strip():

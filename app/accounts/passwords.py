@@ -5,9 +5,14 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
+from zxcvbn import zxcvbn
 
 MINIMUM_LENGTH = 10
+#: zxcvbn's score from 0 to 4: 3 is "safely unguessable", about 10^8 guesses or more.
+MINIMUM_SCORE = 3
+#: zxcvbn reads no more than this; a longer password is judged by its start.
+ZXCVBN_LONGEST = 72
+A_FEW_WORDS = "Add another word or two. Uncommon words are better."
 
 # argon2-cffi's defaults (Argon2id, RFC 9106's low-memory profile) unless configured.
 hasher = PasswordHasher()
@@ -49,17 +54,15 @@ def needs_rehash(password_hash: str) -> bool:
     return hasher.check_needs_rehash(password_hash)
 
 
-@cache
-def common_passwords() -> frozenset[str]:
-    """The 30,000 most common passwords from breaches, as zxcvbn ships them."""
-    return frozenset(FREQUENCY_LISTS["passwords"])
-
-
 def password_problem(password: str, email: str = "") -> str | None:
-    """What is wrong with a new password, in words for the person choosing it."""
+    """What is wrong with a new password, in words for the person choosing it: too short,
+    or too easy to guess, with zxcvbn's hints on choosing a better one."""
     if len(password) < MINIMUM_LENGTH:
         return f"Password must be {MINIMUM_LENGTH} characters or more"
-    lowered = password.lower()
-    if lowered in common_passwords() or (email and lowered == email.lower()):
-        return "That password is too easy to guess: choose one that is not commonly used"
-    return None
+    guess = zxcvbn(password[:ZXCVBN_LONGEST], user_inputs=[email, email.partition("@")[0]])
+    if guess["score"] >= MINIMUM_SCORE:
+        return None
+    feedback = guess["feedback"]
+    hints = [hint for hint in (feedback["warning"], *feedback["suggestions"]) if hint]
+    sentences = ["That password is too easy to guess.", *(hints or [A_FEW_WORDS])]
+    return " ".join(sentences).rstrip(".")

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from app.accounts import passwords
 from app.accounts.service import AccountError, find_by_email
 from app.models import Role, User, utcnow
+from app.text import has_hidden_characters, hidden_characters_message
 
 
 def parse_role(value: str) -> Role:
@@ -40,6 +41,8 @@ def create_account(db_session: Session, email: str, name: str, role: Role, passw
     email = checked_email(email)
     if not name.strip():
         raise AccountError("Enter the person's name", field="name")
+    if has_hidden_characters(name):
+        raise AccountError(hidden_characters_message("The person's name"), field="name")
     if find_by_email(db_session, email) is not None:
         raise AccountError("An account already uses that email address", field="email")
     if problem := passwords.password_problem(password, email):
@@ -58,7 +61,7 @@ def create_account(db_session: Session, email: str, name: str, role: Role, passw
 
 def set_role(db_session: Session, email: str, role: Role) -> User:
     """Takes effect on the person's next request: roles are read afresh on every one."""
-    user = find_by_email(db_session, email)
+    user = find_by_email(db_session, checked_email(email))
     if user is None:
         raise AccountError("No account uses that email address", field="email")
     user.role = role

@@ -1,8 +1,10 @@
 """Account pages under /account. Each form shows its errors and keeps what was typed."""
 
+from collections.abc import Callable
 from email.utils import parseaddr
 
 from flask import (
+    Response,
     current_app,
     flash,
     redirect,
@@ -11,10 +13,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import OperationalError
 
-from app.accounts import bp, service, tokens
+from app.accounts import bp, devices, service, tokens
 from app.accounts.forms import (
     ChoosePasswordForm,
     ConfirmForm,
@@ -37,6 +40,33 @@ from app.transactions import saved
 def submitted_email() -> str:
     """Limits per address count every spelling of an address as one."""
     return "address:" + request.form.get("email", "").strip().lower()
+
+
+def submitted_email_from_client() -> str:
+    return f"{submitted_email()} client:{get_remote_address()}"
+
+
+def failed(response: Response) -> bool:
+    """A sign-in that signed nobody in: a wrong password, or a form with errors."""
+    return response.status_code == 400
+
+
+def limit_failures(
+    setting: str, key_func: Callable[[], str], exempt_when: Callable[[], bool] | None = None
+):
+    """A limit on failed attempts only: what is past it is refused whatever the password."""
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        key_func=key_func,
+        methods=["POST"],
+        scope=setting,
+        deduct_when=failed,
+        exempt_when=exempt_when,
+    )
+
+
+def browser_signed_in_before() -> bool:
+    return devices.signed_in_before(request.form.get("email", ""))
 
 
 def limit_per_address(setting: str):
@@ -91,7 +121,7 @@ def verify(token: str):
         claims = tokens.confirmation_link(token)
         if not form.validate_on_submit():
             user = service.user_to_verify(db.session, claims)
-            return form_page("accounts/verify.html", form, user=user)
+            return form_page("accounts/verify.html", form, user=user, address=claims["email"])
         user = saved(service.verify_email, db.session, claims)
     except Refused as error:
         return render_template("accounts/verify_failed.html", message=str(error)), 400
@@ -114,7 +144,8 @@ def send_verification_again():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limit_per_address("SIGN_IN_LIMIT_PER_ADDRESS")
+@limit_failures("SIGN_IN_LIMIT_PER_ADDRESS_AND_CLIENT", submitted_email_from_client)
+@limit_failures("SIGN_IN_LIMIT_PER_ADDRESS", submitted_email, exempt_when=browser_signed_in_before)
 @limit_per_client("SIGN_IN_LIMIT_PER_CLIENT")
 @locks_for_itself
 def sign_in():
@@ -132,7 +163,9 @@ def sign_in():
     # A new session at sign-in, so an identifier planted beforehand is worth nothing.
     session.clear()
     login_user(user)
-    return redirect(next_path or url_for("accounts.bookings"))
+    response = redirect(next_path or url_for("accounts.bookings"))
+    devices.remember(response, user.email)
+    return response
 
 
 def save_rehashed_password(user) -> None:
@@ -152,9 +185,12 @@ def save_rehashed_password(user) -> None:
 
 @bp.route("/sign-out", methods=["GET", "POST"])
 def sign_out():
-    """GET offers the button (for bookmarks); only the POST, with its CSRF token, signs out."""
+    """GET offers the button (for bookmarks); only the POST, with its CSRF token, signs out,
+    everywhere: a copy of the session's cookie, wherever it is, no longer signs anyone in."""
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
+        if current_user.is_authenticated:
+            saved(service.sign_out, current_user)
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
@@ -218,7 +254,9 @@ def profile():
         return render_template("accounts/profile.html", form=form, confirm=ConfirmForm()), 400
     if changed_email:
         flash(
-            f"Your details are saved. Confirm {form.email.data} from the link we sent.", "success"
+            f"Your details are saved. We have sent a link to {form.email.data}: your email "
+            "address changes to it once you open the link.",
+            "success",
         )
     else:
         flash("Your details are saved.", "success")

@@ -28,6 +28,12 @@ def verify_email_token(user: User) -> str:
     return serializer("verify-email").dumps({"user": user.id, "email": user.email})
 
 
+def change_email_token(user: User, new_email: str) -> str:
+    """Confirms a new address for the account, until its address changes otherwise."""
+    claims = {"user": user.id, "email": new_email, "from": user.email}
+    return serializer("verify-email").dumps(claims)
+
+
 def reset_password_token(user: User) -> str:
     """Single use: it carries a digest of the current password, which using it changes."""
     return serializer("reset-password").dumps({"user": user.id, "password": password_digest(user)})

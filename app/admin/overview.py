@@ -6,8 +6,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts.service import managed_by_someone_alike
 from app.external_training.queries import count_waiting
-from app.models import Agency, Booking, BookingStatus, Course, CourseSession, SessionStatus
+from app.models import (
+    Agency,
+    Booking,
+    BookingStatus,
+    Course,
+    CourseSession,
+    SessionStatus,
+    User,
+)
 
 SOON = timedelta(days=14)
 
@@ -19,10 +28,12 @@ class Summary:
     people_waiting: int
     agencies_to_check: int
     external_training_waiting: int
+    # Whose line manager's address is an account in their own name and agency.
+    managers_to_check: list[User]
 
 
 def summary(db_session: Session, now: datetime) -> Summary:
-    """Five counts, one query each, whatever the size of the catalogue."""
+    """Five counts and a list, one query each, whatever the size of the catalogue."""
     upcoming = (
         CourseSession.status == SessionStatus.SCHEDULED,
         CourseSession.starts_at > now,
@@ -45,4 +56,5 @@ def summary(db_session: Session, now: datetime) -> Summary:
             select(func.count(Agency.id)).where(Agency.listed.is_(False))
         ),
         external_training_waiting=count_waiting(db_session),
+        managers_to_check=managed_by_someone_alike(db_session),
     )

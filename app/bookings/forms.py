@@ -9,7 +9,7 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from app.confidence.service import field_name, outcome_id_of
-from app.fields import confidence_question
+from app.fields import PlainText, confidence_question
 from app.models import MOST_OUTCOMES
 
 
@@ -18,7 +18,10 @@ class BookingForm(FlaskForm):
         "Access needs or reasonable adjustments (optional)",
         description="For example a hearing loop, step-free access, dietary needs or a "
         "copy of the slides in advance. Only the trainers and the training team see this.",
-        validators=[Length(max=2000, message="Access needs must be 2,000 characters or fewer")],
+        validators=[
+            PlainText("Access needs", paragraphs=True),
+            Length(max=2000, message="Access needs must be 2,000 characters or fewer"),
+        ],
         widget=GovTextArea(),
     )
     submit = SubmitField("Confirm booking", widget=GovSubmitInput())
@@ -61,7 +64,10 @@ class DecisionForm(FlaskForm):
     comment = TextAreaField(
         "Comment (optional)",
         description="Sent to the person with your decision.",
-        validators=[Length(max=2000, message="Comment must be 2,000 characters or fewer")],
+        validators=[
+            PlainText(paragraphs=True),
+            Length(max=2000, message="Comment must be 2,000 characters or fewer"),
+        ],
         widget=GovTextArea(),
     )
     approve = SubmitField("Approve", widget=GovSubmitInput())

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.accounts.service import manager_address_problem
 from app.bookings.sectors import (
     Allocation,
     SectorShare,
@@ -297,10 +298,19 @@ def booking_must_not_have_closed(context: BookingContext) -> Refused | None:
 
 
 def approval_needs_a_manager(context: BookingContext) -> Refused | None:
-    if context.course.requires_approval and not context.person.line_manager_email:
+    person = context.person
+    if not context.course.requires_approval:
+        return None
+    if not person.line_manager_email:
         return Refused(
             "This course needs your line manager's approval: add their email address "
             "to your details first",
+            field=DETAILS,
+        )
+    if manager_address_problem(person.line_manager_email, person.email):
+        return Refused(
+            "This course needs your line manager's approval, and your details give your own "
+            "email address as theirs: change it to your line manager's first",
             field=DETAILS,
         )
     return None

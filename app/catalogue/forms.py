@@ -8,6 +8,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from app.catalogue.queries import CourseFilters
+from app.fields import PlainText
 from app.forms import ListChoiceField
 from app.models import DELIVERY_LABELS, LEVELS, SECTOR_LABELS, Delivery, Sector
 
@@ -31,6 +32,7 @@ class CourseFilterForm(FlaskForm):
     q = StringField(
         "Search courses",
         validators=[
+            PlainText("Search"),
             Optional(),
             Length(max=100, message="Search for 100 characters or fewer"),
         ],
@@ -62,6 +64,7 @@ class CourseFilterForm(FlaskForm):
     page = StringField(
         "Page",
         validators=[
+            PlainText(),
             Optional(),
             Regexp(r"^[1-9][0-9]{0,5}$", message="Choose a page from the list"),
         ],

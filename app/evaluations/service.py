@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.roles import checked_email
+from app.accounts.service import manager_address_problem
 from app.certificates import service as certificates
 from app.claims import claim_once, notices_of_claimed
 from app.confidence.service import field_name, is_confidence, record_confidence
@@ -301,10 +302,8 @@ def follow_up_problems(booking: Booking, answers: FollowUpAnswers) -> dict[str, 
             except Refused as refusal:
                 problems["manager_email"] = str(refusal)
             else:
-                if address == booking.user.email.lower():
-                    problems["manager_email"] = (
-                        "Enter your line manager's email address, not your own"
-                    )
+                if problem := manager_address_problem(address, booking.user.email):
+                    problems["manager_email"] = problem
     return problems
 
 

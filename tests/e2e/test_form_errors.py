@@ -13,7 +13,10 @@ from tests.e2e.actions import Mouse, errors_shown, heading, menu_link, sign_in
 from tests.e2e.server import unique
 
 FORMAT = "Enter an email address in the correct format, like name@example.org"
-TOO_EASY = "That password is too easy to guess: choose one that is not commonly used"
+TOO_EASY = (
+    "That password is too easy to guess. This is a very common password. Add another word or "
+    "two. Uncommon words are better"
+)
 TOO_LONG = "x" * 2001
 
 

@@ -8,6 +8,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
 from app.audit import RECORD_TYPES
+from app.fields import PlainText
 from app.forms import ListChoiceField
 from app.ids import read_id
 from app.models import User
@@ -34,7 +35,7 @@ class FilterForm(FlaskForm):
     record_id = StringField(
         "Record number",
         filters=[lambda value: value.strip() if value else value],
-        validators=[Optional()],
+        validators=[PlainText(), Optional()],
         widget=GovTextInput(),
         render_kw={"inputmode": "numeric", "spellcheck": "false"},
     )

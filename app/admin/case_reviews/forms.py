@@ -8,7 +8,7 @@ from wtforms import FieldList, Form, FormField, StringField, SubmitField, TextAr
 from wtforms.validators import Length, ValidationError
 
 from app.admin.case_reviews.service import CaseReviewDetails, ReportDetails, is_web_address
-from app.fields import ChecklistField, record_from_list, text_box, text_line
+from app.fields import ChecklistField, PlainText, record_from_list, text_box, text_line
 from app.models import FINDING_LENGTH, CaseReview, Course, LessonLink
 
 #: Empty rows offered beneath a review's reports, to add new ones.
@@ -38,7 +38,10 @@ class CaseReviewForm(FlaskForm):
         "Year published (optional)",
         # The saved year is a number; a form sent without the field would keep it so.
         filters=[lambda year: "" if year is None else str(year)],
-        validators=[Length(max=4, message="Enter the year as 4 digits, like 2012")],
+        validators=[
+            PlainText(),
+            Length(max=4, message="Enter the year as 4 digits, like 2012"),
+        ],
         widget=GovTextInput(),
         render_kw={"inputmode": "numeric"},
     )

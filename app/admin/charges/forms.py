@@ -20,7 +20,7 @@ from app.charges.queries import (
     quarter_of,
 )
 from app.charges.service import WAIVE_REASON_LENGTH
-from app.fields import text_box
+from app.fields import PlainText, text_box
 from app.forms import ListChoiceField
 from app.models import Agency
 
@@ -48,6 +48,7 @@ def read_day(typed: str) -> date | None:
 def day_field(label: str) -> StringField:
     return StringField(
         label,
+        validators=[PlainText()],
         description="For example, 1/4/2026",
         widget=GovTextInput(),
         render_kw={"type": "date"},

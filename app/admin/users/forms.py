@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, Length
 
 from app.bookings.service import OVERRIDE_REASON_LENGTH
 from app.display import clock_time, long_date
-from app.fields import record_from_list, text_box
+from app.fields import PlainText, record_from_list, text_box
 from app.forms import ListChoiceField
 from app.models import CourseSession, Role
 
@@ -22,7 +22,10 @@ class SearchForm(FlaskForm):
 
     q = StringField(
         "Name or email address",
-        validators=[Length(max=200, message="Search must be 200 characters or fewer")],
+        validators=[
+            PlainText("Search"),
+            Length(max=200, message="Search must be 200 characters or fewer"),
+        ],
         widget=GovTextInput(),
         render_kw={"spellcheck": "false"},
     )

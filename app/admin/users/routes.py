@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.accounts import service as accounts
 from app.admin import bp
 from app.admin.slugs import slugify
 from app.admin.users import service
@@ -66,6 +67,7 @@ def show_person(
         bookings=service.bookings_of(db.session, person),
         charges=charges_of_person(db.session, person.id),
         external_training=external_training_of(db.session, person.id),
+        manager_alike=accounts.manager_alike(db.session, person),
         role_form=role_form,
         deactivate_form=deactivate_form,
         reactivate_form=ReactivateForm(),

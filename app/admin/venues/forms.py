@@ -6,7 +6,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
 from app.admin.venues.service import VenueDetails, normal_postcode
-from app.fields import text_box, text_line
+from app.fields import PlainText, text_box, text_line
 
 
 class VenueForm(FlaskForm):
@@ -24,7 +24,7 @@ class VenueForm(FlaskForm):
     )
     postcode = StringField(
         "Postcode",
-        validators=[InputRequired(message="Enter the venue's postcode")],
+        validators=[PlainText(), InputRequired(message="Enter the venue's postcode")],
         widget=GovTextInput(),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
