@@ -329,6 +329,7 @@ def add_booking(
     booking = Booking(
         session=session,
         user=person,
+        agency=person.agency,
         status=status,
         created_at=booked_at,
         updated_at=booked_at,

@@ -68,7 +68,7 @@ from app.models.outcomes import (
     OutcomeConfidence,
     Stage,
 )
-from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
+from app.models.people import CHARGING_BAND_LABELS, HEADCOUNT_MOST, Agency, ChargingBand, Role, User
 from app.models.prerequisites import WITHIN_YEARS_MOST, Prerequisite
 from app.models.reviews import (
     CaseReview,
@@ -97,6 +97,7 @@ __all__ = [
     "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
     "EXTERNAL_TRAINING_STATUS_LABELS",
+    "HEADCOUNT_MOST",
     "HELD_UNTIL_DAYS_MOST",
     "LEVELS",
     "MAX_CAPACITY",
