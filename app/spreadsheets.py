@@ -1,9 +1,12 @@
-"""Files people open in a spreadsheet (the register, the training record): CSV whose every
-cell is shown as text, never run as a formula, in UTF-8 that Excel reads."""
+"""Files people open in a spreadsheet (the register, the training record, charges, the
+board's report): CSV and Excel sheets whose every cell of text is shown as text, never run
+as a formula, the CSV in UTF-8 that Excel reads."""
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
+
+from openpyxl.worksheet.worksheet import Worksheet
 
 #: A spreadsheet takes a cell starting with one of these as a formula (OWASP, CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -24,3 +27,14 @@ def safe_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return text.getvalue().encode("utf-8-sig")
+
+
+def append_safe_row(sheet: Worksheet, values: Sequence) -> None:
+    """A row of a sheet whose text is made safe as in the CSV, and kept as text whatever it
+    starts with; numbers stay numbers."""
+    sheet.append(
+        [value if isinstance(value, int | float) else safe_cell(value) for value in values]
+    )
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
