@@ -5,6 +5,7 @@ as a formula, the CSV in UTF-8 that Excel reads."""
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -13,7 +14,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
-    """The value as text a spreadsheet shows as it is: a leading quote stops a formula."""
+    """The value as text a spreadsheet shows as it is: a leading quote stops a formula. A
+    number is no formula, so a negative one keeps its minus sign as it is."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 

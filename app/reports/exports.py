@@ -16,32 +16,27 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: How wide a sheet's columns of text and of numbers are, in characters.
 TEXT_WIDTH = 40
 NUMBER_WIDTH = 14
+PENNY = Decimal("0.01")
 
 
-def file_value(column: Column, cell: Cell) -> Cell | float:
-    """A cell as a file holds it: pence as pounds, a percentage or mean as a number, and
-    nothing to count as an empty cell."""
+def file_value(column: Column, cell: Cell) -> Cell:
+    """A cell as a file holds it: pence as pounds, a percentage, mean or change as a plain
+    number, and nothing to count as an empty cell."""
     if cell is None:
         return ""
     if column.kind is Kind.MONEY:
-        return Decimal(cell) / 100
+        return (Decimal(cell) / 100).quantize(PENNY)
     return cell
-
-
-def csv_text(column: Column, cell: Cell) -> str:
-    value = file_value(column, cell)
-    if column.kind is Kind.MONEY and value != "":
-        return f"{value:.2f}"
-    if column.kind is Kind.CHANGE and isinstance(value, Decimal) and value > 0:
-        return f"+{value}"
-    return "" if value is None else str(value)
 
 
 def table_csv(table: Table) -> bytes:
     return safe_csv(
         [column.file_heading for column in table.columns],
         (
-            [csv_text(column, cell) for column, cell in zip(table.columns, row.cells, strict=True)]
+            [
+                file_value(column, cell)
+                for column, cell in zip(table.columns, row.cells, strict=True)
+            ]
             for row in table.every_row
         ),
     )
