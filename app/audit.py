@@ -26,6 +26,7 @@ from app.models import (
     CourseAudience,
     CourseSession,
     ExternalTraining,
+    KeyFinding,
     LearningOutcome,
     LessonLink,
     Prerequisite,
@@ -58,6 +59,10 @@ AUDITED = {
     Agency: ("agency", lambda record: record.name),
     CaseReview: ("case review", lambda record: record.title),
     CaseReviewReport: ("case review report", lambda record: record.title),
+    KeyFinding: (
+        "key finding",
+        lambda record: f"review {record.case_review_id}: {record.text[:60]}",
+    ),
     LessonLink: (
         "lesson link",
         lambda record: f"course {record.course_id}, review {record.case_review_id}",
@@ -77,6 +82,12 @@ AUDITED = {
             f"completed {record.completed_on.isoformat()}"
         ),
     ),
+}
+
+#: Lists of other records logged as a field of the record holding them: (field, name of one).
+AUDITED_LISTS = {
+    CourseSession: ("trainers", lambda trainer: trainer.name),
+    LessonLink: ("key_findings", lambda finding: finding.text),
 }
 
 #: Secrets are never copied into the log; that they changed is enough.
@@ -110,7 +121,7 @@ def as_json(value):
 def column_changes(
     record, unloaded_before: dict, *, created: bool = False, deleted: bool = False
 ) -> dict:
-    """{field: [before, after]} for each column, and each list of trainers, that changed."""
+    """{field: [before, after]} for each column, and each list in AUDITED_LISTS, that changed."""
     changes = {}
     state = inspect(record)
     unloaded = unloaded_before.get(id(record), {})
@@ -138,12 +149,14 @@ def column_changes(
         if key in REDACTED:
             before, after = ("(hidden)" if before else None), ("(hidden)" if after else None)
         changes[key] = [as_json(before), as_json(after)]
-    if isinstance(record, CourseSession) and "trainers" not in state.unloaded:
-        history = state.attrs.trainers.history
-        if history.has_changes() or (created and record.trainers):
-            before = sorted(trainer.name for trainer in history.unchanged + history.deleted)
-            after = sorted(trainer.name for trainer in record.trainers)
-            changes["trainers"] = [None if created else before, after]
+    listed = AUDITED_LISTS.get(type(record))
+    if listed is not None and listed[0] not in state.unloaded:
+        key, name = listed
+        history = state.attrs[key].history
+        if history.has_changes() or (created and getattr(record, key)):
+            before = sorted(name(item) for item in history.unchanged + history.deleted)
+            after = sorted(name(item) for item in getattr(record, key))
+            changes[key] = [None if created else before, after]
     return changes
 
 

@@ -183,6 +183,8 @@ def upsert_case_review(db_session: Session, entry: dict) -> CaseReview:
     review.title = entry["title"]
     review.year = entry.get("year")
     review.summary = entry["summary"].strip()
+    review.practice_points = "\n".join(entry.get("practice_points", []))
+    review.reflection_questions = "\n".join(entry.get("reflection_questions", []))
     review.published = True
     findings = entry.get("key_findings", [])
     for position, text in enumerate(findings, start=1):
@@ -228,6 +230,7 @@ def upsert_course(db_session: Session, entry: dict, prospectus: Prospectus) -> C
 
 
 def link_case_reviews(course: Course, entries: list[dict], reviews: dict[str, CaseReview]) -> None:
+    """Each link's note, and the findings its course teaches, by their number in the review."""
     existing = {link.case_review_id: link for link in course.lesson_links}
     for entry in entries:
         review = reviews[entry["review"]]
@@ -236,6 +239,10 @@ def link_case_reviews(course: Course, entries: list[dict], reviews: dict[str, Ca
             link = LessonLink(case_review=review)
             course.lesson_links.append(link)
         link.note = entry["note"].strip()
+        taught = [review.key_findings[number - 1] for number in entry.get("findings", [])]
+        if set(taught) != set(link.key_findings):
+            link.key_findings = taught
+            link.updated_at = utcnow()
 
 
 def require_courses(course: Course, entries: list[dict], courses: dict[str, Course]) -> None:

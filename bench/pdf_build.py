@@ -114,7 +114,7 @@ def main() -> None:
         client = app.test_client()
         uncached_times = []
         for round_number in range(1, ROUNDS + 1):
-            for copy in cache.glob("*.pdf"):
+            for copy in cache.rglob("*.pdf"):
                 copy.unlink()
             uncached, document = timed_get(client)
             cached, again = timed_get(client)

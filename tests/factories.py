@@ -185,8 +185,16 @@ def make_case_review(
     return _add(review)
 
 
-def link(course: Course, review: CaseReview, note: str = "Uses the review's findings.") -> None:
-    _add(LessonLink(course=course, case_review=review, note=note))
+def link(
+    course: Course,
+    review: CaseReview,
+    note: str = "Uses the review's findings.",
+    teaches: tuple[KeyFinding, ...] = (),
+) -> LessonLink:
+    """The course draws on the review, teaching the findings given."""
+    return _add(
+        LessonLink(course=course, case_review=review, note=note, key_findings=list(teaches))
+    )
 
 
 def charge_on(booking: Booking, amount_pence: int = 5000, **fields) -> Charge:

@@ -44,6 +44,7 @@ def review_details(**fields) -> case_reviews.CaseReviewDetails:
         title="Child T - Serious Case Review",
         year=2014,
         summary="What happened.",
+        practice_points="Act on concerns at once.",
         reflection_questions="What would you do?",
         reports=(),
     )
@@ -483,10 +484,10 @@ def test_a_note_is_changed_but_never_emptied(course, review):
     link(course, review, note="Missed visits.")
     (found,) = lesson_links.links_of_course(db.session, course)
 
-    lesson_links.change_note(found, " Joint enquiries. ")
+    lesson_links.change_link(db.session, found, " Joint enquiries. ", [], utcnow())
     assert found.note == "Joint enquiries."
     with pytest.raises(lesson_links.LessonLinkError, match="Say how the course uses"):
-        lesson_links.change_note(found, "")
+        lesson_links.change_link(db.session, found, "", [], utcnow())
 
     assert found.note == "Joint enquiries."
 
@@ -536,7 +537,9 @@ def fingerprint_after(change) -> tuple[str, str]:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda course, review, found: lesson_links.change_note(found, "A new note."),
+        lambda course, review, found: lesson_links.change_link(
+            db.session, found, "A new note.", [], utcnow()
+        ),
         lambda course, review, found: lesson_links.remove_link(db.session, found),
         lambda course, review, found: lesson_links.add_link(
             db.session, make_course(course.prospectus).id, review.id, "Also."

@@ -74,7 +74,12 @@ def make_catalogue():
     fill(full, 2)
     make_session(neglect, WINTER + timedelta(days=14), status=SessionStatus.CANCELLED)
     review = make_case_review("child-a", title="Child A", year=2019)
-    link(neglect, review, note="Looks at how the school's concerns were shared.")
+    link(
+        neglect,
+        review,
+        note="Looks at how the school's concerns were shared.",
+        teaches=(review.key_findings[1],),
+    )
     make_course(
         prospectus,
         slug="cse-e-learning",
@@ -300,6 +305,7 @@ def test_a_case_review_lists_its_findings_reports_and_courses(api):
             "slug": "neglect",
             "title": "Neglect",
             "note": "Looks at how the school's concerns were shared.",
+            "key_findings": ["Roles were unclear"],
             "next_session_starts_at": WINTER_STARTS,
             "api_url": f"{BASE_URL}/api/v1/courses/neglect",
         }

@@ -101,6 +101,22 @@ def test_demo_has_the_child_r_and_child_s_reviews_linked_to_courses(runner):
     assert all(link.note for link in child_r.lesson_links + child_s.lesson_links)
 
 
+def test_demo_ties_each_link_to_findings_leaving_one_of_child_s_untaught(runner):
+    runner.invoke(args=["seed", "--demo"])
+    runner.invoke(args=["seed", "--demo"])
+
+    child_r = db.session.scalar(select(CaseReview).filter_by(slug="child-r"))
+    child_s = db.session.scalar(select(CaseReview).filter_by(slug="child-s"))
+
+    assert len(child_r.findings) == 5 and len(child_s.findings) == 3
+    assert all(link.key_findings for link in child_r.lesson_links + child_s.lesson_links)
+    assert all(finding.lesson_links for finding in child_r.key_findings)
+    untaught = [finding.text for finding in child_s.key_findings if not finding.lesson_links]
+    assert untaught == [child_s.findings[2]]
+    assert "no suggestion any individual or agency failings" in untaught[0]
+    assert child_r.for_practice and child_r.questions and child_s.questions
+
+
 def test_demo_has_the_free_e_learning_on_child_sexual_exploitation(runner):
     runner.invoke(args=["seed", "--demo"])
 

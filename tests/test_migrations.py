@@ -372,3 +372,94 @@ def test_places_offered_at_the_last_minute_are_active_and_go_back_to_their_turn_
 
     assert (status, deadline) == ("waiting", None)
     assert history == [(None, "waiting"), ("waiting", "waiting")]
+
+
+def key_findings_up_and_down(app: Flask) -> tuple[list, list, list]:
+    """Reviews with findings as lines, taken up to rows, tied to a link, and back down."""
+    with app.app_context():
+        upgrade(revision="0019")
+        now = datetime(2026, 12, 1)
+        with db.engine.begin() as connection:
+            for slug, findings in (
+                ("child-r", "  Enquiries were late \n\nRoles  were unclear\n"),
+                ("child-s", ""),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO case_review (slug, title, summary, key_findings, published, "
+                        "created_at, updated_at) VALUES (:slug, :slug, '', :findings, :yes, "
+                        ":now, :now)"
+                    ),
+                    {"slug": slug, "findings": findings, "yes": True, "now": now},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO prospectus (slug, title, introduction, year, position, "
+                    "published, created_at, updated_at) VALUES "
+                    "('p', 'P', '', 2026, 0, :yes, :now, :now)"
+                ),
+                {"yes": True, "now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO course (prospectus_id, slug, title, summary, description, "
+                    "audience, level, duration, cpd_hours, delivery, charges_policy, "
+                    "what_to_bring, requires_approval, published, pre_course_reading, "
+                    "certificate_after_evaluation, created_at, updated_at) "
+                    "SELECT id, 'c', 'C', '', '', '', 1, '', 3, 'in-person', '', '', :no, :yes, "
+                    "'', :no, :now, :now FROM prospectus"
+                ),
+                {"yes": True, "no": False, "now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO lesson_link (course_id, case_review_id, note, created_at, "
+                    "updated_at) SELECT course.id, case_review.id, 'Note', :now, :now "
+                    "FROM course, case_review WHERE case_review.slug = 'child-r'"
+                ),
+                {"now": now},
+            )
+        upgrade()
+        with db.engine.begin() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT case_review.slug, position, text FROM key_finding JOIN case_review "
+                    "ON case_review.id = case_review_id ORDER BY case_review.slug, position"
+                )
+            ).all()
+            extra = connection.execute(
+                text("SELECT practice_points, reflection_questions FROM case_review")
+            ).all()
+            connection.execute(
+                text(
+                    "INSERT INTO lesson_link_finding (lesson_link_id, key_finding_id) "
+                    "SELECT lesson_link.id, key_finding.id FROM lesson_link, key_finding "
+                    "WHERE key_finding.position = 2"
+                )
+            )
+        downgrade(revision="0019")
+        with db.engine.connect() as connection:
+            down = connection.execute(
+                text("SELECT slug, key_findings FROM case_review ORDER BY slug")
+            ).all()
+        upgrade()
+        db.engine.dispose()
+    return rows, extra, down
+
+
+def assert_findings_went_up_and_down(rows: list, extra: list, down: list) -> None:
+    assert rows == [("child-r", 1, "Enquiries were late"), ("child-r", 2, "Roles were unclear")]
+    assert extra == [("", ""), ("", "")]
+    assert down == [("child-r", "Enquiries were late\nRoles were unclear"), ("child-s", "")]
+
+
+def test_key_findings_written_as_lines_become_rows_and_lines_again_going_down(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'findings.sqlite'}", tmp_path)
+    assert_findings_went_up_and_down(*key_findings_up_and_down(app))
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="TEST_DATABASE_URL names no PostgreSQL server")
+def test_key_findings_become_rows_and_lines_again_on_postgresql(tmp_path):
+    with throwaway_postgres_database(TEST_DATABASE_URL) as url:
+        assert_findings_went_up_and_down(*key_findings_up_and_down(make_app(url, tmp_path)))

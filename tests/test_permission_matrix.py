@@ -134,6 +134,7 @@ def world(app) -> World:
         "outcome_id": course.all_outcomes[0].id,
         "prospectus_id": course.prospectus_id,
         "review_id": review.id,
+        "finding_id": review.key_findings[0].id,
         "link_id": course.lesson_links[0].id,
         "prerequisite_id": course.prerequisites[0].id,
         "venue_id": make_venue().id,

@@ -10,6 +10,7 @@ from app.models import (
     CourseAudience,
     CourseSession,
     Delivery,
+    KeyFinding,
     LessonLink,
     Prerequisite,
     Sector,
@@ -40,7 +41,8 @@ PAGES = [
 
 class Catalogue:
     """A catalogue that grows: every course has sectors, sessions, bookings and a review, and
-    the first requires all the others."""
+    the first requires all the others; the review gains a finding with every course, taught
+    by it and by every course before it."""
 
     def __init__(self) -> None:
         self.prospectus = make_prospectus("multi-agency")
@@ -54,6 +56,11 @@ class Catalogue:
     def grow_to(self, total: int) -> None:
         start = utcnow() + timedelta(days=10)
         for number in range(self.courses, total):
+            finding = KeyFinding(position=number + 1, text=f"Finding {number}")
+            self.review.key_findings.append(finding)
+            link = LessonLink(
+                case_review=self.review, note="Uses its lessons.", key_findings=[finding]
+            )
             course = Course(
                 prospectus=self.prospectus,
                 slug=f"course-{number}",
@@ -66,9 +73,11 @@ class Catalogue:
                     CourseAudience(sector=Sector.HEALTH),
                     CourseAudience(sector=Sector.POLICE),
                 ],
-                lesson_links=[LessonLink(case_review=self.review, note="Uses its lessons.")],
+                lesson_links=[link],
             )
             db.session.add(course)
+            for earlier in self.first_course.lesson_links if self.first_course else []:
+                earlier.key_findings.append(finding)
             if self.first_course is not None:
                 # The first course requires every other, so its pages list more and more.
                 db.session.add(Prerequisite(course=self.first_course, required_course=course))
@@ -134,5 +143,20 @@ def test_pdf_prospectus_issues_a_fixed_number_of_queries(client, count_queries):
     db.session.commit()
     with count_queries() as large:
         assert client.get("/prospectuses/multi-agency.pdf").status_code == 200
+
+    assert len(large) == len(small)
+
+
+def test_briefing_pdf_issues_a_fixed_number_of_queries(client, count_queries):
+    catalogue = Catalogue()
+    catalogue.grow_to(3)
+    db.session.commit()
+    with count_queries() as small:
+        assert client.get("/case-reviews/child-r/briefing.pdf").status_code == 200
+
+    catalogue.grow_to(12)
+    db.session.commit()
+    with count_queries() as large:
+        assert client.get("/case-reviews/child-r/briefing.pdf").status_code == 200
 
     assert len(large) == len(small)

@@ -152,6 +152,12 @@ CASE_REVIEW = strict(
                     "slug": {"type": "string"},
                     "title": {"type": "string"},
                     "note": {"type": "string"},
+                    "key_findings": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "The review's key findings this course teaches, "
+                        "in the review's order",
+                    },
                     "next_session_starts_at": NULLABLE_TIMESTAMP,
                     "api_url": URL,
                 }

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import utcnow
 from app.prerequisites.service import requirements_for
 from app.reviews.queries import (
+    findings_taught,
     get_published_case_review,
     links_to_courses,
     published_case_reviews,
@@ -82,4 +83,5 @@ def case_review(slug: str):
     next_starts = queries.next_session_starts(
         db.session, [link.course_id for link in links], utcnow()
     )
-    return jsonify(serialise.case_review_detail(review, links, next_starts))
+    findings = findings_taught(db.session, review, links)
+    return jsonify(serialise.case_review_detail(review, links, findings, next_starts))

@@ -7,6 +7,7 @@ from app.display import in_london
 from app.links import absolute_url
 from app.models import CaseReview, Course, CourseSession, LessonLink, Prospectus, Venue
 from app.prerequisites.service import Requirement
+from app.reviews.queries import FindingTaught
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -120,8 +121,15 @@ def case_review_summary(review: CaseReview) -> dict:
 
 
 def case_review_detail(
-    review: CaseReview, links: list[LessonLink], next_starts: dict[int, datetime]
+    review: CaseReview,
+    links: list[LessonLink],
+    findings: list[FindingTaught],
+    next_starts: dict[int, datetime],
 ) -> dict:
+    taught: dict[int, list[str]] = {link.id: [] for link in links}
+    for finding in findings:
+        for link in finding.links:
+            taught[link.id].append(finding.finding.text)
     return {
         **case_review_summary(review),
         "key_findings": review.findings,
@@ -131,6 +139,7 @@ def case_review_detail(
                 "slug": link.course.slug,
                 "title": link.course.title,
                 "note": link.note,
+                "key_findings": taught[link.id],
                 "next_session_starts_at": timestamp(next_starts.get(link.course_id)),
                 "api_url": absolute_url("api.course", slug=link.course.slug),
             }

@@ -1,9 +1,5 @@
 """The prospectus as a PDF, made from the live catalogue and kept until the catalogue changes."""
 
-import hashlib
-import os
-import tempfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -12,43 +8,40 @@ from flask import current_app, render_template
 from app.catalogue import queries
 from app.display import in_london
 from app.extensions import db
-from app.models import Prospectus
+from app.models import CourseSession, Prospectus
+from app.pdf_cache import CachedDocument, cached_pdf
 from app.prerequisites.service import prerequisites_of_courses
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "pdf" / "prospectus.css"
-
-
-@dataclass(frozen=True)
-class CachedDocument:
-    content: bytes
-    etag: str
 
 
 def cached_prospectus_pdf(prospectus: Prospectus, now: datetime) -> CachedDocument:
     """The PDF for today's catalogue, built only when no copy for it is on disk yet.
 
     The copy is keyed by everything it shows: the catalogue's state and the day,
-    since "upcoming" moves on by itself. Files are shared by all worker processes;
-    the bytes are returned rather than the path, so a copy another process removes
-    as stale can never be lost half-way through a response.
+    since "upcoming" moves on by itself.
     """
-    key = cache_key(prospectus, now)
-    folder = Path(current_app.config["PDF_CACHE_DIR"])
-    path = folder / f"{prospectus.slug}-{key}.pdf"
-    try:
-        return CachedDocument(content=path.read_bytes(), etag=key)
-    except FileNotFoundError:
-        content = render_prospectus_pdf(prospectus, now)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, content)
-    remove_stale_copies(folder, prospectus.slug, keep=path)
-    return CachedDocument(content=content, etag=key)
+    return cached_pdf(
+        "prospectuses",
+        prospectus.slug,
+        printed_state(now),
+        lambda: render_prospectus_pdf(prospectus, now),
+    )
 
 
-def cache_key(prospectus: Prospectus, now: datetime) -> str:
-    fingerprint = queries.catalogue_fingerprint(db.session, now)
-    state = f"{prospectus.slug}|{in_london(now).date()}|{fingerprint}"
-    return hashlib.sha256(state.encode()).hexdigest()[:32]
+def printed_state(now: datetime) -> str:
+    """What a document printed from the catalogue today shows: the day and the catalogue."""
+    return f"{in_london(now).date()}|{queries.catalogue_fingerprint(db.session, now)}"
+
+
+def dates_to_print(course_ids: list[int], now: datetime) -> dict[int, list[CourseSession]]:
+    """The published sessions to come of each course, but those cancelled: a printed list
+    has no room to say so."""
+    sessions = queries.upcoming_sessions(db.session, course_ids, now)
+    return {
+        course_id: [session for session in found if not session.is_cancelled]
+        for course_id, found in sessions.items()
+    }
 
 
 def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
@@ -56,32 +49,14 @@ def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
 
     courses = queries.published_courses(db.session, prospectus)
     course_ids = [course.id for course in courses]
-    sessions = queries.upcoming_sessions(db.session, course_ids, now)
     html = render_template(
         "catalogue/prospectus_pdf.html",
         prospectus=prospectus,
         courses=courses,
-        sessions={
-            course_id: [session for session in found if not session.is_cancelled]
-            for course_id, found in sessions.items()
-        },
+        sessions=dates_to_print(course_ids, now),
         lesson_links=queries.lesson_links_for_courses(db.session, course_ids),
         prerequisites=prerequisites_of_courses(db.session, course_ids),
         printed_on=now,
     )
     document = HTML(string=html, base_url=current_app.config["BASE_URL"])
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write beside the target and rename, so no reader ever sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(handle, "wb") as file:
-        file.write(content)
-    os.replace(temporary, path)
-
-
-def remove_stale_copies(folder: Path, slug: str, keep: Path) -> None:
-    for old in folder.glob(f"{slug}-{'[0-9a-f]' * 32}.pdf"):
-        if old != keep:
-            old.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from app.models import (
     CourseAudience,
     CourseSession,
     Delivery,
+    KeyFinding,
     LearningOutcome,
     LessonLink,
     Prerequisite,
@@ -275,8 +276,9 @@ def published_courses(db_session: Session, prospectus: Prospectus | None = None)
 
 
 def catalogue_fingerprint(db_session: Session, now: datetime) -> str:
-    """Changes whenever anything printed in a prospectus is added, changed or removed,
-    and when the next session starts, so a printed list of upcoming dates moves on."""
+    """Changes whenever anything printed in a prospectus or a review's briefing is added,
+    changed or removed, and when the next session starts, so a printed list of upcoming
+    dates moves on. (Which findings a link's course teaches changes the link's time.)"""
     tables = (
         Prospectus,
         Course,
@@ -285,6 +287,7 @@ def catalogue_fingerprint(db_session: Session, now: datetime) -> str:
         CourseSession,
         Venue,
         CaseReview,
+        KeyFinding,
         LessonLink,
         Prerequisite,
     )

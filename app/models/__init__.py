@@ -71,6 +71,8 @@ from app.models.outcomes import (
 from app.models.people import CHARGING_BAND_LABELS, HEADCOUNT_MOST, Agency, ChargingBand, Role, User
 from app.models.prerequisites import WITHIN_YEARS_MOST, Prerequisite
 from app.models.reviews import (
+    FINDING_LENGTH,
+    MOST_FINDINGS,
     CaseReview,
     CaseReviewReport,
     KeyFinding,
@@ -97,10 +99,12 @@ __all__ = [
     "DEFAULT_CPD_HOURS",
     "DELIVERY_LABELS",
     "EXTERNAL_TRAINING_STATUS_LABELS",
+    "FINDING_LENGTH",
     "HEADCOUNT_MOST",
     "HELD_UNTIL_DAYS_MOST",
     "LEVELS",
     "MAX_CAPACITY",
+    "MOST_FINDINGS",
     "MOST_OUTCOMES",
     "OPEN_TRANSFER_SQL",
     "OUTCOME_LENGTH",

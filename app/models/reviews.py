@@ -9,6 +9,12 @@ from app.extensions import db
 from app.models.base import Timestamped, split_lines
 from app.models.catalogue import Course
 
+#: The longest a key finding may be: a sentence or two, as a review's summary states it.
+FINDING_LENGTH = 500
+
+#: More than this is the review itself, not its key findings (and no longer fits a briefing).
+MOST_FINDINGS = 10
+
 #: Which findings of its review a lesson link's course teaches; a row goes with either side.
 lesson_link_finding = Table(
     "lesson_link_finding",
@@ -35,7 +41,9 @@ class CaseReview(Timestamped, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     year: Mapped[int | None]
     summary: Mapped[str] = mapped_column(Text, default="")
-    #: Questions for a team to discuss after reading it, one a line (the 7-minute briefing's).
+    #: What its findings mean for everyday practice, one point a line (for its briefing).
+    practice_points: Mapped[str] = mapped_column(Text, default="")
+    #: Questions for a team to discuss after reading it, one a line (for its briefing).
     reflection_questions: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[bool] = mapped_column(default=False)
 
@@ -57,6 +65,10 @@ class CaseReview(Timestamped, db.Model):
     def findings(self) -> list[str]:
         """The findings' words, in order."""
         return [finding.text for finding in self.key_findings]
+
+    @property
+    def for_practice(self) -> list[str]:
+        return split_lines(self.practice_points)
 
     @property
     def questions(self) -> list[str]:

@@ -2,11 +2,12 @@
 
 A case review's key findings were lines of one text field; each becomes a row of its own,
 in the order the lines came, so that a lesson link can say which findings its course
-teaches (and a finding no course teaches can be seen). Reviews also gain the reflection
-questions their 7-minute briefing asks, one a line.
+teaches (and a finding no course teaches can be seen). Reviews also gain what their
+7-minute briefing prints besides: what the findings mean for practice and the questions
+it asks, one a line each.
 
 Downgrading joins the findings back into lines, in order, and loses which links teach
-them and the reflection questions: the old schema has nowhere to keep either.
+them and the briefing's text: the old schema has nowhere to keep either.
 
 Revision ID: 0020
 Revises: 0019
@@ -42,7 +43,8 @@ key_finding = sa.table(
 
 
 def lines_of(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    """Each line's words, tidied as the app tidies a finding typed in."""
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
 
 
 def upgrade():
@@ -112,6 +114,9 @@ def upgrade():
     with op.batch_alter_table("case_review", schema=None) as batch_op:
         batch_op.drop_column("key_findings")
         batch_op.add_column(
+            sa.Column("practice_points", sa.Text(), nullable=False, server_default="")
+        )
+        batch_op.add_column(
             sa.Column("reflection_questions", sa.Text(), nullable=False, server_default="")
         )
 
@@ -119,6 +124,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("case_review", schema=None) as batch_op:
         batch_op.drop_column("reflection_questions")
+        batch_op.drop_column("practice_points")
         batch_op.add_column(sa.Column("key_findings", sa.Text(), nullable=False, server_default=""))
     connection = op.get_bind()
     texts: dict[int, list[str]] = {}
@@ -127,6 +133,7 @@ def downgrade():
             key_finding.c.case_review_id, key_finding.c.position
         )
     ):
+        # One line each, whatever spaces a finding holds.
         texts.setdefault(review_id, []).append(" ".join(text.split()))
     for review_id, lines in texts.items():
         connection.execute(

@@ -8,8 +8,8 @@ from wtforms import FieldList, Form, FormField, StringField, SubmitField, TextAr
 from wtforms.validators import Length, ValidationError
 
 from app.admin.case_reviews.service import CaseReviewDetails, ReportDetails, is_web_address
-from app.fields import record_from_list, text_box, text_line
-from app.models import CaseReview, Course
+from app.fields import ChecklistField, record_from_list, text_box, text_line
+from app.models import FINDING_LENGTH, CaseReview, Course, LessonLink
 
 #: Empty rows offered beneath a review's reports, to add new ones.
 BLANK_REPORTS = 2
@@ -48,6 +48,13 @@ class CaseReviewForm(FlaskForm):
         required="Enter a summary of the review",
         description="What happened and why the review was held. Leave a blank line "
         "between paragraphs.",
+    )
+    practice_points = text_box(
+        "What it means for practice (optional)",
+        4000,
+        called="What it means for practice",
+        description="What practitioners should do differently because of the review's "
+        "findings, printed on its 7-minute briefing. One point on each line.",
     )
     reflection_questions = text_box(
         "Reflection questions (optional)",
@@ -92,6 +99,7 @@ class CaseReviewForm(FlaskForm):
             title=self.title.data or "",
             year=int(year) if year else None,
             summary=self.summary.data or "",
+            practice_points=self.practice_points.data or "",
             reflection_questions=self.reflection_questions.data or "",
             reports=tuple(
                 ReportDetails(title=row["title"] or "", url=row["url"] or "")
@@ -143,6 +151,34 @@ def course_label(course: Course) -> str:
     return label + (")" if course.published else ", draft)")
 
 
-class LinkNoteForm(FlaskForm):
+class LessonLinkForm(FlaskForm):
     note = note_field()
-    submit = SubmitField("Save note", widget=GovSubmitInput())
+    key_findings = ChecklistField(
+        "Key findings the course teaches (optional)",
+        what="key findings",
+        coerce=int,
+        description="Shown with each finding on the review's page and in its 7-minute "
+        "briefing. A finding no course teaches is marked on the review's findings page.",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def __init__(self, link: LessonLink) -> None:
+        taught = [finding.id for finding in link.key_findings]
+        super().__init__(data={"note": link.note, "key_findings": taught})
+        self.key_findings.choices = {
+            finding.id: finding.text for finding in link.case_review.key_findings
+        }
+
+
+class FindingForm(FlaskForm):
+    text = text_box(
+        "Key finding",
+        FINDING_LENGTH,
+        required="Enter the key finding",
+        description="One finding, as the review states it.",
+    )
+    submit = SubmitField("Save finding", widget=GovSubmitInput())
+
+
+class NewFindingForm(FindingForm):
+    submit = SubmitField("Add finding", widget=GovSubmitInput())

@@ -13,11 +13,11 @@ from app.admin.case_reviews import lesson_links
 from app.admin.case_reviews.forms import (
     AddCourseToReviewForm,
     AddReviewToCourseForm,
-    LinkNoteForm,
+    LessonLinkForm,
 )
 from app.extensions import db
 from app.forms import form_page, show_refusal
-from app.models import CaseReview, Course, LessonLink
+from app.models import CaseReview, Course, LessonLink, utcnow
 from app.transactions import saved
 
 
@@ -60,7 +60,7 @@ def edit_course_review(course_id: int, link_id: int):
     link = link_or_404(link_id, course_id=course_id)
     back = url_for("admin.course_reviews", course_id=course_id)
     remove = url_for("admin.remove_course_review", course_id=course_id, link_id=link_id)
-    return edit_note(link, back, remove)
+    return edit_link(link, back, remove)
 
 
 @bp.post("/courses/<id:course_id>/case-reviews/<id:link_id>/remove")
@@ -99,7 +99,7 @@ def edit_review_course(review_id: int, link_id: int):
     link = link_or_404(link_id, case_review_id=review_id)
     back = url_for("admin.review_courses", review_id=review_id)
     remove = url_for("admin.remove_review_course", review_id=review_id, link_id=link_id)
-    return edit_note(link, back, remove)
+    return edit_link(link, back, remove)
 
 
 @bp.post("/case-reviews/<id:review_id>/courses/<id:link_id>/remove")
@@ -111,12 +111,13 @@ def remove_review_course(review_id: int, link_id: int):
 # The same from either side ----------------------------------------------------------------
 
 
-def edit_note(link: LessonLink, back_url: str, remove_url: str) -> ResponseReturnValue:
-    form = LinkNoteForm(obj=link)
+def edit_link(link: LessonLink, back_url: str, remove_url: str) -> ResponseReturnValue:
+    """The link's note and the findings of the review its course teaches, saved together."""
+    form = LessonLinkForm(link)
 
     def page() -> tuple[str, int]:
         return form_page(
-            "admin/case_reviews/link_note.html",
+            "admin/case_reviews/lesson_link.html",
             form,
             link=link,
             remove_form=ConfirmForm(),
@@ -126,13 +127,20 @@ def edit_note(link: LessonLink, back_url: str, remove_url: str) -> ResponseRetur
 
     if not form.validate_on_submit():
         return page()
+    course, review = link.course.title, link.case_review.title
     try:
-        saved(lesson_links.change_note, link, form.note.data)
+        saved(
+            lesson_links.change_link,
+            db.session,
+            link,
+            form.note.data,
+            form.key_findings.data,
+            utcnow(),
+        )
     except lesson_links.LessonLinkError as refusal:
         show_refusal(form, refusal)
         return page()
-    course, review = link.course.title, link.case_review.title
-    flash(f"The note on how {course} uses {review} is saved.", "success")
+    flash(f"How {course} uses {review} is saved.", "success")
     return redirect(back_url)
 
 

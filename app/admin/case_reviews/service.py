@@ -34,6 +34,7 @@ class CaseReviewDetails:
     title: str
     year: int | None
     summary: str
+    practice_points: str
     reflection_questions: str
     # In the order they are shown.
     reports: tuple[ReportDetails, ...]
@@ -97,6 +98,7 @@ def apply_details(db_session: Session, review: CaseReview, details: CaseReviewDe
     review.title = title
     review.year = details.year
     review.summary = details.summary.strip()
+    review.practice_points = "\n".join(split_lines(details.practice_points))
     review.reflection_questions = "\n".join(split_lines(details.reflection_questions))
     replace_reports(review, reports)
 
