@@ -390,7 +390,7 @@ def answer_confidence_before(
     """Most people rate their confidence when booking (it is optional): 1 to 3, as people
     coming to a course mostly do."""
     for turn, booking in enumerate(bookings):
-        if turn % 5 == 4:
+        if not gave_confidence_before(turn):
             continue
         for number, outcome in enumerate(outcomes):
             db_session.add(
@@ -398,10 +398,25 @@ def answer_confidence_before(
                     booking=booking,
                     outcome=outcome,
                     stage=Stage.BEFORE,
-                    confidence=1 + (turn + number) % 3,
+                    confidence=confidence_before(turn, number),
                     answered_at=answered_at,
                 )
             )
+
+
+def gave_confidence_before(turn: int) -> bool:
+    return turn % 5 != 4
+
+
+def confidence_before(turn: int, number: int) -> int:
+    return 1 + (turn + number) % 3
+
+
+def confidence_after(turn: int, number: int) -> int:
+    """One or two more than before, or 3 to 5 for someone who gave none."""
+    if not gave_confidence_before(turn):
+        return 3 + (turn + number) % 3
+    return min(5, confidence_before(turn, number) + 1 + (turn * number) % 2)
 
 
 #: The overall ratings demo evaluations give, in turn.
@@ -437,7 +452,7 @@ def add_evaluations(
                     booking=booking,
                     outcome=outcome,
                     stage=Stage.AFTER,
-                    confidence=min(5, 3 + (turn + number) % 3),
+                    confidence=confidence_after(turn, number),
                     answered_at=submitted_at,
                 )
             )

@@ -320,12 +320,19 @@ CONFIDENCE_COLUMNS = (
 )
 
 
+OUTCOME_COLUMNS = (text("Learning outcome"), *CONFIDENCE_COLUMNS)
+
+
 def confidence_by_outcome(report: Report) -> Table:
     return Table(
         "confidence-by-outcome",
         "Confidence by learning outcome",
-        (text("Course"), text("Learning outcome"), *CONFIDENCE_COLUMNS),
-        [row for table in outcome_tables(report).values() for row in table.rows],
+        (text("Course"), *OUTCOME_COLUMNS),
+        [
+            Row((report.courses[course_id].title, *row.cells))
+            for course_id, table in outcome_tables(report).items()
+            for row in table.rows
+        ],
     )
 
 
@@ -337,7 +344,6 @@ def outcome_tables(report: Report) -> dict[int, Table]:
             rows[outcome.course_id].append(
                 Row(
                     (
-                        report.courses[outcome.course_id].title,
                         outcome.text + (" (no longer taught)" if outcome.removed else ""),
                         *confidence_cells(outcome.confidence),
                     )
@@ -347,7 +353,7 @@ def outcome_tables(report: Report) -> dict[int, Table]:
         course_id: Table(
             "confidence-by-outcome",
             f"Confidence by learning outcome: {report.courses[course_id].title}",
-            (text("Course"), text("Learning outcome"), *CONFIDENCE_COLUMNS),
+            OUTCOME_COLUMNS,
             course_rows,
         )
         for course_id, course_rows in rows.items()
@@ -423,10 +429,10 @@ def evaluation_answers(report: Report, answers: dict | None = None) -> Table:
 
 
 def review_rows(review: ReviewReach) -> list[Row]:
+    """A row a sector, then all sectors, without the review's title."""
     rows = [
         Row(
             (
-                review.title,
                 sector.label,
                 people,
                 *confidence_cells(review.confidence_by_sector.get(sector, Confidence())),
@@ -434,26 +440,23 @@ def review_rows(review: ReviewReach) -> list[Row]:
         )
         for sector, people in review.people_by_sector.items()
     ]
-    rows.append(
-        Row((review.title, "All sectors", review.people, *confidence_cells(review.confidence)))
-    )
+    rows.append(Row(("All sectors", review.people, *confidence_cells(review.confidence))))
     return rows
 
 
-REVIEW_REACH_COLUMNS = (
-    text("Case review"),
-    text("Sector"),
-    Column("Professionals trained"),
-    *CONFIDENCE_COLUMNS,
-)
+REVIEW_REACH_COLUMNS = (text("Sector"), Column("Professionals trained"), *CONFIDENCE_COLUMNS)
 
 
 def case_review_reach(report: Report) -> Table:
     return Table(
         "case-review-reach",
         "Case-review reach",
-        REVIEW_REACH_COLUMNS,
-        [row for review in report.reviews for row in review_rows(review)],
+        (text("Case review"), *REVIEW_REACH_COLUMNS),
+        [
+            Row((review.title, *row.cells))
+            for review in report.reviews
+            for row in review_rows(review)
+        ],
     )
 
 
