@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from openpyxl.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 #: A spreadsheet takes a cell starting with one of these as a formula (OWASP, CSV injection).
@@ -37,8 +38,12 @@ def append_safe_row(sheet: Worksheet, values: Sequence) -> None:
     """A row of a sheet whose text is made safe as in the CSV, and kept as text whatever it
     starts with; numbers stay numbers."""
     sheet.append(
-        [value if isinstance(value, int | float) else safe_cell(value) for value in values]
+        [value if isinstance(value, int | float) else text_cell(sheet, value) for value in values]
     )
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+
+
+def text_cell(sheet: Worksheet, value: object) -> Cell:
+    """A cell of text, never a formula (openpyxl takes text starting with = for one)."""
+    cell = Cell(sheet, value=safe_cell(value))
+    cell.data_type = "s"
+    return cell
