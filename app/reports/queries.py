@@ -240,6 +240,8 @@ def report(db_session: Session, filters: ReportFilters, now: datetime) -> Report
     """The whole report for these filters, as it stands at `now`."""
     courses, prospectuses = course_names(db_session, filters)
     agencies = agency_names(db_session)
+    answers = confidence_answers(db_session, filters, now)
+    found = evaluations(db_session, filters, now, answers)
     return Report(
         filters=filters,
         made_at=now,
@@ -248,8 +250,8 @@ def report(db_session: Session, filters: ReportFilters, now: datetime) -> Report
         agencies=agencies,
         activity=activity(db_session, filters, now, courses, agencies),
         reach=reach(db_session, filters, now),
-        evaluations=evaluations(db_session, filters, now),
-        reviews=review_reach(db_session, filters, now),
+        evaluations=found,
+        reviews=review_reach(db_session, filters, now, answers, found.outcomes),
         charges=charges_by_agency(
             db_session,
             filters.period,
@@ -390,16 +392,34 @@ def reach(db_session: Session, filters: ReportFilters, now: datetime) -> Reach:
     )
 
 
-def evaluations(db_session: Session, filters: ReportFilters, now: datetime) -> Evaluations:
-    """Four statements: confidence by outcome and stage, the outcomes answered, the
-    ratings by course, and each course's newest answers in words. Everyone counted was
-    there (marked attended or left early, as everyone asked for an evaluation is)."""
-    there = were_there()
-    confidence = db_session.execute(
+@dataclass(frozen=True)
+class ConfidenceAnswers:
+    """What the answers against one outcome, at one stage, from one sector's people who
+    were there, add up to; `whole` for those who attended the whole session."""
+
+    outcome_id: int
+    sector: Sector
+    stage: Stage
+    whole: bool
+    mean: Mean
+
+
+def confidence_answers(
+    db_session: Session, filters: ReportFilters, now: datetime
+) -> list[ConfidenceAnswers]:
+    """Every confidence answer of people who were there (attended or left early, as
+    everyone asked for an evaluation is), added up by outcome, sector, stage and whether
+    they stayed to the end: one statement, which the evaluation and the case-review reach
+    both read."""
+    sector = person_sector()
+    whole = case((Booking.attendance == Attendance.ATTENDED, 1), else_=0)
+    rows = db_session.execute(
         bookings_on_sessions_run(
             [
                 OutcomeConfidence.outcome_id,
+                sector,
                 OutcomeConfidence.stage,
+                whole,
                 func.sum(OutcomeConfidence.confidence),
                 func.count(OutcomeConfidence.id),
             ],
@@ -407,16 +427,34 @@ def evaluations(db_session: Session, filters: ReportFilters, now: datetime) -> E
             now,
         )
         .join(OutcomeConfidence, OutcomeConfidence.booking_id == Booking.id)
-        .where(*there)
-        .group_by(OutcomeConfidence.outcome_id, OutcomeConfidence.stage)
-    ).all()
+        .where(*were_there())
+        .group_by(OutcomeConfidence.outcome_id, sector, OutcomeConfidence.stage, whole)
+    )
+    return [
+        ConfidenceAnswers(outcome_id, Sector(value), Stage(stage), bool(stayed), Mean(total, count))
+        for outcome_id, value, stage, stayed, total, count in rows
+    ]
+
+
+def add_answers(figures: Confidence, answers: ConfidenceAnswers) -> None:
+    if answers.stage is Stage.BEFORE:
+        figures.before += answers.mean
+    else:
+        figures.after += answers.mean
+
+
+def evaluations(
+    db_session: Session,
+    filters: ReportFilters,
+    now: datetime,
+    confidence: list[ConfidenceAnswers],
+) -> Evaluations:
+    """Three statements: the outcomes answered, the ratings by course, and each course's
+    newest answers in words; with the confidence answers by outcome, all sectors."""
+    there = were_there()
     answered: dict[int, Confidence] = defaultdict(Confidence)
-    for outcome_id, stage, total, count in confidence:
-        mean = Mean(total, count)
-        if Stage(stage) is Stage.BEFORE:
-            answered[outcome_id].before = mean
-        else:
-            answered[outcome_id].after = mean
+    for answers in confidence:
+        add_answers(answered[answers.outcome_id], answers)
     # Every outcome the courses with sessions run teach, and those no longer taught that
     # were answered.
     courses_run = (
@@ -437,7 +475,12 @@ def evaluations(db_session: Session, filters: ReportFilters, now: datetime) -> E
     ).all()
     outcomes = [
         OutcomeFigures(
-            outcome_id, course_id, position, text, removed_at is not None, answered[outcome_id]
+            outcome_id,
+            course_id,
+            position,
+            text,
+            removed_at is not None,
+            answered.get(outcome_id, Confidence()),
         )
         for outcome_id, course_id, position, text, removed_at in outcome_rows
         if removed_at is None or outcome_id in answered
@@ -506,17 +549,25 @@ def answers_in_words(
     return dict(found)
 
 
-def review_reach(db_session: Session, filters: ReportFilters, now: datetime) -> list[ReviewReach]:
+def review_reach(
+    db_session: Session,
+    filters: ReportFilters,
+    now: datetime,
+    confidence: list[ConfidenceAnswers],
+    outcomes: list[OutcomeFigures],
+) -> list[ReviewReach]:
     """Every case review, by title: different people trained on the courses drawing on
     it, by sector and in all; their confidence on those courses' outcomes, before and
-    after; and its findings with the courses that address them. Five statements."""
+    after (from the answers of those who stayed to the end); and its findings with the
+    courses that address them. Five statements."""
     trained = attended_the_whole_course()
     review = LessonLink.case_review_id
     sector = person_sector()
-    drawing_on_it = Course.id == LessonLink.course_id
 
     def on_courses_drawing_on_reviews(columns):
-        return bookings_on_sessions_run(columns, filters, now).join(LessonLink, drawing_on_it)
+        return bookings_on_sessions_run(columns, filters, now).join(
+            LessonLink, LessonLink.course_id == Course.id
+        )
 
     people = db_session.execute(
         on_courses_drawing_on_reviews([review, sector, func.count(distinct(Booking.user_id))])
@@ -530,20 +581,6 @@ def review_reach(db_session: Session, filters: ReportFilters, now: datetime) -> 
             .group_by(review)
         ).all()
     )
-    confidence = db_session.execute(
-        on_courses_drawing_on_reviews(
-            [
-                review,
-                sector,
-                OutcomeConfidence.stage,
-                func.sum(OutcomeConfidence.confidence),
-                func.count(OutcomeConfidence.id),
-            ]
-        )
-        .join(OutcomeConfidence, OutcomeConfidence.booking_id == Booking.id)
-        .where(trained)
-        .group_by(review, sector, OutcomeConfidence.stage)
-    ).all()
     reviews = {
         review_id: ReviewReach(review_id, title, {}, people_in_all.get(review_id, 0), {}, [])
         for review_id, title in db_session.execute(
@@ -552,14 +589,22 @@ def review_reach(db_session: Session, filters: ReportFilters, now: datetime) -> 
     }
     for review_id, sector_value, count in people:
         reviews[review_id].people_by_sector[Sector(sector_value)] = count
-    for review_id, sector_value, stage, total, count in confidence:
-        figures = reviews[review_id].confidence_by_sector.setdefault(
-            Sector(sector_value), Confidence()
-        )
-        if Stage(stage) is Stage.BEFORE:
-            figures.before = Mean(total, count)
-        else:
-            figures.after = Mean(total, count)
+    # Each answer is of one booking on one course, so a review's confidence adds up its
+    # courses' answers.
+    drawing_on: dict[int, list[int]] = defaultdict(list)
+    for review_id, course_id in db_session.execute(
+        select(LessonLink.case_review_id, LessonLink.course_id)
+    ):
+        drawing_on[course_id].append(review_id)
+    course_of = {outcome.outcome_id: outcome.course_id for outcome in outcomes}
+    for answers in confidence:
+        if not answers.whole:
+            continue
+        for review_id in drawing_on.get(course_of.get(answers.outcome_id), []):
+            add_answers(
+                reviews[review_id].confidence_by_sector.setdefault(answers.sector, Confidence()),
+                answers,
+            )
     for found in reviews.values():
         found.people_by_sector = in_sector_order(found.people_by_sector)
         found.confidence_by_sector = in_sector_order(found.confidence_by_sector)
