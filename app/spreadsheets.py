@@ -37,13 +37,20 @@ def safe_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 def append_safe_row(sheet: Worksheet, values: Sequence) -> None:
     """A row of a sheet whose text is made safe as in the CSV, and kept as text whatever it
     starts with; numbers stay numbers."""
-    sheet.append(
-        [value if isinstance(value, int | float) else text_cell(sheet, value) for value in values]
-    )
+    sheet.append([safe_sheet_cell(sheet, value) for value in values])
 
 
-def text_cell(sheet: Worksheet, value: object) -> Cell:
-    """A cell of text, never a formula (openpyxl takes text starting with = for one)."""
-    cell = Cell(sheet, value=safe_cell(value))
-    cell.data_type = "s"
+def safe_sheet_cell(
+    sheet: Worksheet, value: object, row: int | None = None, column: int | None = None, **styles
+) -> Cell:
+    """A cell: a number as it is, anything else as text made safe, never a formula
+    (openpyxl takes text starting with = for one), with any styles (font=...). A sheet
+    written row by row (write-only) needs each styled cell's `row` and `column`."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        cell = Cell(sheet, row=row, column=column, value=value)
+    else:
+        cell = Cell(sheet, row=row, column=column, value=safe_cell(value))
+        cell.data_type = "s"
+    for name, style in styles.items():
+        setattr(cell, name, style)
     return cell

@@ -6,11 +6,12 @@ import io
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell as SheetCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from app.reports.tables import Cell, Column, Kind, Table
-from app.spreadsheets import append_safe_row, safe_csv
+from app.spreadsheets import safe_csv, safe_sheet_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: How wide a sheet's columns of text and of numbers are, in characters.
@@ -47,18 +48,32 @@ def sheet_value(column: Column, cell: Cell):
     return float(value) if isinstance(value, Decimal) else value
 
 
+#: How a column of numbers is shown in a sheet, by its kind.
+NUMBER_FORMATS = {
+    Kind.MONEY: "£#,##0.00",
+    Kind.PERCENT: "0.0",
+    Kind.MEAN: "0.0",
+    Kind.CHANGE: "+0.0;-0.0;0.0",
+}
+BOLD = Font(bold=True)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+
+
 def report_xlsx(about: list[tuple[str, str]], tables: list[Table]) -> bytes:
     """A first sheet with what the report counts (`about`: heading, words), then one sheet
-    a table, its title as the sheet's name, headings in bold and frozen."""
-    book = Workbook()
-    first = book.active
-    first.title = "About this report"
-    for heading, words in about:
-        append_safe_row(first, [heading, words])
-        first.cell(first.max_row, 1).font = Font(bold=True)
-        first.cell(first.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    a table, its title as the sheet's name, headings in bold and frozen. Written row by
+    row (openpyxl's write-only mode), so a year's answers in words take seconds."""
+    book = Workbook(write_only=True)
+    first = book.create_sheet("About this report")
     first.column_dimensions["A"].width = 30
     first.column_dimensions["B"].width = 100
+    for number, (heading, words) in enumerate(about, start=1):
+        first.append(
+            [
+                safe_sheet_cell(first, heading, number, 1, font=BOLD),
+                safe_sheet_cell(first, words, number, 2, alignment=WRAPPED),
+            ]
+        )
     for table in tables:
         add_sheet(book, table)
     out = io.BytesIO()
@@ -68,28 +83,32 @@ def report_xlsx(about: list[tuple[str, str]], tables: list[Table]) -> bytes:
 
 def add_sheet(book: Workbook, table: Table) -> None:
     sheet = book.create_sheet(table.title)
-    append_safe_row(sheet, [column.file_heading for column in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in table.every_row:
-        append_safe_row(
-            sheet,
-            [
-                sheet_value(column, cell)
-                for column, cell in zip(table.columns, row.cells, strict=True)
-            ],
-        )
-    if table.total is not None:
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-    for number, column in enumerate(table.columns, start=1):
-        letter = get_column_letter(number)
-        sheet.column_dimensions[letter].width = NUMBER_WIDTH if column.numeric else TEXT_WIDTH
-        if column.kind is Kind.MONEY:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=number, max_col=number):
-                cell.number_format = "£#,##0.00"
-        if column.kind in (Kind.PERCENT, Kind.MEAN, Kind.CHANGE):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=number, max_col=number):
-                cell.number_format = "+0.0;-0.0;0.0" if column.kind is Kind.CHANGE else "0.0"
     sheet.freeze_panes = "A2"
+    for number, column in enumerate(table.columns, start=1):
+        width = NUMBER_WIDTH if column.numeric else TEXT_WIDTH
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.append(
+        [
+            safe_sheet_cell(sheet, column.file_heading, 1, number, font=BOLD, alignment=WRAPPED)
+            for number, column in enumerate(table.columns, start=1)
+        ]
+    )
+    for row_number, row in enumerate(table.every_row, start=2):
+        total = row is table.total
+        sheet.append(
+            [
+                table_cell(sheet, row_number, number, column, cell, total)
+                for number, (column, cell) in enumerate(
+                    zip(table.columns, row.cells, strict=True), start=1
+                )
+            ]
+        )
+
+
+def table_cell(sheet, row: int, number: int, column: Column, cell: Cell, total: bool) -> SheetCell:
+    """A cell of a table's sheet: a number in its column's format, a total in bold."""
+    value = sheet_value(column, cell)
+    styles = {"font": BOLD} if total else {}
+    if column.kind in NUMBER_FORMATS and isinstance(value, int | float):
+        styles["number_format"] = NUMBER_FORMATS[column.kind]
+    return safe_sheet_cell(sheet, value, row, number, **styles)

@@ -44,7 +44,7 @@ from app.models.reviews import lesson_link_finding
 from app.reports.figures import Activity, Confidence, Mean
 
 #: The free-text answers the page shows of each course, newest first; the download has all.
-ANSWERS_SHOWN = 50
+ANSWERS_SHOWN = 10
 
 
 @dataclass(frozen=True)
