@@ -445,7 +445,7 @@ class TestCaseReviews:
 
         for text in [
             "There was a failure to protect Child R.",
-            "<li>Section 47 enquiries were not started in time</li>",
+            "Section 47 enquiries were not started in time",
             'href="https://example.org/overview.pdf"',
             "Courses that draw on this review",
             f'href="/courses/{course.slug}"',

@@ -1,4 +1,4 @@
-"""Key findings as rows, tied to the lesson links that teach them; reflection questions
+"""Key findings as rows, tied to the lesson links that teach them; what a briefing prints
 
 A case review's key findings were lines of one text field; each becomes a row of its own,
 in the order the lines came, so that a lesson link can say which findings its course

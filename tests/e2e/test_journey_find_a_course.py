@@ -49,8 +49,11 @@ def test_a_newcomer_finds_a_course_through_the_filters_its_case_review_and_the_p
     heading(page, REVIEW)
     check(page, "case-review")
     expect(page.get_by_role("heading", name="Courses that draw on this review")).to_be_visible()
+    # The course is named beside each finding it teaches, and once more with its note.
+    teaching = page.get_by_role("listitem").filter(has_text="Courses that address it")
+    expect(teaching.get_by_role("link", name=COURSE).first).to_be_visible()
 
-    hands.follow(page.get_by_role("link", name=COURSE))
+    hands.follow(page.get_by_role("heading", name=COURSE).get_by_role("link", name=COURSE))
     heading(page, COURSE)
 
     hands.follow(
