@@ -26,6 +26,7 @@ from app.accounts.passwords import hash_password
 from app.admin.courses.outcomes import replace_outcomes
 from app.certificates import service as certificates
 from app.display import LONDON, long_date
+from app.evaluations.service import REQUEST_WINDOW, WERE_THERE
 from app.external_training import files
 from app.models import (
     DEFAULT_CPD_HOURS,
@@ -42,16 +43,20 @@ from app.models import (
     CourseInterest,
     CourseSession,
     Delivery,
+    Evaluation,
     ExternalTraining,
     ExternalTrainingStatus,
     KeyFinding,
+    LearningOutcome,
     LessonLink,
+    OutcomeConfidence,
     Prerequisite,
     Prospectus,
     Role,
     Sector,
     SectorPlaces,
     SessionStatus,
+    Stage,
     User,
     Venue,
     utcnow,
@@ -99,6 +104,7 @@ def load_demo_data(
         entry["slug"]: upsert_case_review(db_session, entry) for entry in data["case_reviews"]
     }
     db_session.flush()
+    words = data.get("evaluation_words", {})
     courses = {}
     for entry in data["courses"]:
         course = upsert_course(db_session, entry, prospectuses[entry["prospectus"]])
@@ -106,7 +112,7 @@ def load_demo_data(
         link_case_reviews(course, entry.get("case_reviews", []), reviews)
         if not has_sessions(db_session, course):
             for planned in entry.get("sessions", []):
-                add_session(db_session, course, planned, venues, people, today)
+                add_session(db_session, course, planned, venues, people, today, words)
                 summary.sessions_created += 1
         give_trainers(course, [staff[email] for email in entry.get("trainers", [])])
         put_on_interest_list(db_session, course, [by_email[e] for e in entry.get("interested", [])])
@@ -271,6 +277,7 @@ def add_session(
     venues: dict[str, Venue],
     people: list[User],
     today: date,
+    words: dict[str, list[str]],
 ) -> None:
     starts_at, ends_at = planned_moments(planned, today)
     session = CourseSession(
@@ -309,6 +316,11 @@ def add_session(
         )
     if session.status is SessionStatus.SCHEDULED and ends_at <= london_moment(today, "00:00"):
         mark_register(bookings, ends_at)
+        outcomes = [outcome for outcome in course.all_outcomes if outcome.removed_at is None]
+        answer_confidence_before(db_session, bookings, outcomes, booked_at)
+        # Sessions whose evaluations would still be asked for are left to `flask tick`.
+        if ends_at <= london_moment(today, "00:00") - REQUEST_WINDOW:
+            add_evaluations(db_session, bookings, outcomes, words, ends_at)
 
 
 #: How long before its session (or before the demo is loaded) each demo place was booked:
@@ -336,6 +348,7 @@ def add_booking(
     booking = Booking(
         session=session,
         user=person,
+        agency=person.agency,
         status=status,
         created_at=booked_at,
         updated_at=booked_at,
@@ -366,6 +379,83 @@ def mark_register(bookings: list[Booking], marked_at: datetime) -> None:
         booking.attendance = mark
         booking.attendance_marked_at = marked_at
         certificates.follow_mark(booking, marked_at)
+
+
+def answer_confidence_before(
+    db_session: Session,
+    bookings: list[Booking],
+    outcomes: list[LearningOutcome],
+    answered_at: datetime,
+) -> None:
+    """Most people rate their confidence when booking (it is optional): 1 to 3, as people
+    coming to a course mostly do."""
+    for turn, booking in enumerate(bookings):
+        if not gave_confidence_before(turn):
+            continue
+        for number, outcome in enumerate(outcomes):
+            db_session.add(
+                OutcomeConfidence(
+                    booking=booking,
+                    outcome=outcome,
+                    stage=Stage.BEFORE,
+                    confidence=confidence_before(turn, number),
+                    answered_at=answered_at,
+                )
+            )
+
+
+def gave_confidence_before(turn: int) -> bool:
+    return turn % 5 != 4
+
+
+def confidence_before(turn: int, number: int) -> int:
+    return 1 + (turn + number) % 3
+
+
+def confidence_after(turn: int, number: int) -> int:
+    """One or two more than before, or 3 to 5 for someone who gave none."""
+    if not gave_confidence_before(turn):
+        return 3 + (turn + number) % 3
+    return min(5, confidence_before(turn, number) + 1 + (turn * number) % 2)
+
+
+#: The overall ratings demo evaluations give, in turn.
+RATINGS = (5, 4, 4, 5, 3, 4)
+
+
+def add_evaluations(
+    db_session: Session,
+    bookings: list[Booking],
+    outcomes: list[LearningOutcome],
+    words: dict[str, list[str]],
+    ended_at: datetime,
+) -> None:
+    """Three in four of the people who were there sent their evaluation the day after,
+    more confident than before against every outcome, in words of their own."""
+    submitted_at = ended_at + timedelta(days=1)
+    for turn, booking in enumerate(bookings):
+        if booking.attendance not in WERE_THERE or turn % 4 == 3:
+            continue
+        do_differently, anything_else = words["do_differently"], words["anything_else"]
+        db_session.add(
+            Evaluation(
+                booking=booking,
+                overall_rating=RATINGS[turn % len(RATINGS)],
+                do_differently=do_differently[turn % len(do_differently)],
+                anything_else=anything_else[turn % len(anything_else)] if turn % 3 == 0 else "",
+                submitted_at=submitted_at,
+            )
+        )
+        for number, outcome in enumerate(outcomes):
+            db_session.add(
+                OutcomeConfidence(
+                    booking=booking,
+                    outcome=outcome,
+                    stage=Stage.AFTER,
+                    confidence=confidence_after(turn, number),
+                    answered_at=submitted_at,
+                )
+            )
 
 
 def give_trainers(course: Course, trainers: list[User]) -> None:

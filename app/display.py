@@ -218,7 +218,13 @@ def pounds(pence: int | None) -> str:
     return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
 
 
+def number(count: int) -> str:
+    """1,234: a count as people read it in a table."""
+    return f"{count:,}"
+
+
 FILTERS = {
+    "number": number,
     "pounds": pounds,
     "booking_status": booking_status,
     "register_status": register_status,

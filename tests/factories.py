@@ -143,8 +143,15 @@ def make_booking(
     **person,
 ) -> Booking:
     """A booking of the session by a new person; `person` sets fields of their account."""
+    user = make_user(**person)
     return _add(
-        Booking(session=session, user=make_user(**person), status=status, access_needs=access_needs)
+        Booking(
+            session=session,
+            user=user,
+            agency=user.agency,
+            status=status,
+            access_needs=access_needs,
+        )
     )
 
 

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from app.charges import service as charges
+from app.charges.queries import financial_year
 from app.demo import load_demo_data, planned_moments, read_demo_file
 from app.display import in_london
+from app.evaluations.service import REQUEST_WINDOW
 from app.extensions import db
 from app.models import (
     Agency,
@@ -22,14 +24,17 @@ from app.models import (
     Course,
     CourseSession,
     Delivery,
+    Evaluation,
     ExternalTraining,
     LessonLink,
     Prospectus,
     Role,
+    Sector,
     SessionStatus,
     User,
     utcnow,
 )
+from app.reports import queries
 from app.working_days import ENGLAND_BANK_HOLIDAYS, next_working_day, previous_working_day
 from tests.conftest import sign_in
 
@@ -555,3 +560,25 @@ def test_demo_police_officers_have_a_line_manager_to_tell_of_charges(runner):
     ).all()
 
     assert {officer.line_manager_email for officer in officers} == {"karen.lowe@example.org"}
+
+
+def test_on_the_demo_the_report_answers_the_boards_questions_about_case_reviews(app):
+    """How many police officers attended courses drawing on Child R this financial year,
+    and did their confidence rise? Which findings of Child S does no course address?
+    Loaded on a December day, so that the past sessions are all in this year."""
+    today = date(2026, 12, 7)
+    load_demo_data(db.session, read_demo_file(), today, Path(app.config["UPLOAD_FOLDER"]))
+    now = datetime.combine(today, time(12), tzinfo=UTC)
+
+    report = queries.report(db.session, queries.ReportFilters(financial_year(2026)), now)
+
+    reviews = {review.title.split(" - ")[0]: review for review in report.reviews}
+    police = reviews["Child R"].confidence_by_sector[Sector.POLICE]
+    assert reviews["Child R"].people_by_sector[Sector.POLICE] == 4
+    assert police.after.value > police.before.value
+    assert [finding.position for finding in reviews["Child S"].unaddressed] == [3]
+    # Evaluations are left to `flask tick` for the sessions it would still ask about.
+    recent = CourseSession.ends_at > now - REQUEST_WINDOW
+    evaluated = select(func.count(Evaluation.id)).join(Evaluation.booking).join(Booking.session)
+    assert db.session.scalar(evaluated.where(recent)) == 0
+    assert db.session.scalar(evaluated) > 0

@@ -143,6 +143,7 @@ def world(app) -> World:
         "charge_id": charge_on(booking).id,
         "training_id": make_external_training(people[PROFESSIONAL], course).id,
         "kind": "csv",
+        "name": "activity-by-course",
     }
     db.session.commit()
     return World(people=people, ids=ids, session_under_way=under_way.id)

@@ -6,6 +6,7 @@ The spreadsheet is read back with the csv module; the PDF with pypdf.
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -67,6 +68,11 @@ def download_csv(browser, session) -> tuple[object, list[dict[str, str]]]:
 )
 def test_a_cell_that_a_spreadsheet_would_run_starts_with_a_quote(value, safe):
     assert safe_cell(value) == safe
+
+
+def test_a_number_is_no_formula_and_keeps_its_minus_sign():
+    assert [safe_cell(value) for value in (-2, Decimal("-0.5"), 1.5)] == ["-2", "-0.5", "1.5"]
+    assert safe_cell("-0.5") == "'-0.5"
 
 
 def test_the_register_downloads_as_a_spreadsheet_excel_reads_correctly(as_trainer, session):

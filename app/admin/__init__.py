@@ -1,5 +1,5 @@
 """The coordinator's area: the catalogue, venues, agencies, charges, approvals, external
-training, case reviews, people, audit log.
+training, case reviews, people, reports to the board, audit log.
 
 Every view here is for coordinators only; the check is made once for the whole blueprint,
 before any view runs, so no view can forget it.
@@ -40,6 +40,7 @@ from app.admin import (  # noqa: E402, F401
     home,
     menu,
     prospectuses,
+    reports,
     sessions,
     users,
     venues,

@@ -20,6 +20,7 @@ SECTIONS = (
     ("admin.external_training", "Training done elsewhere"),
     ("admin.case_reviews", "Case reviews"),
     ("admin.users", "People"),
+    ("admin.reports", "Reports"),
     ("admin.audit_log", "Audit log"),
 )
 

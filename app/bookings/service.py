@@ -707,6 +707,7 @@ def add_booking(
     values = {
         "session_id": session.id,
         "user_id": user.id,
+        "agency_id": user.agency_id,
         "status": decision.status,
         "access_needs": access_needs.strip(),
         "manager_email": user.line_manager_email,

@@ -2,7 +2,6 @@
 charge, every cell that holds text shown as text, never run as a formula."""
 
 import io
-from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -10,7 +9,7 @@ from openpyxl.styles import Font
 from app.charges.queries import ChargeList
 from app.display import short_date
 from app.models import Charge
-from app.spreadsheets import safe_cell, safe_csv
+from app.spreadsheets import append_safe_row, safe_csv
 
 COLUMNS = (
     "Agency",
@@ -60,18 +59,18 @@ def charges_xlsx(charges: ChargeList) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Charges"
-    append(sheet, COLUMNS)
+    append_safe_row(sheet, COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows_of(charges):
-        append(sheet, row)
+        append_safe_row(sheet, row)
     sheet.append([])
     for label, pence in (
         ("Raised", charges.raised_pence),
         ("Waived", charges.waived_pence),
         ("Total owed", charges.total_pence),
     ):
-        append(sheet, [label, *[""] * (AMOUNT - 1), pence / 100])
+        append_safe_row(sheet, [label, *[""] * (AMOUNT - 1), pence / 100])
     for row in sheet.iter_rows(min_row=2, min_col=AMOUNT + 1, max_col=AMOUNT + 1):
         for cell in row:
             cell.number_format = "£#,##0.00"
@@ -82,13 +81,3 @@ def charges_xlsx(charges: ChargeList) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def append(sheet, values: Sequence) -> None:
-    """A row whose text is made safe, and kept as text whatever it starts with."""
-    sheet.append(
-        [value if isinstance(value, int | float) else safe_cell(value) for value in values]
-    )
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"

@@ -4,10 +4,11 @@ Periods are London's calendar days, and the partnership's financial year runs fr
 to March: the first quarter is April to June, the fourth January to March.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.display import LONDON, short_date
@@ -98,6 +99,15 @@ class ChargeList:
         return self.raised_pence - self.waived_pence
 
 
+def standing_and_raised_in(period: Period) -> list[ColumnElement[bool]]:
+    """SQL: the charge was raised in the period and stands (its mark was not changed back)."""
+    return [
+        Charge.cancelled_at.is_(None),
+        Charge.raised_at >= period.starts_at,
+        Charge.raised_at < period.ends_before,
+    ]
+
+
 def charges_in(db_session: Session, period: Period, agency_id: int | None = None) -> ChargeList:
     """Every standing charge raised in the period, by agency, then as raised; in one
     statement, with the booking, session, course, person and who waived it."""
@@ -105,11 +115,7 @@ def charges_in(db_session: Session, period: Period, agency_id: int | None = None
     query = (
         select(Charge)
         .join(Charge.agency)
-        .where(
-            Charge.cancelled_at.is_(None),
-            Charge.raised_at >= period.starts_at,
-            Charge.raised_at < period.ends_before,
-        )
+        .where(*standing_and_raised_in(period))
         .options(
             session.joinedload(CourseSession.course),
             joinedload(Charge.user),
@@ -121,6 +127,48 @@ def charges_in(db_session: Session, period: Period, agency_id: int | None = None
     if agency_id is not None:
         query = query.where(Charge.agency_id == agency_id)
     return ChargeList(period, list(db_session.scalars(query).unique()))
+
+
+@dataclass(frozen=True)
+class AgencyCharges:
+    """What the standing charges an agency was raised in a period come to, as ChargeList
+    adds them up: raised (waived ones too), waived, and outstanding (raised less waived)."""
+
+    agency_id: int
+    charges: int
+    raised_pence: int
+    waived: int
+    waived_pence: int
+
+    @property
+    def outstanding_pence(self) -> int:
+        return self.raised_pence - self.waived_pence
+
+
+def charges_by_agency(
+    db_session: Session, period: Period, conditions: Sequence[ColumnElement[bool]] = ()
+) -> list[AgencyCharges]:
+    """The standing charges raised in the period, added up by agency (the agency charged,
+    its person's at the time), by the agency's name; in one statement. `conditions` may
+    narrow them, of the charge's Agency and its booking's CourseSession and Course."""
+    waived = Charge.waived_at.is_not(None)
+    rows = db_session.execute(
+        select(
+            Charge.agency_id,
+            func.count(Charge.id),
+            func.sum(Charge.amount_pence),
+            func.sum(case((waived, 1), else_=0)),
+            func.sum(case((waived, Charge.amount_pence), else_=0)),
+        )
+        .join(Charge.agency)
+        .join(Charge.booking)
+        .join(Booking.session)
+        .join(CourseSession.course)
+        .where(*standing_and_raised_in(period), *conditions)
+        .group_by(Charge.agency_id, Agency.name)
+        .order_by(Agency.name, Charge.agency_id)
+    )
+    return [AgencyCharges(*row) for row in rows]
 
 
 def all_agencies(db_session: Session) -> list[Agency]:

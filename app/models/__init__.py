@@ -68,7 +68,7 @@ from app.models.outcomes import (
     OutcomeConfidence,
     Stage,
 )
-from app.models.people import CHARGING_BAND_LABELS, Agency, ChargingBand, Role, User
+from app.models.people import CHARGING_BAND_LABELS, HEADCOUNT_MOST, Agency, ChargingBand, Role, User
 from app.models.prerequisites import WITHIN_YEARS_MOST, Prerequisite
 from app.models.reviews import (
     FINDING_LENGTH,
@@ -100,6 +100,7 @@ __all__ = [
     "DELIVERY_LABELS",
     "EXTERNAL_TRAINING_STATUS_LABELS",
     "FINDING_LENGTH",
+    "HEADCOUNT_MOST",
     "HELD_UNTIL_DAYS_MOST",
     "LEVELS",
     "MAX_CAPACITY",

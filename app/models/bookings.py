@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from app.extensions import db
 from app.models.base import Timestamped, UTCDateTime, enum_column
 from app.models.catalogue import CourseSession
-from app.models.people import User
+from app.models.people import Agency, User
 
 if TYPE_CHECKING:
     from app.models.certificates import Certificate
@@ -109,6 +109,9 @@ class Booking(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The agency the person was in when the booking was made: reports count people in the
+    # agency they were in at the time, whichever they have moved to since.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus))
     access_needs: Mapped[str] = mapped_column(Text, default="")
     manager_email: Mapped[str | None] = mapped_column(String(254))
@@ -146,6 +149,7 @@ class Booking(Timestamped, db.Model):
 
     session: Mapped[CourseSession] = relationship(back_populates="bookings")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    agency: Mapped[Agency | None] = relationship()
     attendance_marked_by: Mapped[User | None] = relationship(foreign_keys=[attendance_marked_by_id])
     booked_by: Mapped[User | None] = relationship(foreign_keys=[booked_by_id])
     history: Mapped[list[BookingEvent]] = relationship(

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
@@ -54,8 +54,14 @@ CHARGING_BAND_LABELS = {
 }
 
 
+#: The largest headcount an agency may be given: more is surely a slip of the keyboard.
+HEADCOUNT_MOST = 200_000
+
+
 class Agency(Timestamped, db.Model):
     """The employer of a professional, in a sector; reports group by it."""
+
+    __table_args__ = (CheckConstraint("headcount > 0", name="headcount_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -67,6 +73,9 @@ class Agency(Timestamped, db.Model):
     charging_band: Mapped[ChargingBand] = mapped_column(
         enum_column(ChargingBand), default=ChargingBand.CHARGEABLE
     )
+    #: How many people the agency has in the children's workforce, as a coordinator was
+    #: told it; reports set the people trained against it. None until someone enters it.
+    headcount: Mapped[int | None]
 
 
 class User(UserMixin, Timestamped, db.Model):

@@ -511,7 +511,7 @@ def add_walk_in(
             field="email",
         )
     if booking is None:
-        booking = Booking(session=session, user=person)
+        booking = Booking(session=session, user=person, agency=person.agency)
         reason = "walked in"
     else:
         reason = WALKED_IN_FROM[booking.status]

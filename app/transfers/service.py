@@ -264,6 +264,7 @@ def move_place(
     received = Booking(
         session=session,
         user=colleague,
+        agency=colleague.agency,
         status=BookingStatus.CONFIRMED,
         access_needs="",
         manager_email=colleague.line_manager_email,

@@ -6,8 +6,15 @@ from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.validators import InputRequired
 
 from app.admin.agencies.service import AgencyDetails
-from app.fields import record_from_list, text_line
-from app.models import CHARGING_BAND_LABELS, SECTOR_LABELS, Agency, ChargingBand, Sector
+from app.fields import WholeNumberField, record_from_list, text_line
+from app.models import (
+    CHARGING_BAND_LABELS,
+    HEADCOUNT_MOST,
+    SECTOR_LABELS,
+    Agency,
+    ChargingBand,
+    Sector,
+)
 
 
 class AgencyForm(FlaskForm):
@@ -28,6 +35,17 @@ class AgencyForm(FlaskForm):
         validators=[InputRequired(message="Choose the agency's charging band")],
         widget=GovRadioInput(),
     )
+    headcount = WholeNumberField(
+        "Headcount (optional)",
+        "headcount",
+        minimum=1,
+        maximum=HEADCOUNT_MOST,
+        example=350,
+        required=False,
+        description="How many of the agency's people work with children and families, as "
+        "the agency told you. Reports show how many of them have been trained against it. "
+        "Leave it empty if you do not know.",
+    )
     listed = BooleanField(
         "Professionals can choose it from the list when they register",
         default=True,
@@ -41,6 +59,7 @@ class AgencyForm(FlaskForm):
             sector=Sector(self.sector.data),
             listed=self.listed.data,
             charging_band=ChargingBand(self.charging_band.data),
+            headcount=self.headcount.data,
         )
 
 

@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from app.admin.names import name_in_use
 from app.charges import service as charges
 from app.display import pounds
-from app.models import Agency, Charge, ChargingBand, Sector, User, utcnow
+from app.models import (
+    HEADCOUNT_MOST,
+    Agency,
+    Booking,
+    Charge,
+    ChargingBand,
+    Sector,
+    User,
+    utcnow,
+)
 from app.refusals import Refused
 
 
@@ -28,6 +37,8 @@ class AgencyDetails:
     listed: bool
     #: Whether the agency is charged for places its people waste.
     charging_band: ChargingBand = ChargingBand.CHARGEABLE
+    #: How many of its people work with children, where a coordinator knows it.
+    headcount: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,11 @@ def apply_details(db_session: Session, agency: Agency, details: AgencyDetails) -
     agency.sector = details.sector
     agency.listed = details.listed
     agency.charging_band = details.charging_band
+    if details.headcount is not None and not 1 <= details.headcount <= HEADCOUNT_MOST:
+        raise AgencyError(
+            f"The headcount must be between 1 and {HEADCOUNT_MOST:,}", field="headcount"
+        )
+    agency.headcount = details.headcount
 
 
 def merge_agency(db_session: Session, duplicate: Agency, into_id: int) -> tuple[Agency, int]:
@@ -123,9 +139,12 @@ def merge_agency(db_session: Session, duplicate: Agency, into_id: int) -> tuple[
     people = list(db_session.scalars(select(User).where(User.agency_id == duplicate.id)))
     for person in people:
         person.agency = into
-    # Charges go with the people: the agency they were raised against is the one kept.
+    # Charges and bookings go with the people: the agency they were raised against, or
+    # that the person was in when booking, is the one kept.
     for charge in db_session.scalars(select(Charge).where(Charge.agency_id == duplicate.id)):
         charge.agency = into
+    for booking in db_session.scalars(select(Booking).where(Booking.agency_id == duplicate.id)):
+        booking.agency = into
     db_session.delete(duplicate)
     db_session.flush()
     return into, len(people)

@@ -55,9 +55,14 @@ def day_field(label: str) -> StringField:
     )
 
 
-class FilterForm(FlaskForm):
+class PeriodForm(FlaskForm):
+    """A financial year, one of its quarters, or any dates instead, read from the address.
+    Shown first, it is this financial year, or its quarter where `opens_on_quarter`."""
+
     class Meta:
         csrf = False
+
+    opens_on_quarter = True
 
     year = ListChoiceField(
         "Financial year", choices={}, invalid_message="Choose a financial year from the list"
@@ -70,25 +75,19 @@ class FilterForm(FlaskForm):
     )
     first_day = day_field("From (optional)")
     last_day = day_field("To (optional)")
-    agency = ListChoiceField(
-        "Agency", choices={}, default=EVERY_AGENCY, invalid_message="Choose an agency from the list"
-    )
-    apply = SubmitField("Show charges", widget=GovSubmitInput())
 
-    def __init__(self, formdata, agencies: list[Agency], today: date) -> None:
+    def __init__(self, formdata, today: date) -> None:
         super().__init__(formdata)
-        this_year = financial_year_of(today)
+        self.this_year = financial_year_of(today)
         self.year.choices = {
             str(year): financial_year_label(year)
-            for year in range(this_year, this_year - YEARS_BACK, -1)
-        }
-        self.agency.choices = {EVERY_AGENCY: "Every agency"} | {
-            str(agency.id): agency.name for agency in agencies
+            for year in range(self.this_year, self.this_year - YEARS_BACK, -1)
         }
         if not self.year.raw_data:
-            self.year.data = str(this_year)
+            self.year.data = str(self.this_year)
         if not self.quarter.raw_data:
-            self.quarter.data = str(quarter_of(today)) if not formdata else WHOLE_YEAR
+            first_look = not formdata and self.opens_on_quarter
+            self.quarter.data = str(quarter_of(today)) if first_look else WHOLE_YEAR
 
     def validate_first_day(self, field: StringField) -> None:
         if field.data and field.data.strip() and read_day(field.data) is None:
@@ -109,13 +108,29 @@ class FilterForm(FlaskForm):
             raise ValidationError("The last day must be the same as or after the first")
 
     def period(self) -> Period:
-        """The dates typed, when there are; else the financial year or its quarter."""
-        if (self.first_day.data or "").strip():
+        """The dates typed, when there are; else the financial year or its quarter. Of a
+        form that did not validate, what was valid: dates with an error are left out, a
+        wrong year is this one and a wrong quarter the whole year."""
+        dates_typed = (self.first_day.data or "").strip()
+        if dates_typed and not self.first_day.errors and not self.last_day.errors:
             return date_range(read_day(self.first_day.data), read_day(self.last_day.data))
-        year = int(self.year.data)
-        if self.quarter.data:
+        year = self.this_year if self.year.errors else int(self.year.data)
+        if self.quarter.data and not self.quarter.errors:
             return financial_quarter(year, int(self.quarter.data))
         return financial_year(year)
+
+
+class FilterForm(PeriodForm):
+    agency = ListChoiceField(
+        "Agency", choices={}, default=EVERY_AGENCY, invalid_message="Choose an agency from the list"
+    )
+    apply = SubmitField("Show charges", widget=GovSubmitInput())
+
+    def __init__(self, formdata, agencies: list[Agency], today: date) -> None:
+        super().__init__(formdata, today)
+        self.agency.choices = {EVERY_AGENCY: "Every agency"} | {
+            str(agency.id): agency.name for agency in agencies
+        }
 
     @property
     def agency_id(self) -> int | None:
