@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from app.evaluations.routes import bp as evaluations_bp
     from app.external_training import bp as external_training_bp
     from app.health import bp as health_bp
+    from app.privacy import bp as privacy_bp
     from app.records import bp as records_bp
     from app.reviews import bp as reviews_bp
     from app.trainer import bp as trainer_bp
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(external_training_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
@@ -166,6 +168,8 @@ def register_commands(app: Flask) -> None:
         cli.tick,
         cli.check_integrity,
         cli.users,
+        cli.backup,
+        cli.retention,
     )
     for command in commands:
         app.cli.add_command(command)

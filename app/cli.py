@@ -11,6 +11,7 @@ from app import tick as scheduled
 from app.accounts.roles import create_account, parse_role, set_role
 from app.accounts.service import AccountError
 from app.audit import record_changes_by
+from app.backup import BackupFailed, back_up
 from app.bookings import integrity
 from app.bookings.overdue import release_every_overdue_approval
 from app.demo import load_demo_data, read_demo_file
@@ -18,6 +19,9 @@ from app.display import in_london
 from app.extensions import db
 from app.mail import deliver_due
 from app.models import utcnow
+from app.privacy.erasure import erase
+from app.privacy.retention import DEFAULT_YEARS, inactive_accounts
+from app.transactions import saved
 
 
 @click.command("seed")
@@ -133,3 +137,44 @@ def change_role(email: str, role: str) -> None:
         fail_with(error)
     db.session.commit()
     click.echo(f"{user.email} is now a {user.role.value}.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Write a consistent copy of the database to PATH while the app serves (SQLite's
+    backup API, or pg_dump's custom format); docs/backup.md says how to restore it."""
+    try:
+        back_up(db.engine, path)
+    except BackupFailed as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {path}.")
+
+
+@click.command("retention")
+@click.option(
+    "--years",
+    type=click.IntRange(min=1),
+    default=DEFAULT_YEARS,
+    show_default=True,
+    help="Erase accounts with no activity in this many years.",
+)
+@click.option("--dry-run", is_flag=True, help="List the accounts that would be erased; erase none.")
+@with_appcontext
+def retention(years: int, dry_run: bool) -> None:
+    """Erase the accounts of professionals with no activity in N years (app/privacy)."""
+    now = utcnow()
+    found = inactive_accounts(db.session, now, years)
+    db.session.rollback()
+    for account in found:
+        last = in_london(account.last_activity).date().isoformat()
+        if dry_run:
+            click.echo(
+                f"Would erase person {account.user_id} <{account.email}>, last active {last}"
+            )
+            continue
+        saved(erase, db.session, account.user_id, now, Path(current_app.config["UPLOAD_FOLDER"]))
+        click.echo(f"Erased person {account.user_id}, last active {last}")
+    verb = "would be erased" if dry_run else "erased"
+    click.echo(f"{len(found)} accounts with no activity in {years} years {verb}.")

@@ -178,6 +178,7 @@ def authenticate(db_session: Session, email: str, password: str) -> User:
         raise AccountError("Enter the email address and password of your account", field="email")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
+    user.last_signed_in_at = utcnow()
     return user
 
 

@@ -42,6 +42,7 @@ from app.admin import (  # noqa: E402, F401
     prospectuses,
     reports,
     sessions,
+    site_pages,
     users,
     venues,
 )

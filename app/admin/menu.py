@@ -22,6 +22,7 @@ SECTIONS = (
     ("admin.users", "People"),
     ("admin.reports", "Reports"),
     ("admin.audit_log", "Audit log"),
+    ("admin.site_pages", "Site pages"),
 )
 
 

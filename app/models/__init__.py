@@ -80,6 +80,7 @@ from app.models.reviews import (
     lesson_link_finding,
 )
 from app.models.sector_places import HELD_UNTIL_DAYS_MOST, SectorPlaces
+from app.models.site_pages import SitePage
 from app.models.transfers import OPEN_TRANSFER_SQL, BookingTransfer, open_transfer
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "Sector",
     "SectorPlaces",
     "SessionStatus",
+    "SitePage",
     "Stage",
     "Timestamped",
     "UTCDateTime",

@@ -95,6 +95,10 @@ class User(UserMixin, Timestamped, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.PROFESSIONAL)
+    # Retention erases accounts with no activity for years, signing in among it.
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the person's details were replaced by a pseudonym (app/privacy/erasure.py).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -113,6 +117,10 @@ class User(UserMixin, Timestamped, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_coordinator(self) -> bool:
