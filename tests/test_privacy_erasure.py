@@ -205,7 +205,7 @@ def test_an_erased_person_is_found_in_no_table_and_no_column(app, scenario):
         "booking_transfer",
     }  # fmt: skip
 
-    browser, response = erase_through_the_page(app, EMAIL)
+    _, response = erase_through_the_page(app, EMAIL)
 
     assert response.status_code == 302
     assert response.location.endswith("/account/erased")
