@@ -22,6 +22,8 @@ class BackupFailed(Exception):
 
 def back_up(engine: Engine, path: Path) -> None:
     """Write a backup of the engine's database to `path`, whole or not at all."""
+    if not path.parent.is_dir():
+        raise BackupFailed(f"There is no folder {path.parent} to write the backup in")
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     if engine.dialect.name == "sqlite":
