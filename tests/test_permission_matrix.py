@@ -144,6 +144,7 @@ def world(app) -> World:
         "training_id": make_external_training(people[PROFESSIONAL], course).id,
         "kind": "csv",
         "name": "activity-by-course",
+        "slug": "privacy",
     }
     db.session.commit()
     return World(people=people, ids=ids, session_under_way=under_way.id)
