@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models import Booking, BookingStatus, Role, User, utcnow
-from tests.factories import make_course, make_prospectus, make_session, make_user
+from tests.conftest import sign_in
+from tests.factories import PASSWORD, make_course, make_prospectus, make_session, make_user
 
 YEAR = timedelta(days=366)
 
@@ -92,3 +93,14 @@ def test_years_must_be_a_whole_number_of_at_least_one(app, runner):
 
     assert result.exit_code != 0
     assert "0 is not in the range" in result.output
+
+
+def test_signing_in_is_activity_that_keeps_an_account(app, runner):
+    person = make_user(password=PASSWORD, created_at=long_ago(7), last_signed_in_at=long_ago(7))
+    db.session.commit()
+
+    assert sign_in(app.test_client(), person.email, PASSWORD).status_code == 302
+    result = runner.invoke(args=["retention", "--dry-run"])
+
+    assert utcnow() - db.session.get(User, person.id).last_signed_in_at < timedelta(minutes=1)
+    assert "0 accounts" in result.output
