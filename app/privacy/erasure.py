@@ -153,7 +153,7 @@ def erase(db_session: Session, user_id: int, now: datetime, upload_folder: Path)
     scrub_evaluations(db_session, booking_ids)
     scrub_external_training(db_session, identity, upload_folder)
     leave_interest_lists(db_session, user.id)
-    scrub_outbox(db_session, identity, now)
+    scrub_outbox(db_session, identity)
     scrub_audit_log(db_session, identity, booking_ids)
     scrub_account(user, now)
     log_the_erasure(db_session, user, now)
@@ -259,7 +259,7 @@ def mentions(column, identity: Identity):
     )
 
 
-def scrub_outbox(db_session: Session, identity: Identity, now: datetime) -> None:
+def scrub_outbox(db_session: Session, identity: Identity) -> None:
     """Mail to the person loses its words and its calendar file, and any not yet sent is
     given up; mail about them (to their line manager, say) loses their name."""
     to_them = OutboxMessage.to_address == identity.email
