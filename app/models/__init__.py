@@ -39,6 +39,7 @@ from app.models.catalogue import (
     session_trainer,
     touch_session_when_trainers_change,
 )
+from app.models.catalogue_version import CatalogueVersion
 from app.models.certificates import Certificate
 from app.models.charges import CHARGE_REASON_LABELS, Charge, ChargeReason
 from app.models.evaluations import (
@@ -125,6 +126,7 @@ __all__ = [
     "BookingTransfer",
     "CaseReview",
     "CaseReviewReport",
+    "CatalogueVersion",
     "Certificate",
     "ChangedPractice",
     "Charge",
