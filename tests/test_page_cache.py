@@ -231,3 +231,19 @@ def test_messages_shown_once_are_never_kept(app, client, catalogue):
     assert "signed out" in words(after.text).lower()
     assert "signed out" not in words(browser.get("/").text).lower()
     assert "signed out" not in words(client.get("/").text).lower()
+
+
+def test_the_prospectus_feed_is_kept_by_the_same_version(client, catalogue, count_queries):
+    course, _ = catalogue
+    client.get("/prospectuses/multi-agency/sessions.ics")
+    with count_queries() as counted:
+        again = client.get("/prospectuses/multi-agency/sessions.ics")
+    assert len(counted) == 2  # the prospectus, and the catalogue's version
+    assert any("catalogue_version" in statement for statement in counted.statements)
+
+    course.title = "Neglect: acting early"
+    db.session.commit()
+
+    changed = client.get("/prospectuses/multi-agency/sessions.ics")
+    assert changed.headers["ETag"] != again.headers["ETag"]
+    assert "Neglect: acting early" in changed.text
