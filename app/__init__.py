@@ -12,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import audit, mail, safety
 from app.accounts import passwords
 from app.accounts import service as accounts_service
-from app.catalogue import version as catalogue_version
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
 from app.extensions import cache, csrf, db, limiter, login_manager, migrate
 from app.external_training import files as external_training_files
@@ -95,7 +94,6 @@ def init_extensions(app: Flask) -> None:
     WTFormsHelpers(app)
     mail.init_app(app)
     audit.init_app()
-    catalogue_version.init_app()
     external_training_files.init_app()
     passwords.configure(
         app.config["PASSWORD_HASH_TIME_COST"],

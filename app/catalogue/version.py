@@ -1,12 +1,6 @@
-"""The catalogue's version: what the public pages, the printed prospectus and briefings and
-the prospectus's feed are kept by.
-
-Every flush that adds, changes or removes anything of the catalogue (prospectuses,
-courses, their audiences, outcomes and prerequisites, sessions and their places shared
-between sectors, venues, case reviews, their findings and reports, the links between
-courses and reviews) gives the version a new value in the same transaction, so whoever
-reads the new version reads the new catalogue too, in every worker process. A random
-value rather than a count: a database emptied and filled again never repeats one.
+"""The statements that read the catalogue's version: what the public pages, the printed
+prospectus and briefings and the prospectus's feed are kept by. Every change to the
+catalogue gives it a new value (app.models.catalogue_version).
 
 Places taken change with every booking; they are not part of the version, so that
 bookings neither wait on one row nor throw away every kept page. A page showing places
@@ -14,58 +8,28 @@ is kept by the version and by its bookings' own count and latest change
 (`places_of_sessions`), read in the same statement.
 """
 
-import secrets
-
-from sqlalchemy import Select, bindparam, event, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from app.models import (
+    CATALOGUE_VERSION_ROW,
     DECISION_STATUSES,
     Booking,
-    CaseReview,
-    CaseReviewReport,
     CatalogueVersion,
     Course,
-    CourseAudience,
     CourseSession,
-    KeyFinding,
-    LearningOutcome,
-    LessonLink,
-    Prerequisite,
     Prospectus,
-    SectorPlaces,
-    Venue,
     utcnow,
 )
-
-CATALOGUE_MODELS = (
-    Prospectus,
-    Course,
-    CourseAudience,
-    LearningOutcome,
-    Prerequisite,
-    CourseSession,
-    SectorPlaces,
-    Venue,
-    CaseReview,
-    KeyFinding,
-    CaseReviewReport,
-    LessonLink,
-)
-ROW = 1
-
-
-def init_app() -> None:
-    """Listen to every database session (once, however many apps are made)."""
-    for name, listener in LISTENERS:
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
 
 
 def version_column():
     """SQL: the catalogue's version, as a column of a larger statement."""
-    return select(CatalogueVersion.version).where(CatalogueVersion.id == ROW).scalar_subquery()
+    return (
+        select(CatalogueVersion.version)
+        .where(CatalogueVersion.id == CATALOGUE_VERSION_ROW)
+        .scalar_subquery()
+    )
 
 
 def places_of_sessions(*conditions) -> list:
@@ -130,41 +94,3 @@ def places_in_prospectus(slug: str | None = None) -> tuple[Select, dict]:
     if slug is None:
         return ALL_PLACES, {"now": utcnow()}
     return PROSPECTUS_PLACES, {"slug": slug, "now": utcnow()}
-
-
-def move_on(db_session: Session) -> None:
-    """Give the catalogue a new version, in the transaction under way."""
-    value = secrets.token_hex(16)
-    connection = db_session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CatalogueVersion).values(id=ROW, version=value)
-    connection.execute(
-        statement.on_conflict_do_update(index_elements=["id"], set_={"version": value})
-    )
-
-
-def move_on_after_catalogue_changes(db_session: Session, context: UOWTransaction) -> None:
-    changed = [*db_session.new, *db_session.deleted] + [
-        thing for thing in db_session.dirty if db_session.is_modified(thing)
-    ]
-    if any(isinstance(thing, CATALOGUE_MODELS) for thing in changed):
-        move_on(db_session)
-
-
-def move_on_after_catalogue_statements(state):
-    """`INSERT`s, `UPDATE`s and `DELETE`s of the catalogue sent as statements, outside the
-    unit of work."""
-    if not (state.is_update or state.is_delete or state.is_insert):
-        return None
-    mapper = state.bind_mapper
-    if mapper is None or not issubclass(mapper.class_, CATALOGUE_MODELS):
-        return None
-    result = state.invoke_statement()
-    move_on(state.session)
-    return result
-
-
-LISTENERS = (
-    ("after_flush", move_on_after_catalogue_changes),
-    ("do_orm_execute", move_on_after_catalogue_statements),
-)
