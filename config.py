@@ -144,8 +144,8 @@ class Config:
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 65536
     PASSWORD_HASH_PARALLELISM = 4
-    # Built calendar feeds are kept here: in each process by default, or shared in Redis
-    # when CACHE_REDIS_URL is set.
+    # Built calendar feeds and public pages are kept here: in each process by default, or
+    # shared in Redis when CACHE_REDIS_URL is set.
     CACHE_TYPE = "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
     CACHE_DEFAULT_TIMEOUT = 24 * 60 * 60

@@ -27,7 +27,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Built calendar feeds, by a digest of everything they show (CACHE_TYPE in config).
+# Built calendar feeds and public pages, by a digest of what they show (CACHE_TYPE in config).
 cache = Cache()
 # Limits are declared on the views that need them; storage comes from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address)

@@ -36,12 +36,15 @@ def migrate(environment: dict[str, str]) -> None:
 
 
 @contextmanager
-def gunicorn(environment: dict[str, str], workers: int, *options: str) -> Iterator[str]:
-    """Serve the app with `workers` processes; yields its base URL once it answers."""
+def gunicorn(
+    environment: dict[str, str], workers: int, *options: str, app: str = "wsgi:app"
+) -> Iterator[str]:
+    """Serve the app (or `app`, a WSGI app of its own with a /healthz) with `workers`
+    processes; yields its base URL once it answers."""
     port = free_port()
     process = subprocess.Popen(
         [VENV_BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", *options, "wsgi:app"],
+         "--log-level", "warning", *options, app],
         cwd=ROOT,
         env=environment,
     )  # fmt: skip

@@ -217,11 +217,13 @@ def test_the_course_page_costs_the_same_however_long_the_list(app, course, count
 
 def test_the_page_signed_in_costs_one_statement_more_than_for_a_visitor(app, course, count_queries):
     """The person read for the page's header: whether they are on the list is read with
-    whether the course has a date."""
+    whether the course has a date. The visitor's page is kept (app.page_cache), which
+    costs its first render two statements more: the catalogue's version, and when time
+    alone next changes the page."""
     visitor = statements_for(app.test_client(), count_queries)
     signed_in = statements_for(signed_in_as(app, make_user(password=PASSWORD)), count_queries)
 
-    assert signed_in == visitor + 1
+    assert signed_in == visitor - 2 + 1
 
 
 # What the coordinator sees ------------------------------------------------------------------

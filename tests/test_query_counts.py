@@ -129,7 +129,9 @@ def test_pages_issue_a_fixed_number_of_queries_at_10_and_500_courses(client, cou
     large = statements_per_page(client, count_queries, values)
 
     assert large == small
-    assert max(small.values()) <= 8
+    # A page's own statements, and the page cache's two when it keeps a page: the
+    # catalogue's version, and when time alone next changes what the page shows.
+    assert max(small.values()) <= 10
 
 
 def test_pdf_prospectus_issues_a_fixed_number_of_queries(client, count_queries):

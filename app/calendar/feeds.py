@@ -16,6 +16,8 @@ from app.calendar.events import (
     prodid,
     public_event,
 )
+from app.catalogue.queries import catalogue_fingerprint
+from app.display import in_london
 from app.extensions import cache
 from app.models import (
     Booking,
@@ -142,7 +144,27 @@ def person_feed(db_session: Session, person: User, now: datetime) -> Feed:
 
 
 def prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) -> Feed:
-    """The prospectus's published sessions to come, with no personal data."""
+    """The prospectus's published sessions to come, with no personal data; kept, as the
+    printed prospectus and the public pages are, by the catalogue's version
+    (app.catalogue.version) and the day, so asking costs one statement until the
+    catalogue changes, a session starts or the day turns."""
+    state = repr(
+        (
+            prospectus.id,
+            current_app.config["BASE_URL"],
+            in_london(now).date(),
+            catalogue_fingerprint(db_session, now),
+        )
+    )
+    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+    kept = cache.get(f"prospectus-feed:{digest}")
+    if kept is None:
+        kept = build_prospectus_feed(db_session, prospectus, now)
+        cache.set(f"prospectus-feed:{digest}", kept)
+    return Feed(body=kept.body, last_modified=kept.last_modified, digest=digest)
+
+
+def build_prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) -> Feed:
     sessions = db_session.scalars(
         select(CourseSession)
         .join(CourseSession.course)
@@ -156,12 +178,7 @@ def prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) 
         .options(*session_details())
         .order_by(CourseSession.starts_at, CourseSession.id)
     ).all()
-    body, digest = built_feed(
-        "prospectus",
-        sessions,
-        lambda: [public_event(session) for session in sessions],
-        prospectus.title,
-    )
+    body = ics.feed([public_event(session) for session in sessions], prospectus.title, prodid())
     # Unpublished or withdrawn sessions and courses leave the feed: their changes count too.
     changed = db_session.execute(
         select(func.max(CourseSession.updated_at), func.max(Course.updated_at))
@@ -170,7 +187,7 @@ def prospectus_feed(db_session: Session, prospectus: Prospectus, now: datetime) 
         .where(Course.prospectus_id == prospectus.id)
     ).one()
     moments = [*changed, prospectus.updated_at, *map(details_changed, sessions)]
-    return Feed(body=body, last_modified=latest(moments), digest=digest)
+    return Feed(body=body, last_modified=latest(moments), digest="")
 
 
 def details_changed(session: CourseSession) -> datetime:

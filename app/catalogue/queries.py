@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload, undefer
 
+from app.catalogue.version import version_column
 from app.display import LONDON
 from app.models import (
     CaseReview,
@@ -16,14 +17,11 @@ from app.models import (
     CourseAudience,
     CourseSession,
     Delivery,
-    KeyFinding,
     LearningOutcome,
     LessonLink,
-    Prerequisite,
     Prospectus,
     Sector,
     SessionStatus,
-    Venue,
 )
 from app.pagination import Pagination, page_of
 
@@ -277,22 +275,8 @@ def published_courses(db_session: Session, prospectus: Prospectus | None = None)
 
 def catalogue_fingerprint(db_session: Session, now: datetime) -> str:
     """Changes whenever anything printed in a prospectus or a review's briefing is added,
-    changed or removed, and when the next session starts, so a printed list of upcoming
-    dates moves on. (Which findings a link's course teaches changes the link's time.)"""
-    tables = (
-        Prospectus,
-        Course,
-        CourseAudience,
-        LearningOutcome,
-        CourseSession,
-        Venue,
-        CaseReview,
-        KeyFinding,
-        LessonLink,
-        Prerequisite,
-    )
-    columns = [select(func.min(CourseSession.starts_at)).where(*bookable_session(now))]
-    for model in tables:
-        columns += [select(func.max(model.updated_at)), select(func.count()).select_from(model)]
-    row = db_session.execute(select(*(column.scalar_subquery() for column in columns))).one()
+    changed or removed (the catalogue's version), and when the next session starts, so a
+    printed list of upcoming dates moves on."""
+    next_start = select(func.min(CourseSession.starts_at)).where(*bookable_session(now))
+    row = db_session.execute(select(version_column(), next_start.scalar_subquery())).one()
     return "|".join(str(value) for value in row)

@@ -7,7 +7,6 @@ from flask import (
     current_app,
     flash,
     redirect,
-    render_template,
     request,
     send_file,
     url_for,
@@ -18,11 +17,13 @@ from app.bookings import service as bookings
 from app.bookings.overdue import release_overdue_approvals
 from app.bookings.sectors import sharing_for
 from app.catalogue import bp, pdf, queries
+from app.catalogue import version as catalogue_version
 from app.catalogue.forms import CourseFilterForm, InterestForm
 from app.display import in_london
 from app.extensions import db
 from app.interest import service as interest
 from app.models import User, utcnow
+from app.page_cache import kept_page, render_page
 from app.pagination import govuk_pagination
 from app.prerequisites import service as prerequisites
 from app.refusals import Refused
@@ -30,9 +31,17 @@ from app.reviews.queries import published_case_reviews
 from app.transactions import saved
 
 
+def places_if_filtered(slug: str | None = None):
+    """A list narrowed to courses with places left changes with the places."""
+    if "places" in request.args:
+        return catalogue_version.places_in_prospectus(slug)
+    return catalogue_version.catalogue_only()
+
+
 @bp.get("/")
+@kept_page()
 def home():
-    return render_template(
+    return render_page(
         "catalogue/home.html",
         prospectuses=queries.published_prospectuses(db.session),
         case_reviews=published_case_reviews(db.session),
@@ -41,13 +50,15 @@ def home():
 
 
 @bp.get("/prospectuses")
+@kept_page()
 def prospectuses():
-    return render_template(
+    return render_page(
         "catalogue/prospectuses.html", prospectuses=queries.published_prospectuses(db.session)
     )
 
 
 @bp.get("/prospectuses/<slug>")
+@kept_page(places_if_filtered)
 def prospectus(slug: str):
     """A prospectus's courses, narrowed by the filters in the query string.
 
@@ -67,7 +78,7 @@ def prospectus(slug: str):
         per_page=current_app.config["COURSES_PER_PAGE"],
     )
     filter_args = form.query_args()
-    page = render_template(
+    page = render_page(
         "catalogue/prospectus.html",
         prospectus=found,
         form=form,
@@ -87,6 +98,7 @@ def prospectus(slug: str):
 
 
 @bp.get("/search")
+@kept_page(places_if_filtered)
 def search():
     """Courses matching the words in `q`, from every published prospectus."""
     now = utcnow()
@@ -102,7 +114,7 @@ def search():
         for prospectus, _ in queries.published_prospectuses(db.session)
     ]
     shown = [course.id for _, found in results for course in found.items]
-    page = render_template(
+    page = render_page(
         "catalogue/search.html",
         form=form,
         results=results,
@@ -132,12 +144,13 @@ def signed_in() -> User | None:
 
 
 @bp.get("/courses/<slug>")
+@kept_page(catalogue_version.places_on_course, personal_body=True)
 def course(slug: str):
     """Everything about a course; 404 when it, or its prospectus, is not published."""
     found = queries.get_published_course(db.session, slug) or abort(404)
     now = utcnow()
     person = signed_in()
-    return render_template(
+    return render_page(
         "catalogue/course.html",
         course=found,
         sessions=queries.upcoming_sessions(db.session, [found.id], now).get(found.id, []),
@@ -175,6 +188,7 @@ def course_interest(slug: str):
 
 
 @bp.get("/sessions/<id:session_id>")
+@kept_page(catalogue_version.places_on_session, releases_due=True, personal_body=True)
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
     found = queries.get_public_session(db.session, session_id) or abort(404)
@@ -184,7 +198,7 @@ def session(session_id: int):
     standing = prerequisites.standing(db.session, found.course_id, person, found.starts_at, now)
     sharing = sharing_for(db.session, found, person, now)
     own = bookings.active_booking(db.session, found.id, person) if person else None
-    return render_template(
+    return render_page(
         "catalogue/session.html",
         session=found,
         now=now,

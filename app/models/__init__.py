@@ -39,6 +39,7 @@ from app.models.catalogue import (
     session_trainer,
     touch_session_when_trainers_change,
 )
+from app.models.catalogue_version import CATALOGUE_VERSION_ROW, CatalogueVersion
 from app.models.certificates import Certificate
 from app.models.charges import CHARGE_REASON_LABELS, Charge, ChargeReason
 from app.models.evaluations import (
@@ -87,6 +88,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "ANSWER_LENGTH",
     "ATTENDANCE_LABELS",
+    "CATALOGUE_VERSION_ROW",
     "CERTIFICATE_EXTENSIONS",
     "CERTIFICATE_KINDS",
     "CERTIFICATE_NAME_LENGTH",
@@ -126,6 +128,7 @@ __all__ = [
     "BookingTransfer",
     "CaseReview",
     "CaseReviewReport",
+    "CatalogueVersion",
     "Certificate",
     "ChangedPractice",
     "Charge",

@@ -2,11 +2,12 @@
 
 import io
 
-from flask import abort, render_template, send_file
+from flask import abort, send_file
 
 from app.catalogue.queries import next_session_starts
 from app.extensions import db
 from app.models import utcnow
+from app.page_cache import kept_page, render_page
 from app.reviews import bp, briefing
 from app.reviews.queries import (
     find_published_case_review,
@@ -18,9 +19,10 @@ from app.reviews.queries import (
 
 
 @bp.get("/case-reviews")
+@kept_page()
 def index():
     reviews = published_case_reviews(db.session)
-    return render_template(
+    return render_page(
         "reviews/index.html",
         case_reviews=reviews,
         links=links_to_courses(db.session, [review.id for review in reviews]),
@@ -28,12 +30,13 @@ def index():
 
 
 @bp.get("/case-reviews/<slug>")
+@kept_page()
 def show(slug: str):
     """A review, its findings with the courses teaching each, its reports, and the courses
     drawing on it; 404 if unpublished."""
     review = get_published_case_review(db.session, slug) or abort(404)
     links = links_to_courses(db.session, [review.id])[review.id]
-    return render_template(
+    return render_page(
         "reviews/show.html",
         review=review,
         findings=findings_taught(db.session, review, links),

@@ -1,0 +1,234 @@
+"""Every public page against `/healthz` and a bare Flask route, in one run, as ratios.
+
+Serves the app with gunicorn (2 sync workers, production settings) on the demo catalogue
+(`flask --app wsgi seed --demo`) in a throwaway SQLite file and, when a PostgreSQL server
+is named (--postgres URL, or TEST_DATABASE_URL), in a throwaway database on it; the pages
+are kept in each worker's memory, or in Redis with --redis URL. A Flask app of one route
+returning a word is served beside it by gunicorn the same way: the floor no page can go
+under. wrk (16 connections, 2 threads) then loads each address in turn for --seconds,
+after a warm-up request, and the script prints answers a second, p50 and p99 latency,
+and each page's answers a second as a share of `/healthz`'s and of the bare route's,
+each loaded just before and just after the page (a busy machine's speed drifts), against
+the aim: every public page at least 60% of `/healthz`, p99 50 ms at most.
+
+Run from the repository root:
+    .venv/bin/python bench/public_pages.py [--postgres URL] [--redis URL] [--seconds 10] 2>/dev/null
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+#: The bare route gunicorn serves beside the app: `--pythonpath bench public_pages:bare`.
+#: At /healthz, where the server helper looks for an answer.
+bare = Flask("bare")
+
+
+@bare.get("/healthz")
+def bare_route() -> str:
+    return "ok"
+
+
+AIM_SHARE = 0.60
+AIM_P99_MS = 50.0
+
+
+@dataclass
+class Figures:
+    label: str
+    path: str
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    bytes: int
+
+
+def parse_wrk(output: str) -> tuple[float, float, float, int]:
+    """Answers a second, p50 and p99 in ms, and non-2xx/3xx answers or socket errors."""
+
+    def milliseconds(value: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = milliseconds(re.search(r"\s50%\s+(\S+)", output).group(1))
+    p99 = milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1))
+    errors = sum(
+        int(number)
+        for number in re.findall(
+            r"(?:Non-2xx or 3xx responses|connect|read|write|timeout) (\d+)", output
+        )
+    )
+    return per_second, p50, p99, errors
+
+
+def load(base_url: str, label: str, path: str, seconds: int) -> Figures:
+    with urllib.request.urlopen(base_url + path, timeout=30) as page:
+        size = len(page.read())
+    output = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", base_url + path],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    per_second, p50, p99, errors = parse_wrk(output)
+    return Figures(label, path, per_second, p50, p99, errors, size)
+
+
+def public_pages(database_url: str) -> list[tuple[str, str]]:
+    """The pages to load, named by what they are, with ids and slugs from the demo data."""
+    from sqlalchemy import create_engine, select
+
+    from app.models import CaseReview, Course, CourseSession, Prospectus, utcnow
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        prospectus = connection.scalar(select(Prospectus.slug).order_by(Prospectus.position))
+        course_id, course = connection.execute(
+            select(CourseSession.course_id, Course.slug)
+            .join(Course)
+            .where(CourseSession.starts_at > utcnow(), CourseSession.published.is_(True))
+            .order_by(CourseSession.starts_at)
+        ).first()
+        session_id = connection.scalar(
+            select(CourseSession.id)
+            .where(CourseSession.course_id == course_id, CourseSession.starts_at > utcnow())
+            .order_by(CourseSession.starts_at)
+        )
+        review = connection.scalar(select(CaseReview.slug).order_by(CaseReview.slug))
+    engine.dispose()
+    return [
+        ("home", "/"),
+        ("prospectuses", "/prospectuses"),
+        ("prospectus", f"/prospectuses/{prospectus}"),
+        ("prospectus, filtered", f"/prospectuses/{prospectus}?q=abuse&level=2&places=y"),
+        ("search", "/search?q=abuse"),
+        ("course", f"/courses/{course}"),
+        ("session", f"/sessions/{session_id}"),
+        ("case reviews", "/case-reviews"),
+        ("case review", f"/case-reviews/{review}"),
+    ]
+
+
+def seed_demo(environment: dict[str, str]) -> None:
+    from tests.servers import ROOT, VENV_BIN
+
+    subprocess.run(
+        [VENV_BIN / "flask", "--app", "wsgi", "seed", "--demo"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+
+
+@contextmanager
+def databases(postgres_url: str | None, folder: Path) -> Iterator[list[tuple[str, str]]]:
+    from tests.conftest import throwaway_postgres_database
+
+    with ExitStack() as stack:
+        found = [("SQLite", f"sqlite:///{folder / 'pages.sqlite'}")]
+        if postgres_url:
+            found.append(
+                ("PostgreSQL", stack.enter_context(throwaway_postgres_database(postgres_url)))
+            )
+        yield found
+
+
+def run(name: str, database_url: str, options: argparse.Namespace, folder: Path) -> None:
+    from tests.servers import app_environment, gunicorn, migrate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    environment = app_environment(
+        database_url,
+        APP_ENV="production",
+        MAIL_FOLDER=str(folder / "mail"),
+        MAIL_SERVER="",
+        RATELIMIT_ENABLED="false",
+        RATELIMIT_STORAGE_URI="memory://",
+        PDF_CACHE_DIR=str(folder / "pdf"),
+    )
+    environment.pop("CACHE_REDIS_URL", None)
+    if options.redis:
+        environment["CACHE_REDIS_URL"] = options.redis
+    migrate(environment)
+    seed_demo(environment)
+    pages = public_pages(database_url)
+    kept = "Redis" if options.redis else "each worker's memory"
+    print(f"\n{name}, pages kept in {kept}: gunicorn 2 workers, wrk 16 connections, "
+          f"{options.seconds} s each", flush=True)  # fmt: skip
+    log = ("--error-logfile", str(folder / "server.log"))
+    bare_app = ("--pythonpath", str(Path(__file__).resolve().parent))
+    with (
+        gunicorn(environment, 2, *log) as base_url,
+        gunicorn(environment, 2, *bare_app, *log, app="public_pages:bare") as bare_url,
+    ):
+        # Each page is loaded between /healthz and the bare route, and set against their
+        # mean around it: a machine whose speed drifts moves all three alike.
+        health = [load(base_url, "/healthz", "/healthz", options.seconds)]
+        floor = [load(bare_url, "bare Flask route", "/healthz", options.seconds)]
+        rows = []
+        for label, path in pages:
+            page = load(base_url, label, path, options.seconds)
+            health.append(load(base_url, "/healthz", "/healthz", options.seconds))
+            floor.append(load(bare_url, "bare Flask route", "/healthz", options.seconds))
+            rows.append((page, mean(health[-2:]), mean(floor[-2:])))
+    report(rows, health, floor)
+
+
+def mean(runs: list[Figures]) -> float:
+    return sum(run.per_second for run in runs) / len(runs)
+
+
+def report(rows: list[tuple[Figures, float, float]], health: list, floor: list) -> None:
+    print(f"{'':22} {'answers/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'of /healthz':>11} "
+          f"{'of bare':>8} {'bytes':>7} {'errors':>6}  aim")  # fmt: skip
+    for baseline in (health, floor):
+        worst_p99 = max(run.p99_ms for run in baseline)
+        print(
+            f"{baseline[0].label:22} {mean(baseline):10.0f} {'':7} {worst_p99:7.1f} "
+            f"{'':11} {'':8} {baseline[0].bytes:7} {sum(run.errors for run in baseline):6}"
+            f"  ({len(baseline)} runs: {min(r.per_second for r in baseline):.0f} to "
+            f"{max(r.per_second for r in baseline):.0f}/s; p99: worst)"
+        )
+    for page, health_around, floor_around in rows:
+        share = page.per_second / health_around
+        aim = "met" if share >= AIM_SHARE and page.p99_ms <= AIM_P99_MS else "missed"
+        latency = f"{page.p50_ms:7.1f} {page.p99_ms:7.1f}"
+        shares = f"{share:11.0%} {page.per_second / floor_around:8.0%}"
+        print(
+            f"{page.label:22} {page.per_second:10.0f} {latency} {shares} "
+            f"{page.bytes:7} {page.errors:6}  {aim}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--redis", help="keep the pages in this Redis (CACHE_REDIS_URL)")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk's time on each address")
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    with tempfile.TemporaryDirectory(prefix="public-pages-") as name:
+        folder = Path(name)
+        with databases(options.postgres, folder) as found:
+            for database_name, url in found:
+                run(database_name, url, options, folder / database_name)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main()
