@@ -4,7 +4,7 @@ One row, whose value every change to the catalogue replaces, in the same transac
 pages kept rendered by it are kept until the catalogue changes, in every worker.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07 18:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0023"
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
