@@ -61,7 +61,8 @@ def gunicorn_as_configured(environment: dict[str, str]) -> Iterator[str]:
 def serving(command: list, environment: dict[str, str], base_url: str) -> Iterator[str]:
     process = subprocess.Popen(command, cwd=ROOT, env=environment)
     try:
-        wait_until_answering(base_url + "/livez", process)
+        # Each worker imports the app itself: on a busy machine that takes a while.
+        wait_until_answering(base_url + "/livez", process, seconds=120)
         yield base_url
     finally:
         process.terminate()
