@@ -30,9 +30,9 @@ timeout = 60
 graceful_timeout = 30
 # nginx keeps connections to the app open between requests.
 keepalive = 5
-# Workers are replaced now and then, so memory a long-lived process gathers is returned.
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not replaced after a number of requests: a new one imports the app and
+# compiles its templates again, seconds of CPU in which it answers nothing
+# (bench/README.md, "scale.py").
 
 accesslog = os.environ.get("ACCESS_LOG", "-")
 # The client's address as the app sees it, after TRUSTED_PROXIES.
