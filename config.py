@@ -51,12 +51,18 @@ def pence_of(pounds: str) -> int:
     return int(whole or "0") * 100 + int((part + "00")[:2])
 
 
-def whole_hours(name: str, default: str) -> int:
-    """A setting in whole hours, 0 or more; refused at start-up otherwise."""
+def whole_number(name: str, default: str, of: str) -> int:
+    """A setting that is a whole number (of hours, say), 0 or more; refused at start-up
+    otherwise."""
     value = os.environ.get(name, default).strip()
     if not value.isdigit():
-        raise RuntimeError(f"{name} must be a whole number of hours, 0 or more, not {value!r}.")
+        raise RuntimeError(f"{name} must be a whole number of {of}, 0 or more, not {value!r}.")
     return int(value)
+
+
+def whole_hours(name: str, default: str) -> int:
+    """A setting in whole hours, 0 or more; refused at start-up otherwise."""
+    return whole_number(name, default, "hours")
 
 
 def hours(name: str, default: str) -> float:
@@ -149,8 +155,10 @@ class Config:
     CACHE_TYPE = "RedisCache" if os.environ.get("CACHE_REDIS_URL") else "SimpleCache"
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
     CACHE_DEFAULT_TIMEOUT = 24 * 60 * 60
-    # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
-    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # How many proxies stand in front of the app (nginx alone: 1). The app then takes the
+    # client's address, the scheme (https) and the host from the X-Forwarded-* headers the
+    # nearest that many proxies added; 0 trusts no such header, which a client can send.
+    TRUSTED_PROXIES = whole_number("TRUSTED_PROXIES", "0", "proxies")
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE / "cache" / "pdf"))
     # Certificates of training done elsewhere, as people uploaded them: outside static/,
     # so never served as files, and to be backed up with the database.

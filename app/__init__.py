@@ -48,8 +48,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             ),
         ]
     )
-    if proxies := app.config["PROXY_COUNT"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    trust_proxies(app)
     init_extensions(app)
     # Before the blueprints: their rules read the converters as they are added.
     app.url_map.converters["id"] = IdConverter
@@ -67,6 +66,14 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
         app.config.from_object(config_from_environment())
         app.config.update(config or {})
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or secret_key() or key_for_tests(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, read the client's address, the scheme and the host
+    from the X-Forwarded-* headers they add (rate limits count by that address, and
+    url_for builds https links when the proxy was reached over https)."""
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def key_for_tests(app: Flask) -> str:

@@ -31,11 +31,11 @@ from pathlib import Path
 from flask import Flask
 
 #: The bare route gunicorn serves beside the app: `--pythonpath bench public_pages:bare`.
-#: At /healthz, where the server helper looks for an answer.
+#: At /livez, where the server helper looks for an answer.
 bare = Flask("bare")
 
 
-@bare.get("/healthz")
+@bare.get("/livez")
 def bare_route() -> str:
     return "ok"
 
@@ -178,12 +178,12 @@ def run(name: str, database_url: str, options: argparse.Namespace, folder: Path)
         # Each page is loaded between /healthz and the bare route, and set against their
         # mean around it: a machine whose speed drifts moves all three alike.
         health = [load(base_url, "/healthz", "/healthz", options.seconds)]
-        floor = [load(bare_url, "bare Flask route", "/healthz", options.seconds)]
+        floor = [load(bare_url, "bare Flask route", "/livez", options.seconds)]
         rows = []
         for label, path in pages:
             page = load(base_url, label, path, options.seconds)
             health.append(load(base_url, "/healthz", "/healthz", options.seconds))
-            floor.append(load(bare_url, "bare Flask route", "/healthz", options.seconds))
+            floor.append(load(bare_url, "bare Flask route", "/livez", options.seconds))
             rows.append((page, mean(health[-2:]), mean(floor[-2:])))
     report(rows, health, floor)
 

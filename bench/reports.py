@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,6 +77,26 @@ YEAR = 2025
 FIRST_DAY = datetime(YEAR - 1, 4, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(YEAR + 1, 4, 2, 12, 0, tzinfo=UTC)
 PASSWORD = "a benchmark password"
+
+
+@dataclass(frozen=True)
+class Size:
+    """How much training `build` writes, and over which days (bench/scale.py writes more,
+    into the future too)."""
+
+    courses: int = COURSES
+    people: int = PEOPLE
+    sessions: int = SESSIONS
+    per_session: int = PER_SESSION
+    first_day: datetime = FIRST_DAY
+    #: Sessions start before this, two days or more.
+    last_day: datetime = NOW
+    #: Sessions starting after this have not run: no marks, evaluations or charges.
+    now: datetime = NOW
+
+
+#: The report's two financial years.
+TWO_YEARS = Size()
 WORDS = (
     "I will share a worry about a child with my safeguarding lead the same day.",
     "I will ask the other agencies involved what they know before deciding.",
@@ -95,9 +116,24 @@ def ids_of(engine: Engine, column) -> list[int]:
         return list(connection.scalars(select(column).order_by(column)))
 
 
-def build(engine: Engine) -> None:
-    """The two years of training, written with Core INSERTs; the random choices are seeded,
-    so every run writes the same."""
+def how_it_went(chance: random.Random) -> tuple[BookingStatus, Attendance | None, bool, bool]:
+    """A booking of a session that has run: its status, mark, whether it was cancelled
+    late and whether the person walked in."""
+    roll = chance.random()
+    if roll < 0.05:
+        return BookingStatus.CANCELLED, None, roll < 0.02, False
+    if roll < 0.06:
+        return BookingStatus.CONFIRMED, Attendance.ATTENDED, False, True
+    mark = chance.choices(
+        (Attendance.ATTENDED, Attendance.LEFT_EARLY, Attendance.DID_NOT_ATTEND, None),
+        (85, 3, 8, 1),
+    )[0]
+    return BookingStatus.CONFIRMED, mark, False, False
+
+
+def build(engine: Engine, size: Size = TWO_YEARS) -> None:
+    """The training (two years of it unless `size` says otherwise), written with Core
+    INSERTs; the random choices are seeded, so every run writes the same."""
     chance = random.Random(19)
     made = FIRST_DAY
     stamps = {"created_at": made, "updated_at": made}
@@ -123,7 +159,7 @@ def build(engine: Engine) -> None:
                 "published": True,
                 **stamps,
             }
-            for n in range(COURSES)
+            for n in range(size.courses)
         ],
     )
     course_ids = ids_of(engine, Course.id)
@@ -164,7 +200,7 @@ def build(engine: Engine) -> None:
         engine,
         LessonLink.__table__,
         [
-            {"course_id": course_ids[(r * 5 + n) % COURSES], "case_review_id": review_id,
+            {"course_id": course_ids[(r * 5 + n) % size.courses], "case_review_id": review_id,
              "note": "Uses it", **stamps}
             for r, review_id in enumerate(review_ids)
             for n in range(5)
@@ -200,7 +236,7 @@ def build(engine: Engine) -> None:
         ],
     )
     agency_ids = ids_of(engine, Agency.id)
-    agency_of = {n: agency_ids[n % AGENCIES] if n % 50 else None for n in range(PEOPLE)}
+    agency_of = {n: agency_ids[n % AGENCIES] if n % 50 else None for n in range(size.people)}
     insert_in_batches(
         engine,
         User.__table__,
@@ -214,25 +250,25 @@ def build(engine: Engine) -> None:
                 "role": Role.PROFESSIONAL,
                 **stamps,
             }
-            for n in range(PEOPLE)
+            for n in range(size.people)
         ],
     )
     user_ids = ids_of(engine, User.id)
-    # Sessions on working days over the two years, most mornings.
-    days = (NOW - FIRST_DAY).days - 2
+    # Sessions over the days, most mornings.
+    days = (size.last_day - size.first_day).days - 2
     starts = sorted(
-        FIRST_DAY + timedelta(days=chance.randrange(days), hours=chance.choice((0, 4)))
-        for _ in range(SESSIONS)
+        size.first_day + timedelta(days=chance.randrange(days), hours=chance.choice((0, 4)))
+        for _ in range(size.sessions)
     )
     insert_in_batches(
         engine,
         CourseSession.__table__,
         [
             {
-                "course_id": course_ids[n % COURSES],
+                "course_id": course_ids[n % size.courses],
                 "starts_at": starts_at,
                 "ends_at": starts_at + timedelta(hours=3),
-                "capacity": PER_SESSION + 5,
+                "capacity": size.per_session + 5,
                 "status": SessionStatus.CANCELLED if n % 97 == 0 else SessionStatus.SCHEDULED,
                 "published": True,
                 **stamps,
@@ -248,19 +284,11 @@ def build(engine: Engine) -> None:
         ).all()
     bookings = []
     for index, (session_id, _, starts_at) in enumerate(sessions):
-        for place in range(PER_SESSION):
-            person = (index * 7 + place * 131) % PEOPLE
-            roll = chance.random()
+        for place in range(size.per_session):
+            person = (index * 7 + place * 131) % size.people
             status, mark, late, walk_in = BookingStatus.CONFIRMED, None, False, False
-            if roll < 0.05:
-                status, late = BookingStatus.CANCELLED, roll < 0.02
-            elif roll < 0.06:
-                walk_in, mark = True, Attendance.ATTENDED
-            else:
-                mark = chance.choices(
-                    (Attendance.ATTENDED, Attendance.LEFT_EARLY, Attendance.DID_NOT_ATTEND, None),
-                    (85, 3, 8, 1),
-                )[0]
+            if starts_at <= size.now:
+                status, mark, late, walk_in = how_it_went(chance)
             bookings.append(
                 {
                     "session_id": session_id,

@@ -63,7 +63,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
-def make_app(database_url: str, tmp_path: Path) -> Flask:
+def make_app(database_url: str, tmp_path: Path, **settings) -> Flask:
     return create_app(
         {
             "TESTING": True,
@@ -79,6 +79,7 @@ def make_app(database_url: str, tmp_path: Path) -> Flask:
             "PASSWORD_HASH_TIME_COST": 1,
             "PASSWORD_HASH_MEMORY_COST": 1024,
             "PASSWORD_HASH_PARALLELISM": 1,
+            **settings,
         }
     )
 

@@ -39,18 +39,33 @@ def migrate(environment: dict[str, str]) -> None:
 def gunicorn(
     environment: dict[str, str], workers: int, *options: str, app: str = "wsgi:app"
 ) -> Iterator[str]:
-    """Serve the app (or `app`, a WSGI app of its own with a /healthz) with `workers`
+    """Serve the app (or `app`, a WSGI app of its own with a /livez) with `workers`
     processes; yields its base URL once it answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [VENV_BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", *options, app],
-        cwd=ROOT,
-        env=environment,
-    )  # fmt: skip
-    base_url = f"http://127.0.0.1:{port}"
+    command = [
+        VENV_BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning", *options, app,
+    ]  # fmt: skip
+    with serving(command, environment, f"http://127.0.0.1:{port}") as base_url:
+        yield base_url
+
+
+@contextmanager
+def gunicorn_as_configured(environment: dict[str, str]) -> Iterator[str]:
+    """Serve the app as production does, with gunicorn.conf.py, on a port of its own."""
+    port = free_port()
+    command = [VENV_BIN / "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"]
+    environment = {**environment, "BIND": f"127.0.0.1:{port}"}
+    with serving(command, environment, f"http://127.0.0.1:{port}") as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(command: list, environment: dict[str, str], base_url: str) -> Iterator[str]:
+    process = subprocess.Popen(command, cwd=ROOT, env=environment)
     try:
-        wait_until_answering(base_url + "/healthz", process)
+        # Each worker imports the app itself: on a busy machine that takes a while.
+        wait_until_answering(base_url + "/livez", process, seconds=120)
         yield base_url
     finally:
         process.terminate()

@@ -1,4 +1,4 @@
-"""Configuration, the health check and error pages."""
+"""Configuration and error pages."""
 
 import importlib
 import stat
@@ -11,24 +11,6 @@ from app import create_app
 from config import Config, ProductionConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def test_health_check_says_the_app_and_database_answer(client):
-    response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.json == {"status": "ok", "app": "ok", "database": "ok"}
-
-
-def test_health_check_reports_a_database_that_does_not_answer(tmp_path):
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/db.sqlite"}
-    )
-
-    response = app.test_client().get("/healthz")
-
-    assert response.status_code == 503
-    assert response.json["database"] == "unavailable"
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ PAGES = [
     "/api/v1/case-reviews",
     "/api/v1/case-reviews/child-r",
     "/healthz",
+    "/livez",
+    "/readyz",
 ]
 
 

@@ -289,20 +289,22 @@ def test_a_page_that_says_how_to_keep_it_is_kept_so(app):
     assert cache_control(feed) == {"public", "max-age=300"}
 
 
-def serve_command(port: int) -> list[str]:
-    """The server scripts/serve ends by running, as it runs it, on `port`."""
+def serve_command() -> list[str]:
+    """The server scripts/serve ends by running, as it runs it (BIND sets its address)."""
     script = (ROOT / "scripts" / "serve").read_text().splitlines()
     command = next(line for line in script if line.startswith("exec "))
-    return [part.replace("5000", str(port)) for part in shlex.split(command)[1:]]
+    return shlex.split(command)[1:]
 
 
 def test_the_server_scripts_serve_runs_names_no_version(tmp_path):
+    port = free_port()
     environment = app_environment(
-        f"sqlite:///{tmp_path / 'serve.sqlite'}", MAIL_FOLDER=str(tmp_path / "mail")
+        f"sqlite:///{tmp_path / 'serve.sqlite'}",
+        MAIL_FOLDER=str(tmp_path / "mail"),
+        BIND=f"127.0.0.1:{port}",
     )
     migrate(environment)
-    port = free_port()
-    server = subprocess.Popen(serve_command(port), cwd=ROOT, env=environment)
+    server = subprocess.Popen(serve_command(), cwd=ROOT, env=environment)
     try:
         wait_until_answering(f"http://127.0.0.1:{port}/healthz", server)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:
