@@ -1,7 +1,18 @@
 """Error pages: HTML for people, JSON under /api/."""
 
-from flask import Flask, jsonify, render_template, request
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from app.extensions import login_manager
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a person, or a client of the API, is asked to wait before trying again.
+RETRY_AFTER = 30
 
 ERROR_TEMPLATES = {
     400: "errors/400.html",
@@ -26,6 +37,21 @@ def try_again_page() -> tuple[str, int]:
     return render_template("bookings/try_again.html"), 503
 
 
+def database_unavailable(error: OperationalError | PoolTimeout):
+    """The database cannot be reached, stayed locked past the timeout, is read-only or has
+    no room left: the request's transaction is not committed (Flask-SQLAlchemy rolls it
+    back as the request ends), so nothing of it is written, and the person may try again."""
+    logger.warning("Database unavailable: %s", getattr(error, "orig", None) or error)
+    headers = {"Retry-After": str(RETRY_AFTER)}
+    if request.path.startswith("/api/"):
+        message = "The service is unavailable: try again in a few minutes."
+        return jsonify(error={"status": 503, "message": message}), 503, headers
+    # The page is drawn as if signed out when who is signed in could not be read.
+    if "_login_user" not in g:
+        login_manager._update_request_context_with_user()
+    return render_template("errors/unavailable.html"), 503, headers
+
+
 def too_large(error: RequestEntityTooLarge):
     """Only a certificate's upload can be this large: the page says what the limit is."""
     from app.external_training.files import MOST_SIZE_WORDS
@@ -36,3 +62,5 @@ def too_large(error: RequestEntityTooLarge):
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(RequestEntityTooLarge, too_large)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(PoolTimeout, database_unavailable)
