@@ -27,9 +27,15 @@ ERROR_TEMPLATES = {
 def handle_http_error(error: HTTPException):
     """Unexpected exceptions arrive here too, wrapped as InternalServerError by Flask."""
     if request.path.startswith("/api/"):
-        return jsonify(error={"status": error.code, "message": error.description}), error.code
-    template = ERROR_TEMPLATES.get(error.code, "errors/500.html")
-    return render_template(template, error=error), error.code
+        body = jsonify(error={"status": error.code, "message": error.description})
+    else:
+        body = render_template(ERROR_TEMPLATES.get(error.code, "errors/500.html"), error=error)
+    return body, error.code, headers_of(error)
+
+
+def headers_of(error: HTTPException) -> dict[str, str]:
+    """What the error says beside its page, such as the methods a 405 allows (`Allow`)."""
+    return {name: value for name, value in error.get_headers() if name != "Content-Type"}
 
 
 def try_again_page() -> tuple[str, int]:
