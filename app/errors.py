@@ -8,6 +8,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.extensions import login_manager
+from app.logs import database_error
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ def database_unavailable(error: OperationalError | PoolTimeout):
     """The database cannot be reached, stayed locked past the timeout, is read-only or has
     no room left: the request's transaction is not committed (Flask-SQLAlchemy rolls it
     back as the request ends), so nothing of it is written, and the person may try again."""
-    logger.warning("Database unavailable: %s", getattr(error, "orig", None) or error)
+    reason = database_error(error) if isinstance(error, OperationalError) else str(error)
+    logger.warning("Database unavailable: %s", reason)
     headers = {"Retry-After": str(RETRY_AFTER)}
     if request.path.startswith("/api/"):
         message = "The service is unavailable: try again in a few minutes."

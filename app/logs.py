@@ -10,9 +10,11 @@ import logging
 import re
 import secrets
 import time
+import traceback
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request, session
+from sqlalchemy.exc import DBAPIError
 
 REQUEST_ID = "X-Request-ID"
 #: What an id from outside may be: a UUID or a proxy's own id, never anything to inject
@@ -112,3 +114,18 @@ class JsonLines(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)
+
+    def formatException(self, exc_info) -> str:
+        """A database error by its kind alone: the database's own words may quote a row's
+        values (PostgreSQL's DETAIL names the address a unique key refused)."""
+        error = exc_info[1]
+        if not isinstance(error, DBAPIError):
+            return super().formatException(exc_info)
+        frames = "".join(traceback.format_tb(exc_info[2]))
+        return f"Traceback (most recent call last):\n{frames}{database_error(error)}"
+
+
+def database_error(error: DBAPIError) -> str:
+    """`IntegrityError: UniqueViolation 23505`: the error's kind, the driver's, its code."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "sqlite_errorname", "")
+    return f"{type(error).__name__}: {type(error.orig).__name__} {code}".strip()
