@@ -17,9 +17,9 @@ from app.text import has_hidden_characters
 #: Parts of an address that are secrets: a mailed link's token, a certificate's code.
 SECRETS = frozenset({"token", "code"})
 
-#: Scripts and styles come from our own files only; the one inline script, GOV.UK
+#: A page's scripts and styles come from our own files only; the one inline script, GOV.UK
 #: Frontend's start-up, runs by the nonce of its response. Nothing may frame a page.
-CONTENT_SECURITY_POLICY = (
+PAGE_POLICY = (
     "default-src 'self'",
     "script-src 'self'{nonce}",
     "style-src 'self'",
@@ -31,6 +31,9 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'",
     "frame-ancestors 'none'",
 )
+#: A PDF, a feed or JSON runs nothing of ours. Chrome shows a PDF in a plugin that the
+#: PDF's own policy must allow (object-src, here from default-src), so none is denied.
+FILE_POLICY = "default-src 'self'; frame-ancestors 'none'"
 #: Powerful browser features no page of ours uses, turned off for all of them.
 PERMISSIONS_POLICY = (
     "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), "
@@ -79,10 +82,11 @@ def csp_nonce() -> str:
 
 
 def content_security_policy(response: Response) -> str:
-    """The policy, naming this page's nonce; a PDF drawn from a template runs no script."""
-    page = response.mimetype == "text/html" and "csp_nonce" in g
-    nonce = f" 'nonce-{g.csp_nonce}'" if page else ""
-    return "; ".join(CONTENT_SECURITY_POLICY).format(nonce=nonce)
+    """A page's policy, naming its nonce if it has inline scripts, or a file's."""
+    if response.mimetype != "text/html":
+        return FILE_POLICY
+    nonce = f" 'nonce-{g.csp_nonce}'" if "csp_nonce" in g else ""
+    return "; ".join(PAGE_POLICY).format(nonce=nonce)
 
 
 def set_security_headers(response: Response) -> Response:
