@@ -1,6 +1,5 @@
 """The partnership's training booking system: create_app() builds the Flask app."""
 
-import logging
 import secrets
 from pathlib import Path
 
@@ -9,7 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import audit, mail, safety
+from app import audit, logs, mail, safety
 from app.accounts import passwords
 from app.accounts import service as accounts_service
 from app.database import begin_requests_that_write_with_the_lock, configure_engine
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app from a configuration class, or the environment's with overrides."""
-    app = Flask(
+    app = logs.App(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -32,11 +31,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     configure(app, config)
     Path(app.instance_path).mkdir(exist_ok=True)
     if not app.config.get("TESTING"):
-        # The app's own messages (mail sent or written to a file, retries) at INFO and up.
-        logging.basicConfig(
-            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("app").setLevel(logging.INFO)
+        logs.configure()
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(ROOT / "templates")),
@@ -88,6 +83,7 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["LOCK_TIMEOUT_SECONDS"])
+    logs.init_app(app)
     safety.init_app(app)
     app.before_request(begin_requests_that_write_with_the_lock)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -95,7 +95,7 @@ class FolderTransport:
         name = message["Message-ID"].strip("<>").replace("@", "_at_")
         path = self.folder / f"{name}.eml"
         path.write_bytes(bytes(message))
-        logger.info("Mail to %s, %r, written to %s", message["To"], message["Subject"], path)
+        logger.info("Mail written to %s", path)
 
 
 def configured_transport() -> Transport:
@@ -277,7 +277,7 @@ def is_due(now: datetime):
 def record_failure(message: OutboxMessage, error: Exception, now: datetime) -> None:
     for name, value in after_failure(message.attempts, error, now).items():
         setattr(message, name, value)
-    log_failure(message.id, message.to_address, message.attempts, error)
+    log_failure(message.id, message.attempts, error)
 
 
 def after_failure(attempts: int, error: Exception, now: datetime) -> dict:
@@ -293,17 +293,24 @@ def backoff_minutes(attempts: int) -> int:
     return BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
 
 
-def log_failure(message_id: int, to: str, attempts: int, error: Exception) -> None:
+def log_failure(message_id: int, attempts: int, error: Exception) -> None:
+    """The message by its id, the error by its kind: a mail server's refusal quotes the
+    addresses refused, and those stay in the outbox (its last_error), out of the logs."""
     if attempts >= MAX_ATTEMPTS:
-        logger.error("Gave up on mail %s to %s: %s", message_id, to, error)
+        logger.error("Gave up on mail %s: %s", message_id, kind_of(error))
         return
     logger.warning(
-        "Mail %s to %s not sent, retrying in %s min: %s",
+        "Mail %s not sent, retrying in %s min: %s",
         message_id,
-        to,
         backoff_minutes(attempts),
-        error,
+        kind_of(error),
     )
+
+
+def kind_of(error: Exception) -> str:
+    """An error's class, with the SMTP reply code or system error number it carries."""
+    code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
+    return type(error).__name__ + (f" {code}" if code else "")
 
 
 def due_message_ids(db_session: Session, now: datetime, limit: int = 500) -> list[int]:
@@ -333,12 +340,14 @@ def send_queued_after_commit(db_session: Session) -> None:
     queued = db_session.info.pop("outbox_queued", [])
     if not queued:
         return
+    ids = [message_id for message_id, _ in queued]
     try:
         send_claimed(queued, configured_transport(), current_app.config["MAIL_FROM"])
-    except Exception:
+    except (smtplib.SMTPException, OSError) as error:
         # The change is committed and its mail safe in the outbox, where send-mail will
         # find it: a failure here must not turn the person's success into an error page.
-        ids = [message_id for message_id, _ in queued]
+        logger.warning("Mail %s not sent after commit; left for send-mail: %s", ids, kind_of(error))
+    except Exception:
         logger.exception("Mail %s not sent after commit; left for send-mail", ids)
 
 
@@ -362,7 +371,7 @@ def send_claimed(claimed: list[tuple[int, Letter]], transport: Transport, sender
             transport.send(build_email(letter, sender))
         except (OSError, smtplib.SMTPException, ValueError) as error:
             failed.append((message_id, after_failure(1, error, now)))
-            log_failure(message_id, letter.to_address, 1, error)
+            log_failure(message_id, 1, error)
         else:
             sent.append({"outbox_id": message_id, "at": now})
     with new_session() as db_session:

@@ -6,9 +6,10 @@ nobody can lock an account's owner out of the browsers they use.
 
 import hashlib
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from app.accounts.tokens import TokenExpired, TokenInvalid, read_token, serializer
+from app.safety import cookies_are_secure
 
 COOKIE = "signed_in_before"
 PURPOSE = "signed-in-before"
@@ -43,7 +44,7 @@ def remember(response: Response, email: str) -> None:
         COOKIE,
         serializer(PURPOSE).dumps(digests),
         max_age=LASTS,
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        secure=cookies_are_secure(),
         httponly=True,
         samesite="Lax",
     )

@@ -3,6 +3,9 @@
 import re
 import unicodedata
 
+#: Every slug slugify() makes, as a regular expression (the API's document publishes it).
+SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+
 
 def slugify(text: str, max_length: int) -> str:
     """ "Children's services & schools" is "childrens-services-and-schools".

@@ -2,6 +2,7 @@
 
 from flask import current_app
 
+from app.admin.slugs import SLUG_PATTERN
 from app.models import LEVELS, Delivery, Sector, SessionStatus
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -185,7 +186,7 @@ def slug_parameter(what: str) -> dict:
         "in": "path",
         "required": True,
         "description": f"The {what}'s slug, as in its web address.",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": SLUG_PATTERN},
     }
 
 

@@ -8,7 +8,8 @@ Debian's Chromium is driven by Playwright; no browser is downloaded. Without
   by an SMTP server on loopback (`site.mailbox`), `site.database` to set up people and
   courses, `site.flask(...)` to run the app's commands.
 - `page`: a page in a browser context of its own (cookies and all) at desktop size;
-  `new_page(...)` opens another, for a second person or another screen size.
+  `new_page(...)` opens another, for a second person or another screen size. Whatever
+  the Content-Security-Policy blocks on any page of a test fails it.
 - `check(page, "name")`: axe-core's WCAG 2.2 AA rules at desktop and phone widths (zero
   violations) and a screenshot at each, under screenshots/<test>/.
 """
@@ -19,7 +20,14 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 from tests.conftest import TEST_DATABASE_URL, free_port, throwaway_postgres_database
 from tests.e2e.accessibility import AXE_SCRIPT, DESKTOP, PageChecks
@@ -35,6 +43,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+CSP_VIOLATION = "Content-Security-Policy violation: "
+CSP_VIOLATION_REPORTER = f"""
+document.addEventListener("securitypolicyviolation", event => console.error(
+    "{CSP_VIOLATION}" + event.effectiveDirective + " blocked "
+    + event.blockedURI + " on " + location.pathname
+    + (event.sample ? " (" + event.sample + ")" : "")
+));
+"""
 #: Milliseconds an action or an expectation waits before failing.
 TIMEOUT = 15_000
 
@@ -77,8 +93,13 @@ def browser(playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser, site) -> Iterator[Callable[..., Page]]:
-    """`new_page(viewport=...)`: a page in a new browser context, as another person's browser."""
+    """`new_page(viewport=...)`: a page in a new browser context, as another person's browser.
+
+    Every page any context opens is watched for what its Content-Security-Policy blocked;
+    the test fails, listing them, if anything was.
+    """
     contexts = []
+    blocked: list[str] = []
 
     def open_page(viewport: dict[str, int] = DESKTOP, **options) -> Page:
         context = browser.new_context(
@@ -87,12 +108,26 @@ def new_page(browser, site) -> Iterator[Callable[..., Page]]:
         context.set_default_timeout(TIMEOUT)
         # axe-core is ready in every page the context opens, rather than sent to each one.
         context.add_init_script(path=AXE_SCRIPT)
+        watch_for_policy_violations(context, blocked)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not blocked, "The Content-Security-Policy blocked:\n" + "\n".join(blocked)
+
+
+def watch_for_policy_violations(context: BrowserContext, blocked: list[str]) -> None:
+    """Add to `blocked` each thing the policy stops on any page of the context: the page
+    reports it as a `securitypolicyviolation` event, passed on through the console."""
+    context.add_init_script(CSP_VIOLATION_REPORTER)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.text.startswith(CSP_VIOLATION):
+            blocked.append(message.text.removeprefix(CSP_VIOLATION))
+
+    context.on("console", on_console)
 
 
 @pytest.fixture
