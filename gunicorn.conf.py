@@ -8,7 +8,9 @@ Each setting can be changed from the environment (docs/deployment.md):
   two per CPU and one more.
 - `THREADS`: threads per worker. Default 4: a request spends much of its time waiting
   for the database or the lock on a session's places.
-- `ACCESS_LOG`: where each request is logged; `-` is standard output. Default `-`.
+- `ACCESS_LOG`: where gunicorn logs each request (`-` is standard output), by its path
+  alone. Default: none, since the app logs every request itself as a JSON line with its
+  request id and no personal data (app/logs.py).
 """
 
 import multiprocessing
@@ -34,9 +36,10 @@ keepalive = 5
 # compiles its templates again, seconds of CPU in which it answers nothing
 # (bench/README.md, "scale.py").
 
-accesslog = os.environ.get("ACCESS_LOG", "-")
-# The client's address as the app sees it, after TRUSTED_PROXIES.
-access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+accesslog = os.environ.get("ACCESS_LOG") or None
+# The path without its query string, which may hold an address searched for, and no
+# client address: the logs hold no personal data.
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
 
