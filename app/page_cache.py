@@ -27,6 +27,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Select, func, select
 
+from app import safety
 from app.catalogue.version import catalogue_only
 from app.display import LONDON, in_london
 from app.extensions import cache, db
@@ -101,6 +102,7 @@ def render_and_keep(view, view_args: dict, key: str, now: datetime, signed_in: b
         "status": response.status_code,
         "body": body,
         "html": None if signed_in else response.get_data(as_text=True),
+        "nonce": g.get("csp_nonce"),
         "etag": digest(key, expires_at.isoformat()),
         "expires_at": expires_at.timestamp(),
     }
@@ -122,6 +124,10 @@ def keepable(body: dict[str, str], signed_in: bool) -> bool:
 
 
 def for_visitor(html: str, kept: dict):
+    # The page's scripts carry the nonce it was rendered with; its policy names that one.
+    # Each rendering has its own, and the page is kept by its full address, so no address
+    # can carry a script naming the nonce of the page it makes.
+    safety.use_csp_nonce(kept["nonce"])
     response = make_response(html, kept["status"])
     response.set_etag(kept["etag"])
     response.cache_control.no_cache = True

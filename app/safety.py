@@ -81,6 +81,12 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def use_csp_nonce(nonce: str | None) -> None:
+    """Answer with the nonce a kept page was rendered with (app.page_cache)."""
+    if nonce:
+        g.csp_nonce = nonce
+
+
 def content_security_policy(response: Response) -> str:
     """A page's policy, naming its nonce if it has inline scripts, or a file's."""
     if response.mimetype != "text/html":

@@ -78,7 +78,20 @@ def test_a_page_runs_only_the_scripts_its_nonce_names(client, catalogue):
     # GOV.UK Frontend's start-up, and the module script that starts its components.
     assert len(scripts) == 2
     assert all(f'nonce="{nonce}"' in script for script in scripts)
-    assert nonce not in client.get("/", base_url=HTTPS).headers["Content-Security-Policy"]
+    assert nonce not in client.get("/search", base_url=HTTPS).headers["Content-Security-Policy"]
+
+
+def test_a_kept_page_is_answered_with_the_nonce_its_scripts_carry(client, catalogue):
+    first = client.get("/", base_url=HTTPS)
+    again = client.get("/", base_url=HTTPS)
+    unchanged = client.get("/", base_url=HTTPS, headers={"If-None-Match": first.headers["ETag"]})
+
+    nonce = re.search(r"'nonce-([\w-]+)'", again.headers["Content-Security-Policy"]).group(1)
+    scripts = re.findall(r"<script\b[^>]*>", again.text)
+    assert len(scripts) == 2
+    assert all(f'nonce="{nonce}"' in script for script in scripts)
+    assert unchanged.status_code == 304
+    assert unchanged.headers["Content-Security-Policy"] == again.headers["Content-Security-Policy"]
 
 
 def test_no_page_has_inline_styles_or_unnamed_scripts(client, catalogue):
