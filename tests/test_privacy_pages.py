@@ -84,3 +84,14 @@ def test_only_a_coordinator_edits_the_pages(app, client):
     assert response.status_code == 403
     db.session.expire_all()
     assert count(SitePage) == 0
+
+
+def test_a_person_finds_their_data_and_erasure_from_their_details(app):
+    person = make_user(password=PASSWORD)
+    db.session.commit()
+
+    page = signed_in_as(app, person).get("/account/profile").text
+
+    assert 'href="/account/data">Download everything we hold about you' in page
+    assert 'href="/account/delete">Erase your account' in page
+    assert 'href="/privacy">privacy notice' in page
