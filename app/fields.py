@@ -25,7 +25,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from app.display import clock_time, london_moment, long_date, read_clock_time
 from app.ids import read_id
@@ -61,13 +68,14 @@ class PlainText:
 
 def text_validators(
     label: str, limit: int, required: str, called: str, paragraphs: bool = False
-) -> list[PlainText | InputRequired | Length]:
+) -> list[PlainText | DataRequired | Length]:
     """`required`: the message when nothing is typed (none: it may be left empty). The
     messages name the field as `called`, or else by its label (see field_name)."""
     name = called or field_name(label)
     too_long = Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")
     plain = PlainText(name, paragraphs)
-    return [plain, InputRequired(message=required), too_long] if required else [plain, too_long]
+    # DataRequired reads the text once stripped: spaces alone are nothing typed.
+    return [plain, DataRequired(message=required), too_long] if required else [plain, too_long]
 
 
 def text_line(

@@ -336,6 +336,17 @@ def test_an_agency_form_with_errors_keeps_what_was_typed(as_coordinator):
     assert count(Agency) == 1
 
 
+def test_an_agency_named_with_spaces_alone_is_refused(as_coordinator):
+    response = submit(
+        as_coordinator,
+        "/admin/agencies/new",
+        {"name": "   ", "sector": "health", "charging_band": "partner", "listed": "y"},
+    )
+
+    assert_refused_at(response, "name", "Enter the agency's name")
+    assert count(Agency) == 0
+
+
 def test_a_typed_in_agency_is_checked_and_listed(as_coordinator):
     agency = make_agency(name="kids first", sector=Sector.OTHER, listed=False)
 

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import PasswordField, SubmitField
-from wtforms.validators import InputRequired, StopValidation
+from wtforms.validators import InputRequired
 
 from app.fields import text_box
 from app.privacy.pages import PAGE_LENGTH
@@ -29,8 +29,3 @@ class SitePageForm(FlaskForm):
         "for a link.",
     )
     submit = SubmitField("Save page", widget=GovSubmitInput())
-
-    def validate_body(self, field) -> None:
-        # Spaces alone pass InputRequired, which looks at what was sent before stripping.
-        if not field.data:
-            raise StopValidation("Enter the text of the page")
