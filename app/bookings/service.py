@@ -882,6 +882,44 @@ def cancel_under_lock(
     return booking
 
 
+def cancel_places_to_come(
+    db_session: Session,
+    user: User,
+    actor: User,
+    now: datetime,
+    reason: str,
+    last_minute: LastMinute = USUAL_LAST_MINUTE,
+) -> Done[int]:
+    """Cancel a person's places and turns on sessions still to come, as their account
+    closes, so the places go to people waiting: each session locked in turn, in the order
+    of their ids (as every change of several sessions locks them). An offer whose time ran
+    out is left to the next look at its session, which passes it on. Returns how many were
+    cancelled."""
+    upcoming = db_session.execute(
+        select(Booking.id, Booking.session_id)
+        .join(Booking.session)
+        .where(
+            Booking.user_id == user.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            CourseSession.starts_at > now,
+        )
+        .order_by(Booking.session_id, Booking.id)
+    ).all()
+    notices: list[Notice] = []
+    cancelled = 0
+    for booking_id, session_id in upcoming:
+        session = lock_another_session(db_session, session_id)
+        try:
+            cancel_under_lock(
+                db_session, session, booking_id, actor, now, reason, notices,
+                last_minute=last_minute,
+            )  # fmt: skip
+        except Refused:
+            continue
+        cancelled += 1
+    return Done(cancelled, notices)
+
+
 def withdraw_offers(db_session: Session, booking: Booking, now: datetime) -> None:
     """A place cancelled is no longer anyone's to give: its open offer to a colleague, if
     it has one, is withdrawn with it."""

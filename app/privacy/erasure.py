@@ -29,14 +29,12 @@ from app.bookings import service as bookings
 from app.database import write_transaction
 from app.external_training import files
 from app.models import (
-    ACTIVE_STATUSES,
     AuditEntry,
     Booking,
     BookingEvent,
     BookingTransfer,
     Charge,
     CourseInterest,
-    CourseSession,
     Evaluation,
     ExternalTraining,
     FollowUp,
@@ -147,7 +145,7 @@ def erase(db_session: Session, user_id: int, now: datetime, upload_folder: Path)
     if problem := why_not_erasable(user):
         raise ErasureRefused(problem)
     identity = Identity(user.id, user.name, user.email)
-    notices = cancel_future_bookings(db_session, user, now)
+    notices = bookings.cancel_places_to_come(db_session, user, user, now, "account erased").notices
     booking_ids = select(Booking.id).where(Booking.user_id == user.id)
     scrub_bookings(db_session, identity, booking_ids)
     scrub_evaluations(db_session, booking_ids)
@@ -165,33 +163,6 @@ def is_for(notice: Notice, user: User) -> bool:
     booking_user = notice.booking.user_id if notice.booking is not None else None
     person = notice.person.id if notice.person is not None else None
     return user.id in (booking_user, person)
-
-
-def cancel_future_bookings(db_session: Session, user: User, now: datetime) -> list[Notice]:
-    """Cancel the person's places and turns on sessions yet to start, each session locked
-    in the order of its id (as every change of several sessions locks them)."""
-    future = db_session.execute(
-        select(Booking.id, Booking.session_id)
-        .join(Booking.session)
-        .where(
-            Booking.user_id == user.id,
-            Booking.status.in_(ACTIVE_STATUSES),
-            CourseSession.starts_at > now,
-        )
-        .order_by(Booking.session_id, Booking.id)
-    ).all()
-    notices: list[Notice] = []
-    for booking_id, session_id in future:
-        session = bookings.lock_another_session(db_session, session_id)
-        try:
-            bookings.cancel_under_lock(
-                db_session, session, booking_id, user, now, "account erased", notices
-            )
-        except Refused:
-            # An offer whose time ran out is passed on by the next look at the session;
-            # the booking is pseudonymised below like every other.
-            continue
-    return notices
 
 
 def scrub_bookings(db_session: Session, identity: Identity, booking_ids) -> None:

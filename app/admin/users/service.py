@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, joinedload
 from app.bookings import service as bookings
 from app.catalogue.queries import bookable_session, visible_course
 from app.models import (
-    ACTIVE_STATUSES,
     Booking,
     Course,
     CourseSession,
@@ -18,7 +17,7 @@ from app.models import (
     User,
     session_trainer,
 )
-from app.notices import Done, Notice
+from app.notices import Done
 from app.pagination import Pagination, page_of
 from app.refusals import Refused
 
@@ -132,32 +131,12 @@ def deactivate(
         return Done(0)
     check_not_last_coordinator(db_session, user)
     check_delivers_nothing_to_come(db_session, user, now)
-    upcoming = db_session.execute(
-        select(Booking.id, Booking.session_id)
-        .join(Booking.session)
-        .where(
-            Booking.user_id == user.id,
-            Booking.status.in_(ACTIVE_STATUSES),
-            CourseSession.starts_at > now,
-        )
-        .order_by(Booking.session_id, Booking.id)
-    ).all()
-    notices: list[Notice] = []
-    for booking_id, session_id in upcoming:
-        session = bookings.lock_another_session(db_session, session_id)
-        bookings.cancel_under_lock(
-            db_session,
-            session,
-            booking_id,
-            actor,
-            now,
-            "account deactivated",
-            notices,
-            last_minute=last_minute,
-        )
+    cancelled = bookings.cancel_places_to_come(
+        db_session, user, actor, now, "account deactivated", last_minute
+    )
     user.active = False
     user.session_version += 1
-    return Done(len(upcoming), notices)
+    return cancelled
 
 
 def reactivate(user: User) -> None:
