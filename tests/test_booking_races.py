@@ -176,6 +176,19 @@ def all_at_once(actions: list[Callable[[], T]]) -> list[T]:
         return [future.result(timeout=2 * REQUEST_TIMEOUT) for future in futures]
 
 
+def all_book_at_once(browsers: list, path: str) -> list:
+    """Each browser opens the booking page at `path`, then all send its form together."""
+    tokens = in_parallel([lambda browser=browser: browser.form_token(path) for browser in browsers])
+    return all_at_once(
+        [
+            lambda browser=browser, token=token: browser.request(
+                path, {"csrf_token": token, "access_needs": ""}
+            )
+            for browser, token in zip(browsers, tokens, strict=True)
+        ]
+    )
+
+
 # The database, written and read directly
 
 
@@ -498,16 +511,7 @@ def test_fifty_people_racing_for_the_last_five_places_get_five_places_and_45_tur
     people = db.make_people(50)
     browsers = server.browsers_signed_in(people)
     path = f"/sessions/{session_id}/book"
-    tokens = in_parallel([lambda browser=browser: browser.form_token(path) for browser in browsers])
-
-    responses = all_at_once(
-        [
-            lambda browser=browser, token=token: browser.request(
-                path, {"csrf_token": token, "access_needs": ""}
-            )
-            for browser, token in zip(browsers, tokens, strict=True)
-        ]
-    )
+    responses = all_book_at_once(browsers, path)
 
     assert Counter(r.summary() for r in responses if not redirects_to_a_booking(r)) == {}
     booking_ids = [booking_id_from(response) for response in responses]

@@ -33,7 +33,7 @@ from tests.test_booking_races import (
     Browser,
     Database,
     KeepRedirects,
-    all_at_once,
+    all_book_at_once,
     booking_id_from,
     in_parallel,
     redirects_to_a_booking,
@@ -201,16 +201,7 @@ def test_fifty_people_racing_through_nginx_for_five_places_get_exactly_five(site
         workers=2,
     )
     path = f"/sessions/{session_id}/book"
-    tokens = in_parallel([lambda browser=browser: browser.form_token(path) for browser in browsers])
-
-    responses = all_at_once(
-        [
-            lambda browser=browser, token=token: browser.request(
-                path, {"csrf_token": token, "access_needs": ""}
-            )
-            for browser, token in zip(browsers, tokens, strict=True)
-        ]
-    )
+    responses = all_book_at_once(browsers, path)
 
     assert Counter(r.summary() for r in responses if not redirects_to_a_booking(r)) == {}
     bookings = db.bookings(session_id)
