@@ -19,6 +19,7 @@ from app.bookings.overdue import release_overdue_approvals
 from app.bookings.sectors import sharing_for
 from app.catalogue import bp, pdf, queries
 from app.catalogue.forms import CourseFilterForm, InterestForm
+from app.charges.service import charges_of_course, rates_from
 from app.display import in_london
 from app.extensions import db
 from app.interest import service as interest
@@ -191,6 +192,9 @@ def session(session_id: int):
         prerequisites=standing,
         sharing=sharing,
         own_booking=own,
+        charges=charges_of_course(
+            found.course, person.agency if person else None, rates_from(current_app.config)
+        ),
         book_button=None
         if own
         else bookings.book_button(found, now, bool(standing.missing), sharing.room),
