@@ -564,3 +564,30 @@ def test_an_e_learning_address_must_be_a_web_address(multi_agency, url):
 def breadcrumbs(page: str) -> list[str]:
     trail = re.search(r'<nav class="govuk-breadcrumbs.*?</nav>', page, re.S).group(0)
     return [words(item) for item in re.findall(r"<li.*?</li>", trail, re.S)]
+
+
+def test_a_course_page_states_the_charges_the_rules_make_beside_its_policy(
+    app, client, multi_agency
+):
+    app.config["NON_ATTENDANCE_CHARGE"] = 4000
+    course = make_course(multi_agency, charges_policy="Free to the partnership's workforce.")
+
+    page = words(client.get(f"/courses/{course.slug}").text)
+
+    assert (
+        "Charges Free to the partnership's workforce. Agencies in the chargeable band are "
+        "charged £40 for a place not used without cancelling, and £50 for a cancellation "
+        "after the cut-off." in page
+    )
+
+
+def test_a_serious_case_review_is_shown_with_its_current_name(client):
+    review = make_case_review(title="Child R - Serious Case Review", slug="child-r")
+    newer = make_case_review(title="Child T - Child Safeguarding Practice Review", slug="child-t")
+
+    listed = words(client.get("/case-reviews").text)
+    shown = words(client.get(f"/case-reviews/{review.slug}").text)
+
+    current = "Child R - Serious Case Review (now called a child safeguarding practice review)"
+    assert current in listed and current in shown
+    assert f"{newer.title} (now called" not in listed

@@ -582,3 +582,12 @@ def test_on_the_demo_the_report_answers_the_boards_questions_about_case_reviews(
     evaluated = select(func.count(Evaluation.id)).join(Evaluation.booking).join(Booking.session)
     assert db.session.scalar(evaluated.where(recent)) == 0
     assert db.session.scalar(evaluated) > 0
+
+
+def test_demo_courses_type_no_charge_cut_off_or_times_the_rules_and_sessions_give():
+    # Amounts and notice come from the charges' settings and each session's cut-off, and
+    # times from each session: typed again in a course, they go on to disagree.
+    for course in read_demo_file()["courses"]:
+        policy, duration = course.get("charges_policy", ""), course.get("duration", "")
+        assert "£" not in policy and "notice" not in policy, course["slug"]
+        assert not re.search(r"\d[.:]\d\d ?[ap]m", duration), course["slug"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from app.catalogue import queries
+from app.charges.service import charges_of_course, rates_from
 from app.display import in_london
 from app.extensions import db
 from app.models import CourseSession, Prospectus
@@ -56,6 +57,10 @@ def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
         sessions=dates_to_print(course_ids, now),
         lesson_links=queries.lesson_links_for_courses(db.session, course_ids),
         prerequisites=prerequisites_of_courses(db.session, course_ids),
+        charges={
+            course.id: charges_of_course(course, None, rates_from(current_app.config))
+            for course in courses
+        },
         printed_on=now,
     )
     document = HTML(string=html, base_url=current_app.config["BASE_URL"])

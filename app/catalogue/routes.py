@@ -146,6 +146,7 @@ def course(slug: str):
         prerequisites=prerequisites.standing(db.session, found.id, person, now, now),
         interest=interest.interest_in(db.session, found, person, now),
         interest_form=InterestForm(),
+        charges=charges_of_course(found, None, rates_from(current_app.config)),
     )
 
 
