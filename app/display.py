@@ -218,10 +218,10 @@ def pounds(pence: int | None) -> str:
     return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
 
 
-def breakable_at(text: str, after: str) -> Markup:
-    """`text` that may wrap only after the characters in `after`, never mid-word: each
+def breakable_at(text: str, breaks: str) -> Markup:
+    """`text` that may wrap only where the pattern `breaks` matches, never mid-word: each
     piece is kept whole, with a chance to break (`<wbr>`) between pieces."""
-    pieces = re.split(f"(?<=[{re.escape(after)}])(?![{re.escape(after)}])", text)
+    pieces = re.split(breaks, text)
     return Markup("<wbr>").join(
         Markup('<span class="app-unbroken">{}</span>').format(piece) for piece in pieces if piece
     )
@@ -229,12 +229,13 @@ def breakable_at(text: str, after: str) -> Markup:
 
 def breakable_email(address: str) -> Markup:
     """An email address that wraps, where it must, only after its @ or a dot."""
-    return breakable_at(address, "@.")
+    return breakable_at(address, r"(?<=[@.])")
 
 
 def breakable_url(url: str) -> Markup:
-    """A web address that wraps, where it must, only after a slash (never inside `//`)."""
-    return breakable_at(url, "/")
+    """A web address that wraps, where it must, only after a slash of its path: never
+    inside `https://` or the name of the site."""
+    return breakable_at(url, r"(?<=/)(?<!//)(?!/)")
 
 
 def number(count: int) -> str:
