@@ -182,10 +182,38 @@ def test_every_demo_booking_has_its_history_as_if_booked_through_the_site(runner
     assert bookings
     reasons = {BookingStatus.CONFIRMED: "booked", BookingStatus.WAITING: "joined the waiting list"}
     for booking in bookings:
-        (entry,) = booking.history
+        entry, *later = booking.history
         assert (entry.from_status, entry.to_status) == (None, booking.status)
         assert entry.actor == booking.user
         assert entry.reason == reasons[booking.status]
+        # A no-show's charge is noted, as the register notes it.
+        charge = booking.standing_charge
+        assert [event.reason for event in later] == (
+            [f"Charged £50 to {charge.agency.name}: did not attend"] if charge else []
+        )
+
+
+def test_demo_registers_are_marked_through_the_register_charging_no_shows(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    marked = db.session.scalars(select(Booking).where(Booking.attendance.is_not(None))).all()
+    no_shows = [booking for booking in marked if booking.attendance is Attendance.DID_NOT_ATTEND]
+
+    assert all(booking.attendance_marked_by is not None for booking in marked)
+    assert all(
+        booking.attendance_marked_by in booking.session.trainers
+        for booking in marked
+        if booking.session.trainers
+    )
+    charged = [booking for booking in no_shows if booking.standing_charge]
+    assert charged, "some no-shows are of chargeable agencies"
+    for booking in no_shows:
+        is_charged = booking.user.agency.charging_band.is_charged
+        assert (booking.standing_charge is not None) == is_charged, booking.user.name
+    assert all(booking.standing_charge.amount_pence == 5000 for booking in charged)
+    assert all(
+        booking.standing_charge.raised_at == booking.attendance_marked_at for booking in charged
+    )
 
 
 def test_demo_trainers_deliver_sessions_and_are_never_booked(runner):
