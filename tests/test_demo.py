@@ -252,6 +252,21 @@ def test_the_previous_working_day_passes_back_over_weekends_and_bank_holidays():
     assert previous_working_day(friday) == friday
 
 
+@pytest.mark.parametrize(
+    ("in_days", "held_on"),
+    [
+        (17, date(2026, 12, 24)),  # Christmas Eve is a working day.
+        (21, date(2026, 12, 29)),  # Monday 28 December 2026 is Boxing Day's substitute.
+    ],
+)
+def test_a_demo_session_on_a_bank_holiday_moves_as_one_at_a_weekend_does(in_days, held_on):
+    planned = {"in_days": in_days, "start": "09:30", "end": "12:30"}
+
+    starts, _ = planned_moments(planned, today=date(2026, 12, 7))
+
+    assert in_london(starts).date() == held_on
+
+
 def test_a_session_moved_over_the_clock_change_keeps_its_time_in_london():
     # Saturday 28 March 2026: the clocks go forward that night, so Monday is in summer time.
     planned = {"in_days": 3, "start": "09:30", "end": "12:30"}
