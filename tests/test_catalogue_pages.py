@@ -414,6 +414,19 @@ class TestSessionPage:
         assert "Trainers Ann Lee, Priya Natt" in page
         assert "Cancel by 9:30am on Sunday 31 January 2027 (72 hours before the start)" in page
 
+    def test_after_the_cut_off_it_says_cancelling_counts_as_late(self, client, multi_agency):
+        session = make_session(
+            make_course(multi_agency), starts_at=in_days(1), cancellation_cutoff_hours=48
+        )
+
+        page = words(client.get(f"/sessions/{session.id}").text)
+
+        assert (
+            "The cancellation cut-off, 48 hours before the start, has passed: cancelling now "
+            "counts as a late cancellation." in page
+        )
+        assert "Cancel by" not in page
+
     def test_a_session_without_trainers_says_they_are_to_be_confirmed(self, client, multi_agency):
         session = make_session(make_course(multi_agency))
 
