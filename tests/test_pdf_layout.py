@@ -55,7 +55,7 @@ def test_no_page_of_the_demo_prospectuses_holds_less_than_a_quarter_of_text(runn
 
 
 def test_the_covers_web_address_breaks_only_after_a_slash_of_its_path(app, client):
-    slug = "multi-agency-learning-and-development-prospectus-for-the-whole-childrens-workforce"
+    slug = "multi-agency-learning-and-development-prospectus-for-the-childrens-workforce"
     make_course(make_prospectus(slug=slug))
     address = f"{app.config['BASE_URL']}/prospectuses/{slug}"
 
