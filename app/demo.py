@@ -6,7 +6,8 @@ none yet, so loading twice leaves exactly what loading once did.
 
 Sessions are dated in days from today, moved on to the next working day where that falls
 on a weekend or an English bank holiday (unless planned for `any_day`), at the times
-planned on London's clocks.
+planned on London's clocks. The registers of past sessions are marked by their trainers
+through the register's own rule (`give_mark`), so certificates and charges follow.
 
 Training done elsewhere is made once for each person and course it names, with a small
 PDF certificate written to the upload folder.
