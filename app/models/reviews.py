@@ -66,11 +66,16 @@ class CaseReview(Timestamped, db.Model):
     )
 
     @property
-    def public_title(self) -> str:
-        """The title, with the current term beside the old one where it uses that: serious
-        case reviews have been child safeguarding practice reviews since 2018."""
+    def uses_the_old_term(self) -> bool:
+        """Titled a serious case review alone: they have been child safeguarding practice
+        reviews since 2018, the term readers now know."""
         title = self.title.lower()
-        if OLD_TERM in title and CURRENT_TERM not in title:
+        return OLD_TERM in title and CURRENT_TERM not in title
+
+    @property
+    def public_title(self) -> str:
+        """The title, with the current term beside the old one where it uses that."""
+        if self.uses_the_old_term:
             return f"{self.title} (now called a {CURRENT_TERM})"
         return self.title
 
