@@ -580,9 +580,9 @@ def breadcrumbs(page: str) -> list[str]:
 
 
 def test_a_course_page_states_the_charges_the_rules_make_beside_its_policy(
-    app, client, multi_agency
+    app, client, multi_agency, monkeypatch
 ):
-    app.config["NON_ATTENDANCE_CHARGE"] = 4000
+    monkeypatch.setitem(app.config, "NON_ATTENDANCE_CHARGE", 4000)
     course = make_course(multi_agency, charges_policy="Free to the partnership's workforce.")
 
     page = words(client.get(f"/courses/{course.slug}").text)
