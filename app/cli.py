@@ -14,6 +14,7 @@ from app.audit import record_changes_by
 from app.backup import BackupFailed, back_up
 from app.bookings import integrity
 from app.bookings.overdue import release_every_overdue_approval
+from app.charges.service import rates_from
 from app.demo import load_demo_data, read_demo_file
 from app.display import in_london
 from app.extensions import db
@@ -36,6 +37,7 @@ def seed(demo: bool) -> None:
         read_demo_file(),
         in_london(utcnow()).date(),
         Path(current_app.config["UPLOAD_FOLDER"]),
+        rates_from(current_app.config),
     )
     db.session.commit()
     click.echo(

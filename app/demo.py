@@ -6,7 +6,8 @@ none yet, so loading twice leaves exactly what loading once did.
 
 Sessions are dated in days from today, moved on to the next working day where that falls
 on a weekend or an English bank holiday (unless planned for `any_day`), at the times
-planned on London's clocks.
+planned on London's clocks. The registers of past sessions are marked by their trainers
+through the register's own rule (`give_mark`), so certificates and charges follow.
 
 Training done elsewhere is made once for each person and course it names, with a small
 PDF certificate written to the upload folder.
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
 from app.admin.courses.outcomes import replace_outcomes
-from app.certificates import service as certificates
+from app.charges.service import USUAL_RATES, ChargeRates
 from app.display import LONDON, long_date
 from app.evaluations.service import REQUEST_WINDOW, WERE_THERE
 from app.external_training import files
@@ -61,6 +62,7 @@ from app.models import (
     Venue,
     utcnow,
 )
+from app.sessions.service import give_mark
 from app.working_days import next_working_day, previous_working_day
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
@@ -80,10 +82,15 @@ def read_demo_file(path: Path = DEMO_FILE) -> dict:
 
 
 def load_demo_data(
-    db_session: Session, data: dict, today: date, upload_folder: Path
+    db_session: Session,
+    data: dict,
+    today: date,
+    upload_folder: Path,
+    rates: ChargeRates = USUAL_RATES,
 ) -> DemoSummary:
     """Make the catalogue in `data` exist, with sessions dated relative to `today`, and
-    the certificates of training done elsewhere in `upload_folder`."""
+    the certificates of training done elsewhere in `upload_folder`; the past sessions'
+    no-shows are charged at `rates`, as the register charges them."""
     summary = DemoSummary()
     prospectuses = {
         entry["slug"]: upsert_prospectus(db_session, entry, today.year)
@@ -105,16 +112,24 @@ def load_demo_data(
     }
     db_session.flush()
     words = data.get("evaluation_words", {})
+    coordinator = next(person for person in staff.values() if person.is_coordinator)
     courses = {}
     for entry in data["courses"]:
         course = upsert_course(db_session, entry, prospectuses[entry["prospectus"]])
         replace_outcomes(db_session, course, entry.get("learning_outcomes", []), utcnow())
         link_case_reviews(course, entry.get("case_reviews", []), reviews)
+        trainers = [staff[email] for email in entry.get("trainers", [])]
         if not has_sessions(db_session, course):
             for planned in entry.get("sessions", []):
-                add_session(db_session, course, planned, venues, people, today, words)
+                session = add_session(db_session, course, planned, venues, people, today, words)
+                session.trainers = list(trainers)
                 summary.sessions_created += 1
-        give_trainers(course, [staff[email] for email in entry.get("trainers", [])])
+                if is_past(session, today):
+                    # Its trainer marks the register, or a coordinator where it has none.
+                    marker = trainers[0] if trainers else coordinator
+                    mark_register(session, marker, rates)
+                    add_feedback(db_session, session, words, today)
+        give_trainers(course, trainers)
         put_on_interest_list(db_session, course, [by_email[e] for e in entry.get("interested", [])])
         courses[entry["slug"]] = course
     for entry in data["courses"]:
@@ -278,7 +293,7 @@ def add_session(
     people: list[User],
     today: date,
     words: dict[str, list[str]],
-) -> None:
+) -> CourseSession:
     starts_at, ends_at = planned_moments(planned, today)
     session = CourseSession(
         course=course,
@@ -305,22 +320,40 @@ def add_session(
         # A week before the demo was loaded, after its places were booked.
         session.cancelled_at = london_moment(today - timedelta(days=7), "09:00")
     booked = planned.get("booked", 0)
-    bookings = [
+    for person in people[:booked]:
         add_booking(db_session, session, person, booked_at, BookingStatus.CONFIRMED)
-        for person in people[:booked]
-    ]
     # The people waiting joined the list in turn, once the places had gone.
     for turn, person in enumerate(people[booked : booked + planned.get("waiting", 0)], start=1):
         add_booking(
             db_session, session, person, booked_at + turn * JOINED_APART, BookingStatus.WAITING
         )
-    if session.status is SessionStatus.SCHEDULED and ends_at <= london_moment(today, "00:00"):
-        mark_register(bookings, ends_at)
-        outcomes = [outcome for outcome in course.all_outcomes if outcome.removed_at is None]
-        answer_confidence_before(db_session, bookings, outcomes, booked_at)
-        # Sessions whose evaluations would still be asked for are left to `flask tick`.
-        if ends_at <= london_moment(today, "00:00") - REQUEST_WINDOW:
-            add_evaluations(db_session, bookings, outcomes, words, ends_at)
+    return session
+
+
+def is_past(session: CourseSession, today: date) -> bool:
+    """Held, and over before the day the demo is loaded."""
+    return session.status is SessionStatus.SCHEDULED and session.ends_at <= london_moment(
+        today, "00:00"
+    )
+
+
+def confirmed(session: CourseSession) -> list[Booking]:
+    """The places of a demo session, in the order they were booked."""
+    return [booking for booking in session.bookings if booking.status is BookingStatus.CONFIRMED]
+
+
+def add_feedback(
+    db_session: Session, session: CourseSession, words: dict[str, list[str]], today: date
+) -> None:
+    """Confidence given at booking and, once no longer asked for, evaluations."""
+    bookings = confirmed(session)
+    if not bookings:
+        return
+    outcomes = [outcome for outcome in session.course.all_outcomes if outcome.removed_at is None]
+    answer_confidence_before(db_session, bookings, outcomes, bookings[0].created_at)
+    # Sessions whose evaluations would still be asked for are left to `flask tick`.
+    if session.ends_at <= london_moment(today, "00:00") - REQUEST_WINDOW:
+        add_evaluations(db_session, bookings, outcomes, words, session.ends_at)
 
 
 #: How long before its session (or before the demo is loaded) each demo place was booked:
@@ -367,18 +400,19 @@ def add_booking(
     return booking
 
 
-def mark_register(bookings: list[Booking], marked_at: datetime) -> None:
-    """A past session's register as a trainer leaves it: most attended, with certificates;
-    the last person booked did not come, and in a full room one more left early."""
+def mark_register(session: CourseSession, marker: User, rates: ChargeRates) -> None:
+    """A past session's register as its trainer leaves it at the end, marked as the
+    register marks it (certificates issued, a no-show of a chargeable agency charged):
+    most attended; the last person booked did not come, and in a full room one more left
+    early. What the register would email about charges is left unsent: it is a demo."""
+    bookings = confirmed(session)
     marks = [Attendance.ATTENDED] * len(bookings)
     if len(bookings) >= 4:
         marks[-1] = Attendance.DID_NOT_ATTEND
     if len(bookings) >= 8:
         marks[-2] = Attendance.LEFT_EARLY
     for booking, mark in zip(bookings, marks, strict=True):
-        booking.attendance = mark
-        booking.attendance_marked_at = marked_at
-        certificates.follow_mark(booking, marked_at)
+        give_mark(booking, mark, marker, session.ends_at, rates)
 
 
 def answer_confidence_before(

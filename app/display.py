@@ -218,6 +218,26 @@ def pounds(pence: int | None) -> str:
     return f"£{whole:,}" if part == 0 else f"£{whole:,}.{part:02d}"
 
 
+def breakable_at(text: str, breaks: str) -> Markup:
+    """`text` that may wrap only where the pattern `breaks` matches, never mid-word: each
+    piece is kept whole, with a chance to break (`<wbr>`) between pieces."""
+    pieces = re.split(breaks, text)
+    return Markup("<wbr>").join(
+        Markup('<span class="app-unbroken">{}</span>').format(piece) for piece in pieces if piece
+    )
+
+
+def breakable_email(address: str) -> Markup:
+    """An email address that wraps, where it must, only after its @ or a dot."""
+    return breakable_at(address, r"(?<=[@.])")
+
+
+def breakable_url(url: str) -> Markup:
+    """A web address that wraps, where it must, only after a slash of its path: never
+    inside `https://` or the name of the site."""
+    return breakable_at(url, r"(?<=/)(?<!//)(?!/)")
+
+
 def number(count: int) -> str:
     """1,234: a count as people read it in a table."""
     return f"{count:,}"
@@ -226,6 +246,8 @@ def number(count: int) -> str:
 FILTERS = {
     "number": number,
     "pounds": pounds,
+    "breakable_email": breakable_email,
+    "breakable_url": breakable_url,
     "booking_status": booking_status,
     "register_status": register_status,
     "long_date": long_date,

@@ -24,6 +24,7 @@ from app.models import (
     Booking,
     BookingStatus,
     OutboxMessage,
+    Role,
     User,
     utcnow,
 )
@@ -580,6 +581,32 @@ def test_signing_in_opens_the_persons_bookings(client, person):
     page = client.get("/account/bookings")
     assert page.status_code == 200
     assert "Robin Hughes" in page.text
+
+
+@pytest.mark.parametrize(
+    ("role", "landing", "heading"),
+    [
+        (Role.PROFESSIONAL, "/account/bookings", "Your bookings"),
+        (Role.TRAINER, "/trainer", "Your sessions"),
+        (Role.COORDINATOR, "/admin", "Training administration"),
+    ],
+)
+def test_signing_in_opens_the_area_of_the_persons_work(client, role, landing, heading):
+    someone = make_user(password=PASSWORD, role=role)
+
+    response = sign_in(client, someone.email, PASSWORD)
+
+    assert response.headers["Location"] == landing
+    assert heading in client.get(landing).text
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.COORDINATOR])
+def test_a_next_path_still_wins_over_the_staff_areas(client, role):
+    someone = make_user(password=PASSWORD, role=role)
+
+    response = sign_in(client, someone.email, PASSWORD, next_path="/courses/x")
+
+    assert response.headers["Location"] == "/courses/x"
 
 
 def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(app, person):

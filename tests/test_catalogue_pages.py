@@ -1,17 +1,22 @@
 """The public catalogue's pages, as a visitor without an account sees them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.models import BookingStatus, Delivery, Sector, SessionStatus, utcnow
+from app.models import BookingStatus, ChargingBand, Delivery, Role, Sector, SessionStatus, utcnow
+from tests.conftest import sign_in, words
 from tests.factories import (
+    PASSWORD,
     fill,
     link,
+    make_agency,
     make_case_review,
     make_course,
     make_prospectus,
     make_session,
+    make_user,
     make_venue,
 )
 
@@ -395,6 +400,94 @@ class TestSessionPage:
         ]:
             assert text in page
 
+    def test_shows_its_trainers_and_cancellation_cut_off(self, client, multi_agency):
+        trainers = [make_user(name=name, role=Role.TRAINER) for name in ("Priya Natt", "Ann Lee")]
+        session = make_session(
+            make_course(multi_agency),
+            starts_at=datetime(2027, 2, 3, 9, 30, tzinfo=UTC),
+            cancellation_cutoff_hours=72,
+            trainers=trainers,
+        )
+
+        page = words(client.get(f"/sessions/{session.id}").text)
+
+        assert "Trainers Ann Lee, Priya Natt" in page
+        assert "Cancel by 9:30am on Sunday 31 January 2027 (72 hours before the start)" in page
+
+    def test_after_the_cut_off_it_says_cancelling_counts_as_late(self, client, multi_agency):
+        session = make_session(
+            make_course(multi_agency), starts_at=in_days(1), cancellation_cutoff_hours=48
+        )
+
+        page = words(client.get(f"/sessions/{session.id}").text)
+
+        assert (
+            "The cancellation cut-off, 48 hours before the start, has passed: cancelling now "
+            "counts as a late cancellation." in page
+        )
+        assert "Cancel by" not in page
+
+    def test_a_session_without_trainers_says_they_are_to_be_confirmed(self, client, multi_agency):
+        session = make_session(make_course(multi_agency))
+
+        assert "Trainers To be confirmed" in words(client.get(f"/sessions/{session.id}").text)
+
+    def test_its_breadcrumbs_go_through_the_prospectuses_as_the_course_pages_do(
+        self, client, multi_agency
+    ):
+        course = make_course(multi_agency, title="Neglect")
+        session = make_session(course)
+
+        session_trail = breadcrumbs(client.get(f"/sessions/{session.id}").text)
+
+        assert session_trail == ["Home", "Prospectuses", multi_agency.title, "Neglect"]
+        assert breadcrumbs(client.get(f"/courses/{course.slug}").text) == session_trail[:3]
+
+    def test_a_visitor_is_told_what_chargeable_agencies_pay_by_default(self, client, multi_agency):
+        session = make_session(make_course(multi_agency))
+
+        page = words(client.get(f"/sessions/{session.id}").text)
+
+        assert (
+            "Agencies in the chargeable band are charged £50 for a place not used without "
+            "cancelling, and £50 for a cancellation after the cut-off." in page
+        )
+
+    def test_a_course_of_its_own_charges_shows_them(self, client, multi_agency):
+        course = make_course(
+            multi_agency, non_attendance_charge_pence=7500, late_cancellation_charge_pence=2000
+        )
+        session = make_session(course)
+
+        page = words(client.get(f"/sessions/{session.id}").text)
+
+        assert "charged £75 for a place not used" in page
+        assert "£20 for a cancellation after the cut-off" in page
+
+    def test_a_person_sees_the_charges_of_their_own_agency(self, client, multi_agency):
+        session = make_session(make_course(multi_agency, non_attendance_charge_pence=6000))
+        school = make_agency(name="Oakwood School", charging_band=ChargingBand.CHARGEABLE)
+        person = make_user(password=PASSWORD, agency=school)
+        sign_in(client, person.email, PASSWORD)
+
+        page = words(client.get(f"/sessions/{session.id}").text)
+
+        assert (
+            "Oakwood School is charged £60 if you do not come without cancelling, and £50 if "
+            "you cancel after the cut-off." in page
+        )
+
+    def test_a_person_of_a_partner_agency_is_told_it_is_not_charged(self, client, multi_agency):
+        session = make_session(make_course(multi_agency))
+        police = make_agency(name="South Yorkshire Police", charging_band=ChargingBand.PARTNER)
+        person = make_user(password=PASSWORD, agency=police)
+        sign_in(client, person.email, PASSWORD)
+
+        page = words(client.get(f"/sessions/{session.id}").text)
+
+        assert "South Yorkshire Police is not charged for a place not used." in page
+        assert "£50" not in page
+
     def test_online_session_says_so(self, client, multi_agency):
         session = make_session(make_course(multi_agency))
 
@@ -479,3 +572,39 @@ def test_search_finds_courses_in_both_prospectuses(client, multi_agency, early_h
 def test_an_e_learning_address_must_be_a_web_address(multi_agency, url):
     with pytest.raises(ValueError, match="must start with http:// or https://"):
         make_course(multi_agency, delivery=Delivery.E_LEARNING, external_url=url)
+
+
+def breadcrumbs(page: str) -> list[str]:
+    trail = re.search(r'<nav class="govuk-breadcrumbs.*?</nav>', page, re.S).group(0)
+    return [words(item) for item in re.findall(r"<li.*?</li>", trail, re.S)]
+
+
+def test_a_course_page_states_the_charges_the_rules_make_beside_its_policy(
+    app, client, multi_agency, monkeypatch
+):
+    monkeypatch.setitem(app.config, "NON_ATTENDANCE_CHARGE", 4000)
+    course = make_course(multi_agency, charges_policy="Free to the partnership's workforce.")
+
+    page = words(client.get(f"/courses/{course.slug}").text)
+
+    assert (
+        "Charges Free to the partnership's workforce. Agencies in the chargeable band are "
+        "charged £40 for a place not used without cancelling, and £50 for a cancellation "
+        "after the cut-off." in page
+    )
+
+
+def test_a_serious_case_review_is_shown_with_its_current_name(client):
+    review = make_case_review(title="Child R - Serious Case Review", slug="child-r")
+    newer = make_case_review(title="Child T - Child Safeguarding Practice Review", slug="child-t")
+
+    listed = words(client.get("/case-reviews").text)
+    shown = words(client.get(f"/case-reviews/{review.slug}").text)
+
+    current = "Child R - Serious Case Review (now called a child safeguarding practice review)"
+    assert current in listed
+    assert (
+        "Child R - Serious Case Review Serious case reviews are now called child safeguarding "
+        "practice reviews." in shown
+    )
+    assert f"{newer.title} (now called" not in listed

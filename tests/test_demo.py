@@ -182,10 +182,38 @@ def test_every_demo_booking_has_its_history_as_if_booked_through_the_site(runner
     assert bookings
     reasons = {BookingStatus.CONFIRMED: "booked", BookingStatus.WAITING: "joined the waiting list"}
     for booking in bookings:
-        (entry,) = booking.history
+        entry, *later = booking.history
         assert (entry.from_status, entry.to_status) == (None, booking.status)
         assert entry.actor == booking.user
         assert entry.reason == reasons[booking.status]
+        # A no-show's charge is noted, as the register notes it.
+        charge = booking.standing_charge
+        assert [event.reason for event in later] == (
+            [f"Charged £50 to {charge.agency.name}: did not attend"] if charge else []
+        )
+
+
+def test_demo_registers_are_marked_through_the_register_charging_no_shows(runner):
+    runner.invoke(args=["seed", "--demo"])
+
+    marked = db.session.scalars(select(Booking).where(Booking.attendance.is_not(None))).all()
+    no_shows = [booking for booking in marked if booking.attendance is Attendance.DID_NOT_ATTEND]
+
+    assert all(booking.attendance_marked_by is not None for booking in marked)
+    assert all(
+        booking.attendance_marked_by in booking.session.trainers
+        for booking in marked
+        if booking.session.trainers
+    )
+    charged = [booking for booking in no_shows if booking.standing_charge]
+    assert charged, "some no-shows are of chargeable agencies"
+    for booking in no_shows:
+        is_charged = booking.user.agency.charging_band.is_charged
+        assert (booking.standing_charge is not None) == is_charged, booking.user.name
+    assert all(booking.standing_charge.amount_pence == 5000 for booking in charged)
+    assert all(
+        booking.standing_charge.raised_at == booking.attendance_marked_at for booking in charged
+    )
 
 
 def test_demo_trainers_deliver_sessions_and_are_never_booked(runner):
@@ -222,6 +250,21 @@ def test_the_previous_working_day_passes_back_over_weekends_and_bank_holidays():
     assert previous_working_day(date(2026, 12, 6)) == date(2026, 12, 4)
     friday = date(2026, 12, 4)
     assert previous_working_day(friday) == friday
+
+
+@pytest.mark.parametrize(
+    ("in_days", "held_on"),
+    [
+        (17, date(2026, 12, 24)),  # Christmas Eve is a working day.
+        (21, date(2026, 12, 29)),  # Monday 28 December 2026 is Boxing Day's substitute.
+    ],
+)
+def test_a_demo_session_on_a_bank_holiday_moves_as_one_at_a_weekend_does(in_days, held_on):
+    planned = {"in_days": in_days, "start": "09:30", "end": "12:30"}
+
+    starts, _ = planned_moments(planned, today=date(2026, 12, 7))
+
+    assert in_london(starts).date() == held_on
 
 
 def test_a_session_moved_over_the_clock_change_keeps_its_time_in_london():
@@ -582,3 +625,12 @@ def test_on_the_demo_the_report_answers_the_boards_questions_about_case_reviews(
     evaluated = select(func.count(Evaluation.id)).join(Evaluation.booking).join(Booking.session)
     assert db.session.scalar(evaluated.where(recent)) == 0
     assert db.session.scalar(evaluated) > 0
+
+
+def test_demo_courses_type_no_charge_cut_off_or_times_the_rules_and_sessions_give():
+    # Amounts and notice come from the charges' settings and each session's cut-off, and
+    # times from each session: typed again in a course, they go on to disagree.
+    for course in read_demo_file()["courses"]:
+        policy, duration = course.get("charges_policy", ""), course.get("duration", "")
+        assert "£" not in policy and "notice" not in policy, course["slug"]
+        assert not re.search(r"\d[.:]\d\d ?[ap]m", duration), course["slug"]

@@ -14,6 +14,8 @@ import pytest
 from app.catalogue.forms import month_choices
 from app.display import (
     booking_status,
+    breakable_email,
+    breakable_url,
     clock_time,
     duration_text,
     in_london,
@@ -485,3 +487,24 @@ def test_a_place_offered_reads_as_an_offer_to_its_owner_and_with_its_deadline_to
     assert register_status(offered) == "Offered a place until 2:30pm on Thursday 14 January 2027"
     assert booking_status(lapsed) == "Offer not answered in time"
     assert booking_status(declined) == "Offer declined"
+
+
+def test_an_email_address_may_wrap_only_after_its_at_sign_or_a_dot():
+    shown = str(breakable_email("jo.<b>@example.org"))
+
+    assert shown.split("<wbr>") == [
+        '<span class="app-unbroken">jo.</span>',
+        '<span class="app-unbroken">&lt;b&gt;@</span>',
+        '<span class="app-unbroken">example.</span>',
+        '<span class="app-unbroken">org</span>',
+    ]
+
+
+def test_a_web_address_may_wrap_only_after_a_slash_of_its_path():
+    shown = str(breakable_url("https://example.org/prospectuses/multi-agency"))
+
+    assert shown.split("<wbr>") == [
+        '<span class="app-unbroken">https://example.org/</span>',
+        '<span class="app-unbroken">prospectuses/</span>',
+        '<span class="app-unbroken">multi-agency</span>',
+    ]

@@ -148,7 +148,9 @@ def test_course_shows_the_case_reviews_it_draws_on(client):
 
     text = download(client).text
 
-    assert "Child F - Serious Case Review." in text
+    assert (
+        "Child F - Serious Case Review (now called a child safeguarding practice review)." in text
+    )
     assert "Voice of the child." in text
     assert "Hidden review" not in text
 

@@ -1,6 +1,9 @@
-"""The `next` address after signing in: followed only when it is a path on this site."""
+"""Where signing in leads: the `next` address when it is a path on this site, else the
+person's own starting page."""
 
 from urllib.parse import unquote, urlsplit
+
+from app.models import User
 
 
 def safe_next_path(target: str | None) -> str | None:
@@ -20,3 +23,12 @@ def safe_next_path(target: str | None) -> str | None:
         if parts.scheme or parts.netloc:
             return None
     return target
+
+
+def landing_endpoint(user: User) -> str:
+    """The page a person starts from when no `next` is asked for: the area of their work."""
+    if user.is_coordinator:
+        return "admin.index"
+    if user.is_trainer:
+        return "trainer.index"
+    return "accounts.bookings"

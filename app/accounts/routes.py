@@ -26,7 +26,7 @@ from app.accounts.forms import (
     ResetRequestForm,
     SignInForm,
 )
-from app.accounts.redirects import safe_next_path
+from app.accounts.redirects import landing_endpoint, safe_next_path
 from app.bookings.queries import bookings_of
 from app.charges.queries import charges_of_person
 from app.database import is_lock_failure, locks_for_itself
@@ -163,7 +163,7 @@ def sign_in():
     # A new session at sign-in, so an identifier planted beforehand is worth nothing.
     session.clear()
     login_user(user)
-    response = redirect(next_path or url_for("accounts.bookings"))
+    response = redirect(next_path or url_for(landing_endpoint(user)))
     devices.remember(response, user.email)
     return response
 

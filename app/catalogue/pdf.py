@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from app.catalogue import queries
+from app.charges.service import ChargesOfCourse, charges_of_course, rates_from
 from app.display import in_london
 from app.extensions import db
 from app.models import CourseSession, Prospectus
@@ -48,6 +49,7 @@ def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
     from weasyprint import CSS, HTML  # slow to import; only the PDF needs it
 
     courses = queries.published_courses(db.session, prospectus)
+    rates = rates_from(current_app.config)
     course_ids = [course.id for course in courses]
     html = render_template(
         "catalogue/prospectus_pdf.html",
@@ -56,7 +58,10 @@ def render_prospectus_pdf(prospectus: Prospectus, now: datetime) -> bytes:
         sessions=dates_to_print(course_ids, now),
         lesson_links=queries.lesson_links_for_courses(db.session, course_ids),
         prerequisites=prerequisites_of_courses(db.session, course_ids),
+        charges={course.id: charges_of_course(course, None, rates) for course in courses},
+        usual_charges=ChargesOfCourse(rates.non_attendance_pence, rates.late_cancellation_pence),
         printed_on=now,
     )
     document = HTML(string=html, base_url=current_app.config["BASE_URL"])
-    return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+    # Tagged as PDF/UA, so screen readers follow its headings, lists and tables.
+    return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))], pdf_variant="pdf/ua-1")

@@ -216,7 +216,9 @@ SESSION_TO_BOOK = (
         joinedload(CourseSession.venue),
     )
 )
-PUBLIC_SESSION = SESSION_TO_BOOK.options(undefer(CourseSession.places_taken))
+PUBLIC_SESSION = SESSION_TO_BOOK.options(
+    undefer(CourseSession.places_taken), selectinload(CourseSession.trainers)
+)
 
 
 def get_public_session(db_session: Session, session_id: int) -> CourseSession | None:

@@ -19,6 +19,7 @@ from app.bookings.sectors import sharing_for
 from app.catalogue import bp, pdf, queries
 from app.catalogue import version as catalogue_version
 from app.catalogue.forms import CourseFilterForm, InterestForm
+from app.charges.service import charges_of_course, rates_from
 from app.display import in_london
 from app.extensions import db
 from app.interest import service as interest
@@ -158,6 +159,7 @@ def course(slug: str):
         prerequisites=prerequisites.standing(db.session, found.id, person, now, now),
         interest=interest.interest_in(db.session, found, person, now),
         interest_form=InterestForm(),
+        charges=charges_of_course(found, None, rates_from(current_app.config)),
     )
 
 
@@ -205,6 +207,9 @@ def session(session_id: int):
         prerequisites=standing,
         sharing=sharing,
         own_booking=own,
+        charges=charges_of_course(
+            found.course, person.agency if person else None, rates_from(current_app.config)
+        ),
         book_button=None
         if own
         else bookings.book_button(found, now, bool(standing.missing), sharing.room),

@@ -82,14 +82,52 @@ def amount_for(course: Course, reason: ChargeReason, rates: ChargeRates) -> int:
     return usual if own is None else own
 
 
-def amount_owed(booking: Booking, reason: ChargeReason, rates: ChargeRates) -> int | None:
-    """What the booking's agency would be charged for this, in pence; None for nothing:
-    the person has no agency, it is never charged, or the amount is £0."""
-    agency = booking.user.agency
-    if agency is None or not agency.charging_band.is_charged or booking.exempt_from_charges:
+def amount_charged(
+    agency: Agency | None, course: Course, reason: ChargeReason, rates: ChargeRates
+) -> int | None:
+    """What an agency would be charged for this on the course, in pence; None for
+    nothing: there is no agency to invoice, it is never charged, or the amount is £0."""
+    if agency is None or not agency.charging_band.is_charged:
         return None
-    amount = amount_for(booking.session.course, reason, rates)
+    amount = amount_for(course, reason, rates)
     return amount if amount > 0 else None
+
+
+def amount_owed(booking: Booking, reason: ChargeReason, rates: ChargeRates) -> int | None:
+    """What the booking's agency would be charged for this, in pence; None for nothing,
+    as for `amount_charged`, or when the place is never charged."""
+    if booking.exempt_from_charges:
+        return None
+    return amount_charged(booking.user.agency, booking.session.course, reason, rates)
+
+
+@dataclass(frozen=True)
+class ChargesOfCourse:
+    """What a place wasted on a course costs, in pence (0: nothing), for one agency when
+    the person looking has one, else for a chargeable agency."""
+
+    non_attendance_pence: int
+    late_cancellation_pence: int
+    agency: Agency | None = None
+
+    @property
+    def charges_anything(self) -> bool:
+        return bool(self.non_attendance_pence or self.late_cancellation_pence)
+
+
+def charges_of_course(course: Course, agency: Agency | None, rates: ChargeRates) -> ChargesOfCourse:
+    """What wasting a place would cost `agency` (or, without one, an agency that is
+    charged): for the person to know before they book."""
+    if agency is None:
+        return ChargesOfCourse(
+            amount_for(course, ChargeReason.DID_NOT_ATTEND, rates),
+            amount_for(course, ChargeReason.LATE_CANCELLATION, rates),
+        )
+    return ChargesOfCourse(
+        amount_charged(agency, course, ChargeReason.DID_NOT_ATTEND, rates) or 0,
+        amount_charged(agency, course, ChargeReason.LATE_CANCELLATION, rates) or 0,
+        agency,
+    )
 
 
 def charge_if_cancelled_late(booking: Booking, rates: ChargeRates) -> int | None:

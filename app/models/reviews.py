@@ -33,6 +33,10 @@ lesson_link_finding = Table(
 )
 
 
+OLD_TERM = "serious case review"
+CURRENT_TERM = "child safeguarding practice review"
+
+
 class CaseReview(Timestamped, db.Model):
     """A published serious case review (child safeguarding practice review)."""
 
@@ -60,6 +64,20 @@ class CaseReview(Timestamped, db.Model):
         cascade="all, delete-orphan",
         order_by="KeyFinding.position",
     )
+
+    @property
+    def uses_the_old_term(self) -> bool:
+        """Titled a serious case review alone: they have been child safeguarding practice
+        reviews since 2018, the term readers now know."""
+        title = self.title.lower()
+        return OLD_TERM in title and CURRENT_TERM not in title
+
+    @property
+    def public_title(self) -> str:
+        """The title, with the current term beside the old one where it uses that."""
+        if self.uses_the_old_term:
+            return f"{self.title} (now called a {CURRENT_TERM})"
+        return self.title
 
     @property
     def findings(self) -> list[str]:

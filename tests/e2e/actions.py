@@ -12,6 +12,8 @@ from playwright.sync_api import Download, Locator, Page, expect
 
 from tests.e2e.server import Person
 
+#: The main headings of the pages signing in leads to, by role.
+LANDINGS = re.compile("^(Your bookings|Your sessions|Training administration)$")
 #: The most presses of Tab a keyboard user makes looking for one element.
 MOST_TABS = 150
 
@@ -198,7 +200,8 @@ def admin_section(page: Page, hands: Mouse, name: str) -> None:
 
 
 def sign_in(page: Page, person: Person, hands: Mouse | None = None) -> None:
-    """Sign in from the menu; the person lands on their bookings."""
+    """Sign in from the menu; the person lands on the page of their work: their bookings,
+    the sessions they train or the administration."""
     hands = hands or Mouse(page)
     page.goto("/")
     menu_link(page, hands, "Sign in")
@@ -206,4 +209,4 @@ def sign_in(page: Page, person: Person, hands: Mouse | None = None) -> None:
     hands.fill(page.get_by_label("Email address"), person.email)
     hands.fill(page.get_by_label("Password", exact=True), person.password)
     hands.press(page.get_by_role("button", name="Sign in"))
-    heading(page, "Your bookings")
+    heading(page, LANDINGS)

@@ -13,9 +13,13 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.models import Agency, BookingStatus, Role
-from tests.e2e.actions import Mouse, heading, menu_link, sign_in
+from tests.e2e.accessibility import PHONE
+from tests.e2e.actions import Mouse, Touch, heading, menu_link, sign_in
 
 TITLE = "Responding to a child's disclosure of abuse"
+#: The left and right edges of every button of a mark.
+MARK_BUTTONS_EDGES = """() => [...document.querySelectorAll(".app-register__marks button")]
+    .map(button => { const box = button.getBoundingClientRect(); return [box.left, box.right]; })"""
 
 
 def row_of(page: Page, name: str):
@@ -101,3 +105,41 @@ def test_a_trainer_marks_the_register_and_downloads_it_as_a_spreadsheet_and_a_si
     assert named == sorted(named), "the sheet lists people by name"
     assert "Barnardo's" in text
     assert elin.name not in text, "people waiting have no place to sign for"
+
+
+def test_on_a_phone_each_person_is_a_card_with_their_marks_in_sight(site, new_page, check):
+    with site.database.session() as db_session:
+        barnardos = db_session.scalar(select(Agency.id).filter_by(name="Barnardo's"))
+    trainer = site.database.make_person("Sam Reid", role=Role.TRAINER)
+    people = [
+        site.database.make_person(
+            "Gwendolyn Featherstonehaugh",
+            agency_id=barnardos,
+            job_title="Children's services practitioner",
+        ),
+        site.database.make_person("Oli Hart"),
+    ]
+    session_id = site.database.make_course(
+        "Neglect on the phone", capacity=4, days_ahead=-1, trainers=(trainer,)
+    )
+    site.database.give_places(session_id, people)
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    hands = Touch(page)
+
+    sign_in(page, trainer, hands)
+    heading(page, "Your sessions")
+    page.goto(f"/trainer/sessions/{session_id}")
+    heading(page, "Neglect on the phone")
+
+    card = row_of(page, people[0].name)
+    expect(card).to_contain_text("Barnardo's")
+    expect(card).to_contain_text("Access needs: None given")
+    edges = page.evaluate(MARK_BUTTONS_EDGES)
+    assert len(edges) == 3 * len(people)
+    assert all(left >= 0 and right <= PHONE["width"] for left, right in edges), edges
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    check(page, "register-on-a-phone")
+
+    hands.press(mark_button(page, "Did not attend", people[1].name))
+    expect(page.get_by_text(f"{people[1].name}: did not attend.")).to_be_visible()
+    expect(row_of(page, people[1].name)).to_contain_text("Did not attend")
