@@ -140,7 +140,9 @@ class Config:
     # Wrong passwords for an address from every client together: past this, only browsers
     # that signed in to the account before may try it, so guessing never locks out its owner.
     SIGN_IN_LIMIT_PER_ADDRESS = "20 per hour"
-    SIGN_IN_LIMIT_PER_CLIENT = "30 per 15 minutes"
+    # Every sign-in from one client address, right or wrong. Raise it where many people
+    # share one address to the internet (an agency's network behind one gateway).
+    SIGN_IN_LIMIT_PER_CLIENT = os.environ.get("SIGN_IN_LIMIT_PER_CLIENT", "30 per 15 minutes")
     RESET_LIMIT_PER_ADDRESS = "3 per hour"
     RESET_LIMIT_PER_CLIENT = "10 per hour"
     REGISTER_LIMIT_PER_CLIENT = "20 per hour"

@@ -245,6 +245,9 @@ def served_site(database_url: str, folder: Path, mailbox: SiteMailbox, smtp_port
         PDF_CACHE_DIR=str(folder / "pdf-cache"),
         UPLOAD_FOLDER=str(folder / "uploads"),
         RATELIMIT_STORAGE_URI="memory://",
+        # Every test's browser signs in from this one address: far more often than a
+        # person would. The limit itself is tested in tests/test_accounts.py.
+        SIGN_IN_LIMIT_PER_CLIENT="1000 per 15 minutes",
     )
     migrate(environment)
     with ExitStack() as stack:
@@ -259,5 +262,5 @@ def served_site(database_url: str, folder: Path, mailbox: SiteMailbox, smtp_port
         )  # fmt: skip
         stack.callback(process.wait, timeout=30)
         stack.callback(process.terminate)
-        wait_until_answering(base_url + "/healthz", process)
+        wait_until_answering(base_url + "/livez", process, seconds=120)
         yield site
