@@ -122,18 +122,6 @@ def public_pages(database_url: str) -> list[tuple[str, str]]:
     ]
 
 
-def seed_demo(environment: dict[str, str]) -> None:
-    from tests.servers import ROOT, VENV_BIN
-
-    subprocess.run(
-        [VENV_BIN / "flask", "--app", "wsgi", "seed", "--demo"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        capture_output=True,
-    )
-
-
 @contextmanager
 def databases(postgres_url: str | None, folder: Path) -> Iterator[list[tuple[str, str]]]:
     from tests.conftest import throwaway_postgres_database
@@ -148,7 +136,7 @@ def databases(postgres_url: str | None, folder: Path) -> Iterator[list[tuple[str
 
 
 def run(name: str, database_url: str, options: argparse.Namespace, folder: Path) -> None:
-    from tests.servers import app_environment, gunicorn, migrate
+    from tests.servers import app_environment, gunicorn, migrate, seed_demo
 
     folder.mkdir(parents=True, exist_ok=True)
     environment = app_environment(

@@ -55,7 +55,13 @@ from app.models import (
 )
 from bench.reports import Size, build
 from tests.conftest import throwaway_postgres_database
-from tests.servers import ROOT, VENV_BIN, app_environment, gunicorn_as_configured, migrate
+from tests.servers import (
+    ROOT,
+    app_environment,
+    gunicorn_as_configured,
+    migrate,
+    seed_demo,
+)
 from tests.test_booking_races import Browser, Database
 
 CONNECTIONS = 50
@@ -114,10 +120,7 @@ def wrk(url: str, seconds: int, *script: str) -> Measured:
 
 
 def demo(environment: dict[str, str], engine: Engine) -> None:
-    subprocess.run(
-        [VENV_BIN / "flask", "--app", "wsgi", "seed", "--demo"],
-        cwd=ROOT, env=environment, check=True, capture_output=True,
-    )  # fmt: skip
+    seed_demo(environment)
 
 
 def scale(environment: dict[str, str], engine: Engine) -> None:

@@ -25,14 +25,23 @@ def app_environment(database_url: str, **settings: str) -> dict[str, str]:
     }
 
 
-def migrate(environment: dict[str, str]) -> None:
+def flask(environment: dict[str, str], *arguments: str) -> None:
+    """Run one of the app's commands, as the README does, on the environment's database."""
     subprocess.run(
-        [VENV_BIN / "flask", "--app", "wsgi", "db", "upgrade"],
+        [VENV_BIN / "flask", "--app", "wsgi", *arguments],
         cwd=ROOT,
         env=environment,
         check=True,
         capture_output=True,
     )
+
+
+def migrate(environment: dict[str, str]) -> None:
+    flask(environment, "db", "upgrade")
+
+
+def seed_demo(environment: dict[str, str]) -> None:
+    flask(environment, "seed", "--demo")
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.conftest import TEST_DATABASE_URL, throwaway_postgres_database
-from tests.servers import ROOT, VENV_BIN, app_environment, gunicorn, migrate
+from tests.servers import VENV_BIN, app_environment, gunicorn, migrate, seed_demo
 
 #: Cases Schemathesis generates for each operation and phase: enough for every check,
 #: few enough that the run takes seconds.
@@ -38,10 +38,7 @@ def test_schemathesis_finds_the_api_as_its_document_says(tmp_path):
     with database(tmp_path) as url:
         environment = app_environment(url, MAIL_FOLDER=str(tmp_path / "mail"))
         migrate(environment)
-        subprocess.run(
-            [VENV_BIN / "flask", "--app", "wsgi", "seed", "--demo"],
-            cwd=ROOT, env=environment, check=True, capture_output=True,
-        )  # fmt: skip
+        seed_demo(environment)
         with gunicorn(environment, 1) as base_url:
             run = schemathesis(f"{base_url}/api/v1/openapi.json", tmp_path)
 
