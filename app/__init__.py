@@ -146,10 +146,12 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from app import display
     from app.links import absolute_url
+    from app.page_cache import own_part
 
     app.jinja_env.filters.update(display.FILTERS)
     app.jinja_env.globals.update(
         absolute_url=absolute_url,
+        own_part=own_part,
         partnership_name=app.config["PARTNERSHIP_NAME"],
         service_name=app.config["SERVICE_NAME"],
     )

@@ -2,7 +2,7 @@
 one statement (the catalogue's version), and a booking or an edit shows at the next
 request."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,12 +10,23 @@ from sqlalchemy import update
 
 from app.catalogue import version as catalogue_version
 from app.extensions import db
-from app.models import BookingStatus, Course, CourseSession, Role, utcnow
+from app.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    ChargingBand,
+    Course,
+    CourseSession,
+    Prerequisite,
+    Role,
+    utcnow,
+)
 from tests.conftest import press, signed_in_as, words
 from tests.factories import (
     PASSWORD,
     fill,
     link,
+    make_agency,
     make_booking,
     make_case_review,
     make_course,
@@ -204,19 +215,111 @@ def test_a_body_first_rendered_for_someone_signed_in_holds_nothing_of_theirs(app
     assert "Sign in" in visitor.text
 
 
-def test_a_course_or_session_page_is_rendered_for_the_person_signed_in(app, client, catalogue):
+def main_content(page: str) -> str:
+    return page.split('id="main-content"')[1].split("</main>")[0]
+
+
+def test_a_signed_in_course_page_takes_its_body_from_the_cache(
+    app, client, catalogue, count_queries
+):
+    course, _ = catalogue
+    first_course = make_course(course.prospectus, slug="first-steps", title="First steps")
+    db.session.add(Prerequisite(course=course, required_course=first_course, within_years=3))
+    attended_it, has_not = make_user(password=PASSWORD), make_user(password=PASSWORD)
+    past = make_session(first_course, starts_at=utcnow() - timedelta(days=30))
+    db.session.add(
+        Booking(
+            session=past,
+            user=attended_it,
+            status=BookingStatus.CONFIRMED,
+            attendance=Attendance.ATTENDED,
+        )
+    )
+    db.session.commit()
+    visitor_page = client.get("/courses/neglect").text
+    met, not_met = signed_in_as(app, attended_it), signed_in_as(app, has_not)
+
+    with count_queries() as counted:
+        page = met.get("/courses/neglect").text
+    other = not_met.get("/courses/neglect").text
+
+    assert not any("lesson_link" in statement for statement in counted.statements)
+    assert not any("FROM venue" in statement for statement in counted.statements)
+    assert "You cannot book this course yet" not in words(page)
+    assert "Met" in words(page)
+    assert "You cannot book this course yet" in words(other)
+    assert "Sign in to see whether you have" in words(visitor_page)
+    assert "Sign in to see whether you have" not in words(page + other)
+    assert "Lessons from case reviews" in page
+    assert "<!--part" not in page + other + visitor_page
+    assert (
+        main_content(page).split("Before you book")[0]
+        == main_content(visitor_page).split("Before you book")[0]
+    )
+
+
+def test_a_signed_in_session_page_has_their_booking_their_charge_and_the_kept_body(
+    app, client, catalogue
+):
     _, session = catalogue
-    client.get(f"/sessions/{session.id}")
-    client.get("/courses/neglect")
+    school = make_agency(name="Oakwood School", charging_band=ChargingBand.CHARGEABLE)
+    booked, not_booked = make_user(password=PASSWORD), make_user(password=PASSWORD, agency=school)
+    db.session.add(Booking(session=session, user=booked, status=BookingStatus.CONFIRMED))
+    db.session.commit()
+    url = f"/sessions/{session.id}"
+    first = signed_in_as(app, booked).get(url).text
+    browser = signed_in_as(app, not_booked)
+
+    page = browser.get(url).text
+    visitor_page = client.get(url).text
+
+    assert "You have a booking for this session" in first
+    assert "You have a booking for this session" not in page + visitor_page
+    assert "Book a place" in words(page)
+    assert "Oakwood School is charged" in words(page)
+    assert "Oakwood School" not in first + visitor_page
+    assert "Agencies in the chargeable band are charged" in words(visitor_page)
+    assert "6 places left" in words(page)
+    assert main_content(page).split("Charges")[0] == main_content(visitor_page).split("Charges")[0]
+
+
+def test_a_kept_body_with_own_parts_costs_a_fixed_number_of_statements(
+    app, catalogue, count_queries
+):
+    _, session = catalogue
     person = make_user(password=PASSWORD)
     browser = signed_in_as(app, person)
+    for url in ("/courses/neglect", f"/sessions/{session.id}"):
+        browser.get(url)
+        with count_queries() as few:
+            browser.get(url)
+        for _ in range(5):
+            make_session(session.course, capacity=4)
+        link(session.course, make_case_review())
+        db.session.commit()
+        with count_queries() as rendered:
+            browser.get(url)
+        with count_queries() as more:
+            browser.get(url)
 
-    assert "Book a place" in browser.get(f"/sessions/{session.id}").text
-    press(browser, f"/sessions/{session.id}/book", f"/sessions/{session.id}/book", {})
+        assert len(more) == len(few), (url, more.statements)
+        assert len(few) < len(rendered), url
 
-    page = browser.get(f"/sessions/{session.id}").text
-    assert "You have a booking for this session" in page
-    assert "You have a booking for this session" not in client.get(f"/sessions/{session.id}").text
+
+def test_a_session_page_kept_before_the_cancellation_cut_off_says_so_once_it_passes(app, client):
+    with time_machine.travel(datetime(2027, 1, 12, 10, tzinfo=UTC), tick=False) as clock:
+        course = make_course(make_prospectus(), slug="neglect")
+        session = make_session(course, starts_at=datetime(2027, 1, 15, 12, tzinfo=UTC))
+        db.session.commit()
+        url = f"/sessions/{session.id}"
+        assert "Cancel by midday on Tuesday 12 January 2027" in words(client.get(url).text)
+        assert "Cancel by" in words(client.get(url).text)
+
+        clock.move_to(datetime(2027, 1, 12, 12, 0, 1, tzinfo=UTC))
+        page = words(client.get(url).text)
+
+    assert "Cancel by" not in page
+    assert "The cancellation cut-off, 72 hours before the start, has passed" in page
 
 
 def test_messages_shown_once_are_never_kept(app, client, catalogue):

@@ -1,6 +1,7 @@
 """Public pages of the catalogue: anyone can read them without an account."""
 
 import io
+from datetime import datetime
 
 from flask import (
     abort,
@@ -23,8 +24,8 @@ from app.charges.service import charges_of_course, rates_from
 from app.display import in_london
 from app.extensions import db
 from app.interest import service as interest
-from app.models import User, utcnow
-from app.page_cache import kept_page, render_page
+from app.models import Course, CourseSession, User, utcnow
+from app.page_cache import changes_at, kept_page, render_page
 from app.pagination import govuk_pagination
 from app.prerequisites import service as prerequisites
 from app.refusals import Refused
@@ -144,22 +145,34 @@ def signed_in() -> User | None:
     return current_user if current_user.is_authenticated else None
 
 
+def yours_on_course(found: Course, person: User | None, now: datetime) -> dict:
+    """What a course's page shows only its reader: whether they have met the course's
+    prerequisites, and its interest list."""
+    return {
+        "course": found,
+        "prerequisites": prerequisites.standing(db.session, found.id, person, now, now),
+        "interest": interest.interest_in(db.session, found, person, now),
+        "interest_form": InterestForm(),
+    }
+
+
+def your_course_parts(slug: str) -> dict | None:
+    found = queries.get_published_course(db.session, slug)
+    return found and yours_on_course(found, signed_in(), utcnow())
+
+
 @bp.get("/courses/<slug>")
-@kept_page(catalogue_version.places_on_course, personal_body=True)
+@kept_page(catalogue_version.places_on_course, personal=your_course_parts)
 def course(slug: str):
     """Everything about a course; 404 when it, or its prospectus, is not published."""
     found = queries.get_published_course(db.session, slug) or abort(404)
     now = utcnow()
-    person = signed_in()
     return render_page(
         "catalogue/course.html",
-        course=found,
         sessions=queries.upcoming_sessions(db.session, [found.id], now).get(found.id, []),
         lesson_links=queries.lesson_links_for_courses(db.session, [found.id]).get(found.id, []),
-        prerequisites=prerequisites.standing(db.session, found.id, person, now, now),
-        interest=interest.interest_in(db.session, found, person, now),
-        interest_form=InterestForm(),
         charges=charges_of_course(found, None, rates_from(current_app.config)),
+        **yours_on_course(found, signed_in(), now),
     )
 
 
@@ -189,28 +202,41 @@ def course_interest(slug: str):
     return back
 
 
+def yours_on_session(found: CourseSession, person: User | None, now: datetime) -> dict:
+    """What a session's page shows only its reader: their sector's places where the session
+    shares them, the charge to their agency, their prerequisites, and their booking or the
+    button to book."""
+    standing = prerequisites.standing(db.session, found.course_id, person, found.starts_at, now)
+    sharing = sharing_for(db.session, found, person, now)
+    own = bookings.active_booking(db.session, found.id, person) if person else None
+    return {
+        "session": found,
+        "prerequisites": standing,
+        "sharing": sharing,
+        "own_booking": own,
+        "charges": charges_of_course(
+            found.course, person.agency if person else None, rates_from(current_app.config)
+        ),
+        "book_button": None
+        if own
+        else bookings.book_button(found, now, bool(standing.missing), sharing.room),
+    }
+
+
+def your_session_parts(session_id: int) -> dict | None:
+    found = queries.get_public_session(db.session, session_id)
+    return found and yours_on_session(found, signed_in(), utcnow())
+
+
 @bp.get("/sessions/<id:session_id>")
-@kept_page(catalogue_version.places_on_session, releases_due=True, personal_body=True)
+@kept_page(catalogue_version.places_on_session, releases_due=True, personal=your_session_parts)
 def session(session_id: int):
     """One session of a course; 404 when it is not published."""
     found = queries.get_public_session(db.session, session_id) or abort(404)
     if release_overdue_approvals(session_id):
         found = queries.get_public_session(db.session, session_id)
-    now, person = utcnow(), signed_in()
-    standing = prerequisites.standing(db.session, found.course_id, person, found.starts_at, now)
-    sharing = sharing_for(db.session, found, person, now)
-    own = bookings.active_booking(db.session, found.id, person) if person else None
+    now = utcnow()
+    changes_at(found.cancellation_cutoff)
     return render_page(
-        "catalogue/session.html",
-        session=found,
-        now=now,
-        prerequisites=standing,
-        sharing=sharing,
-        own_booking=own,
-        charges=charges_of_course(
-            found.course, person.agency if person else None, rates_from(current_app.config)
-        ),
-        book_button=None
-        if own
-        else bookings.book_button(found, now, bool(standing.missing), sharing.room),
+        "catalogue/session.html", now=now, **yours_on_session(found, signed_in(), now)
     )
