@@ -9,7 +9,9 @@ under. wrk (16 connections, 2 threads) then loads each address in turn for --sec
 after a second's warm-up, and the script prints answers a second, p50 and p99 latency,
 and each page's answers a second as a share of `/healthz`'s and of the bare route's,
 each loaded just before and just after the page (a busy machine's speed drifts), against
-the aim: every public page at least 60% of `/healthz`, p99 50 ms at most.
+the aim: every public page at least 60% of `/healthz`, p99 50 ms at most. It also reads
+the server's CPU time (from /proc) over each run: the milliseconds of CPU an answer
+took, and `/healthz`'s against the page's, which holds steady however busy the machine.
 
 Run from the repository root:
     .venv/bin/python bench/public_pages.py [--postgres URL] [--redis URL] [--seconds 10] 2>/dev/null
@@ -53,10 +55,14 @@ class Figures:
     p99_ms: float
     errors: int
     bytes: int
+    #: The server's CPU time for each answer: what the page costs, whatever else the
+    #: machine was doing meanwhile.
+    cpu_ms: float
 
 
-def parse_wrk(output: str) -> tuple[float, float, float, int]:
-    """Answers a second, p50 and p99 in ms, and non-2xx/3xx answers or socket errors."""
+def parse_wrk(output: str) -> tuple[float, float, float, int, int]:
+    """Answers a second, p50 and p99 in ms, non-2xx/3xx answers or socket errors, and
+    answers in all."""
 
     def milliseconds(value: str) -> float:
         number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
@@ -71,17 +77,23 @@ def parse_wrk(output: str) -> tuple[float, float, float, int]:
             r"(?:Non-2xx or 3xx responses|connect|read|write|timeout) (\d+)", output
         )
     )
-    return per_second, p50, p99, errors
+    answers = int(re.search(r"(\d+) requests in", output).group(1))
+    return per_second, p50, p99, errors, answers
 
 
 def load(base_url: str, label: str, path: str, seconds: int) -> Figures:
+    from bench.booking_load import cpu_seconds_of
+
     with urllib.request.urlopen(base_url + path, timeout=30) as page:
         size = len(page.read())
     # A second's warm-up first: every worker has then rendered the page (and compiled its
     # templates) once, as a server that has been up a while has.
     wrk(base_url + path, 1)
-    per_second, p50, p99, errors = parse_wrk(wrk(base_url + path, seconds))
-    return Figures(label, path, per_second, p50, p99, errors, size)
+    server = base_url.removeprefix("http://").encode()
+    cpu_before = cpu_seconds_of(server)
+    per_second, p50, p99, errors, answers = parse_wrk(wrk(base_url + path, seconds))
+    cpu_ms = (cpu_seconds_of(server) - cpu_before) * 1000 / max(answers, 1)
+    return Figures(label, path, per_second, p50, p99, errors, size, cpu_ms)
 
 
 def wrk(url: str, seconds: int) -> str:
@@ -174,33 +186,43 @@ def run(name: str, database_url: str, options: argparse.Namespace, folder: Path)
             page = load(base_url, label, path, options.seconds)
             health.append(load(base_url, "/healthz", "/healthz", options.seconds))
             floor.append(load(bare_url, "bare Flask route", "/livez", options.seconds))
-            rows.append((page, mean(health[-2:]), mean(floor[-2:])))
+            rows.append((page, health[-2:], floor[-2:]))
     report(rows, health, floor)
 
 
-def mean(runs: list[Figures]) -> float:
-    return sum(run.per_second for run in runs) / len(runs)
+def mean(runs: list[Figures], figure: str = "per_second") -> float:
+    return sum(getattr(run, figure) for run in runs) / len(runs)
 
 
-def report(rows: list[tuple[Figures, float, float]], health: list, floor: list) -> None:
-    print(f"{'':22} {'answers/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'of /healthz':>11} "
-          f"{'of bare':>8} {'bytes':>7} {'errors':>6}  aim")  # fmt: skip
+def report(rows: list[tuple[Figures, list, list]], health: list, floor: list) -> None:
+    """Each page's answers a second against those of the runs of /healthz and the bare
+    route on either side of it, then its server CPU for each answer against /healthz's:
+    how much of what /healthz can do the page can, the first as the machine allowed at
+    that moment, the second whatever else was running."""
+    headings = ("answers/s", "p50 ms", "p99 ms", "of /healthz", "of bare", "CPU ms", "by CPU")
+    widths = (10, 7, 7, 11, 8, 7, 7)
+    columns = " ".join(
+        f"{heading:>{width}}" for heading, width in zip(headings, widths, strict=True)
+    )
+    print(f"{'':22} {columns} {'bytes':>7} {'errors':>6}  aim")
     for baseline in (health, floor):
         worst_p99 = max(run.p99_ms for run in baseline)
         print(
             f"{baseline[0].label:22} {mean(baseline):10.0f} {'':7} {worst_p99:7.1f} "
-            f"{'':11} {'':8} {baseline[0].bytes:7} {sum(run.errors for run in baseline):6}"
+            f"{'':11} {'':8} {mean(baseline, 'cpu_ms'):7.2f} {'':7} {baseline[0].bytes:7} "
+            f"{sum(run.errors for run in baseline):6}"
             f"  ({len(baseline)} runs: {min(r.per_second for r in baseline):.0f} to "
             f"{max(r.per_second for r in baseline):.0f}/s; p99: worst)"
         )
     for page, health_around, floor_around in rows:
-        share = page.per_second / health_around
+        share = page.per_second / mean(health_around)
         aim = "met" if share >= AIM_SHARE and page.p99_ms <= AIM_P99_MS else "missed"
         latency = f"{page.p50_ms:7.1f} {page.p99_ms:7.1f}"
-        shares = f"{share:11.0%} {page.per_second / floor_around:8.0%}"
+        shares = f"{share:11.0%} {page.per_second / mean(floor_around):8.0%}"
+        by_cpu = mean(health_around, "cpu_ms") / page.cpu_ms
         print(
             f"{page.label:22} {page.per_second:10.0f} {latency} {shares} "
-            f"{page.bytes:7} {page.errors:6}  {aim}"
+            f"{page.cpu_ms:7.2f} {by_cpu:7.0%} {page.bytes:7} {page.errors:6}  {aim}"
         )
 
 
