@@ -11,7 +11,6 @@ from sqlalchemy import update
 from app.catalogue import version as catalogue_version
 from app.extensions import db
 from app.models import (
-    Attendance,
     Booking,
     BookingStatus,
     ChargingBand,
@@ -34,6 +33,7 @@ from tests.factories import (
     make_session,
     make_user,
 )
+from tests.test_prerequisites_web import attend
 
 
 @pytest.fixture
@@ -226,16 +226,7 @@ def test_a_signed_in_course_page_takes_its_body_from_the_cache(
     first_course = make_course(course.prospectus, slug="first-steps", title="First steps")
     db.session.add(Prerequisite(course=course, required_course=first_course, within_years=3))
     attended_it, has_not = make_user(password=PASSWORD), make_user(password=PASSWORD)
-    past = make_session(first_course, starts_at=utcnow() - timedelta(days=30))
-    db.session.add(
-        Booking(
-            session=past,
-            user=attended_it,
-            status=BookingStatus.CONFIRMED,
-            attendance=Attendance.ATTENDED,
-        )
-    )
-    db.session.commit()
+    attend(attended_it, first_course)
     visitor_page = client.get("/courses/neglect").text
     met, not_met = signed_in_as(app, attended_it), signed_in_as(app, has_not)
 
