@@ -222,7 +222,7 @@ def main_content(page: str) -> str:
 def test_a_signed_in_course_page_takes_its_body_from_the_cache(
     app, client, catalogue, count_queries
 ):
-    course, _ = catalogue
+    course, session = catalogue
     first_course = make_course(course.prospectus, slug="first-steps", title="First steps")
     db.session.add(Prerequisite(course=course, required_course=first_course, within_years=3))
     attended_it, has_not = make_user(password=PASSWORD), make_user(password=PASSWORD)
@@ -247,6 +247,10 @@ def test_a_signed_in_course_page_takes_its_body_from_the_cache(
         main_content(page).split("Before you book")[0]
         == main_content(visitor_page).split("Before you book")[0]
     )
+    for browser in (met, not_met):  # the first renders and keeps the session's page
+        browser.get(f"/sessions/{session.id}")
+    assert "You cannot book this course yet" in words(not_met.get(f"/sessions/{session.id}").text)
+    assert "Book a place" in words(met.get(f"/sessions/{session.id}").text)
 
 
 def test_a_signed_in_session_page_has_their_booking_their_charge_and_the_kept_body(
