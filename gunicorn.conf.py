@@ -13,6 +13,7 @@ Each setting can be changed from the environment (docs/deployment.md):
   request id and no personal data (app/logs.py).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -50,3 +51,13 @@ forwarded_allow_ips = ""
 # gunicorn's control socket is one per user by default, so two servers on one machine
 # would share it; the app is run by its service manager, not through that socket.
 control_socket_disable = True
+
+
+def post_worker_init(worker) -> None:
+    """Set aside every object the worker made loading the app (about 200,000: modules,
+    models, forms) from the garbage collector's full collections. They live as long as
+    the worker, yet each full collection scanned them all, holding every request in the
+    worker for 100 to 200 ms: the slowest answers of every page (bench/README.md,
+    "public_pages.py")."""
+    gc.collect()
+    gc.freeze()
