@@ -140,8 +140,11 @@ def test_the_report_counts_a_person_who_moved_in_the_agency_they_booked_from(
         utcnow(),
     )
 
-    today = in_london(utcnow()).date()
-    report = queries.report(db.session, queries.ReportFilters(date_range(today, today)), utcnow())
+    # The session's own day: in the first two hours after midnight it was yesterday.
+    held_on = in_london(session.starts_at).date()
+    report = queries.report(
+        db.session, queries.ReportFilters(date_range(held_on, held_on)), utcnow()
+    )
 
     assert [row.cells[:3] for row in tables.activity_by_agency(report).rows] == [
         ("South Yorkshire Police", "Health", 1)
